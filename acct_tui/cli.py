@@ -1,0 +1,87 @@
+"""The `acct-tui` command: the composition root.
+
+It reads settings, opens the database, resolves the agent and either starts
+the dashboard or runs a verb. Each group of verbs lives in a module of
+`acct_tui.verbs` that registers its sub-commands. Verbs that open no screen
+never import Textual. `--db` and `--agent` are accepted before or after the
+verb. Errors are one line on stderr with a non-zero exit; `--json` output
+goes to stdout only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Sequence
+
+from acct_tui import __version__
+from acct_tui.clock import Clock, SystemClock
+from acct_tui.config import ConfigError, Settings, load_settings
+from acct_tui.runtime import EXIT_ERROR, EXIT_OK, CliError, fail, make_context, open_db, open_demo
+from acct_tui.verbs import VERB_MODULES, Handler
+
+
+def common_options() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--db", metavar="URL", default=argparse.SUPPRESS, help="database: file path, sqlite:///file or postgresql://..."
+    )
+    parent.add_argument(
+        "--agent", metavar="NAME", default=argparse.SUPPRESS, help="work as this agent (default: your login name)"
+    )
+    return parent
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
+    common = common_options()
+    parser = argparse.ArgumentParser(
+        prog="acct-tui",
+        description="A terminal cockpit for account managers.",
+        parents=[common],
+        epilog="Run acct-tui with no verb to open the dashboard.",
+    )
+    parser.add_argument("--version", action="version", version=f"acct-tui {__version__}")
+    parser.add_argument("--demo", action="store_true", help="open the demo database (created on first use)")
+    verbs = parser.add_subparsers(dest="verb", metavar="VERB")
+    handlers: dict[str, Handler] = {}
+    for module in VERB_MODULES:
+        handlers.update(module.register(verbs, common))
+    return parser, handlers
+
+
+def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
+    parser, handlers = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings(getattr(args, "db", None), getattr(args, "agent", None))
+        handler = handlers.get(args.verb or "", dashboard)
+        return handler(args, settings, clock or SystemClock())
+    except (CliError, ConfigError) as exc:
+        return fail(str(exc))
+    except KeyboardInterrupt:
+        return fail("interrupted")
+    except BrokenPipeError:
+        return EXIT_ERROR
+    except Exception as exc:  # a service or database error: one line, no traceback
+        from acct_tui.db import DatabaseError
+        from acct_tui.services.errors import ServiceError
+
+        if isinstance(exc, ServiceError | DatabaseError):
+            return fail(str(exc))
+        if os.environ.get("ACCT_TUI_DEBUG"):
+            raise
+        return fail(f"unexpected error: {exc.__class__.__name__}: {exc} (set ACCT_TUI_DEBUG=1 for details)")
+
+
+def dashboard(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    if args.demo:
+        ctx, url = open_demo(settings, clock, explicit_agent=getattr(args, "agent", None))
+    else:
+        open_db(settings)
+        ctx = make_context(settings, clock)
+        url = settings.database_url
+    from acct_tui.app import AcctApp
+
+    app = AcctApp(ctx, database_url=url, settings=settings)
+    app.run()
+    return int(app.return_code or EXIT_OK)

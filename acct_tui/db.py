@@ -1,0 +1,263 @@
+"""Opening a database from a URL, its pragmas, and its schema version.
+
+A URL is `sqlite:///path.db`, a plain file path, or
+`postgresql://user@host:port/db`. `open_database` binds the one
+`database_proxy` of `acct_tui.models`; a fresh database is created at the
+current schema version, an older one must be upgraded with `acct-tui migrate`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+from peewee import Database, OperationalError, PostgresqlDatabase, SqliteDatabase
+
+from acct_tui.models import ALL_MODELS, SchemaMeta, database_proxy
+
+SCHEMA_VERSION = 1
+
+SQLITE_PRAGMAS: dict[str, object] = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 10_000,
+    "synchronous": "normal",
+    "cache_size": -32_000,
+    "temp_store": "memory",
+}
+
+Migration = Callable[[Database], None]
+# Target version -> the step that upgrades a database from the version before it.
+MIGRATIONS: dict[int, Migration] = {}
+
+
+class DatabaseError(Exception):
+    """A database cannot be opened or used; the message says what to do."""
+
+
+class SchemaTooOld(DatabaseError):
+    pass
+
+
+class SchemaTooNew(DatabaseError):
+    pass
+
+
+@dataclass(frozen=True)
+class DatabaseUrl:
+    """A parsed database location."""
+
+    kind: str  # "sqlite" or "postgresql"
+    path: str = ""  # SQLite file
+    dsn: str = ""  # PostgreSQL URL as given
+
+    @property
+    def display(self) -> str:
+        if self.kind == "sqlite":
+            return f"sqlite:///{self.path}"
+        parsed = urlparse(self.dsn)
+        netloc = parsed.hostname or ""
+        if parsed.port:
+            netloc += f":{parsed.port}"
+        user = f"{parsed.username}@" if parsed.username else ""
+        return f"postgresql://{user}{netloc}{parsed.path}"
+
+
+def parse_url(url: str) -> DatabaseUrl:
+    """Read a database URL or a plain SQLite file path."""
+    text = url.strip()
+    if not text:
+        raise DatabaseError("the database URL is empty; give a file path or postgresql://...")
+    scheme = text.split("://", 1)[0].lower() if "://" in text else ""
+    if scheme in ("postgres", "postgresql"):
+        parsed = urlparse(text)
+        if not parsed.path.strip("/"):
+            raise DatabaseError(f"{text!r} names no database; use postgresql://user@host:5432/dbname")
+        return DatabaseUrl("postgresql", dsn=text)
+    if scheme == "sqlite":
+        # sqlite:///relative.db and sqlite:////absolute/path.db, as SQLAlchemy and peewee read them.
+        path = text[len("sqlite:///") :] if text.startswith("sqlite:///") else text[len("sqlite://") :]
+        if not path or path == ":memory:":
+            raise DatabaseError("an in-memory database keeps nothing; give a file path")
+        return DatabaseUrl("sqlite", path=str(Path(path).expanduser()))
+    if scheme:
+        raise DatabaseError(
+            f"unknown database scheme {scheme!r}; use a file path, sqlite:///file.db or postgresql://..."
+        )
+    return DatabaseUrl("sqlite", path=str(Path(text).expanduser()))
+
+
+def connect(url: str | DatabaseUrl) -> Database:
+    """Build (but do not open) a peewee database for a URL."""
+    spec = parse_url(url) if isinstance(url, str) else url
+    if spec.kind == "sqlite":
+        return SqliteDatabase(
+            spec.path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE", timeout=10, check_same_thread=False
+        )
+    from playhouse.db_url import parse as parse_db_url
+    from playhouse.pool import PooledPostgresqlDatabase
+
+    params = parse_db_url(spec.dsn)
+    name = params.pop("database")
+    return PooledPostgresqlDatabase(name, max_connections=32, stale_timeout=300, **params)
+
+
+def is_postgres(db: Database | None = None) -> bool:
+    target = db if db is not None else database_proxy.obj
+    return isinstance(target, PostgresqlDatabase)
+
+
+def bind(db: Database) -> None:
+    database_proxy.initialize(db)
+
+
+def open_database(url: str | DatabaseUrl, *, create: bool = True, check: bool = True) -> Database:
+    """Connect to `url`, bind the models to it and make sure the schema is usable.
+
+    A missing SQLite file (and its folder) is created when `create` is true.
+    Raises `DatabaseError` with a message that says what to do.
+    """
+    spec = parse_url(url) if isinstance(url, str) else url
+    if spec.kind == "sqlite":
+        path = Path(spec.path)
+        if not path.exists() and not create:
+            raise DatabaseError(f"no database at {path}; run acct-tui with --db pointing at an existing file")
+        if path.is_dir():
+            raise DatabaseError(f"{path} is a folder; give a database file path")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    db = connect(spec)
+    bind(db)
+    try:
+        with db.connection_context():
+            if check:
+                ensure_schema(db, create=create)
+    except OperationalError as exc:
+        raise DatabaseError(f"cannot open {spec.display}: {exc}") from exc
+    except Exception as exc:  # driver errors carry no common base beyond this
+        if isinstance(exc, DatabaseError):
+            raise
+        raise DatabaseError(f"cannot open {spec.display}: {exc}".strip()) from exc
+    return db
+
+
+def schema_version(db: Database) -> int | None:
+    """The stored schema version, or None for a database acct-tui never touched."""
+    if not db.table_exists(SchemaMeta._meta.table_name):  # type: ignore[attr-defined]
+        return None
+    row = SchemaMeta.get_or_none(SchemaMeta.key == "schema_version")
+    if row is None:
+        return None
+    try:
+        return int(row.value)
+    except ValueError:
+        return -1
+
+
+def ensure_schema(db: Database, *, create: bool = True) -> None:
+    version = schema_version(db)
+    if version is None:
+        foreign = [t for t in db.get_tables() if t in {m._meta.table_name for m in ALL_MODELS}]  # type: ignore[attr-defined]
+        if foreign:
+            raise DatabaseError(
+                "this database has acct-tui tables but no schema version; restore a backup or use a new database"
+            )
+        if not create:
+            raise DatabaseError("this database has no acct-tui schema; open it without --no-create to create one")
+        create_schema(db)
+        return
+    if version < 1 or version > SCHEMA_VERSION:
+        raise SchemaTooNew(
+            f"this database is at schema version {version}, newer than this acct-tui "
+            f"understands ({SCHEMA_VERSION}); upgrade acct-tui (pip install -U acct-tui)"
+        )
+    if version < SCHEMA_VERSION:
+        raise SchemaTooOld(
+            f"this database is at schema version {version}; this acct-tui needs {SCHEMA_VERSION}. "
+            "Back it up, then run: acct-tui migrate"
+        )
+
+
+def set_schema_version(version: int) -> None:
+    SchemaMeta.insert(key="schema_version", value=str(version)).on_conflict(
+        conflict_target=[SchemaMeta.key], update={SchemaMeta.value: str(version)}
+    ).execute()
+
+
+def create_schema(db: Database) -> None:
+    """Create every table, index and search structure at the current version."""
+    with db.atomic():
+        db.create_tables(ALL_MODELS)
+        _create_search(db)
+        set_schema_version(SCHEMA_VERSION)
+
+
+def _create_search(db: Database) -> None:
+    """Full-text search over the account's search text (name, domain, industry, contacts)."""
+    if is_postgres(db):
+        try:
+            with db.atomic():
+                db.execute_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+            db.execute_sql(
+                "CREATE INDEX IF NOT EXISTS account_search_trgm ON account USING gin (search_text gin_trgm_ops)"
+            )
+        except Exception:  # no rights for the extension: the filter falls back to a scan
+            pass
+        return
+    db.execute_sql(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS account_fts USING fts5("
+        "search_text, content='account', content_rowid='id', tokenize='trigram')"
+    )
+    db.execute_sql(
+        "CREATE TRIGGER IF NOT EXISTS account_fts_ai AFTER INSERT ON account BEGIN "
+        "INSERT INTO account_fts(rowid, search_text) VALUES (new.id, new.search_text); END"
+    )
+    db.execute_sql(
+        "CREATE TRIGGER IF NOT EXISTS account_fts_ad AFTER DELETE ON account BEGIN "
+        "INSERT INTO account_fts(account_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text); END"
+    )
+    db.execute_sql(
+        "CREATE TRIGGER IF NOT EXISTS account_fts_au AFTER UPDATE OF search_text ON account BEGIN "
+        "INSERT INTO account_fts(account_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text); "
+        "INSERT INTO account_fts(rowid, search_text) VALUES (new.id, new.search_text); END"
+    )
+
+
+def migrate(db: Database) -> list[int]:
+    """Upgrade the database step by step to the current version; returns the versions applied."""
+    applied: list[int] = []
+    with db.connection_context():
+        version = schema_version(db)
+        if version is None:
+            create_schema(db)
+            return [SCHEMA_VERSION]
+        if version > SCHEMA_VERSION:
+            raise SchemaTooNew(
+                f"this database is at schema version {version}, newer than this acct-tui ({SCHEMA_VERSION})"
+            )
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            step = MIGRATIONS.get(target)
+            if step is None:
+                raise DatabaseError(f"no upgrade step to schema version {target}; reinstall acct-tui")
+            with db.atomic():
+                step(db)
+                set_schema_version(target)
+            applied.append(target)
+    return applied
+
+
+def describe(url: str | DatabaseUrl) -> str:
+    spec = parse_url(url) if isinstance(url, str) else url
+    return spec.display
+
+
+def sqlite_path(db: Database) -> str | None:
+    if isinstance(db, SqliteDatabase):
+        return str(db.database)
+    return None
+
+
+def env_url() -> str | None:
+    return os.environ.get("ACCT_TUI_DB") or None

@@ -1,0 +1,344 @@
+"""Peewee models: the tables of an acct-tui database and nothing else.
+
+The database is bound at start-up through `database_proxy` (see `acct_tui.db`);
+nothing here connects. Enumerated columns hold the values of `acct_tui.vocab`;
+the services validate them before they reach a model.
+
+Timestamps are naive UTC; calendar dates (due, renewal) are the agent's dates.
+The account row also carries the columns the portfolio sorts and filters by
+(last touch, next follow-up, health, open concern count): the services keep
+them current in the same transaction as the change that moves them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from peewee import (
+    AutoField,
+    BooleanField,
+    CharField,
+    DatabaseProxy,
+    DateField,
+    DateTimeField,
+    DecimalField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    SmallIntegerField,
+    TextField,
+)
+
+database_proxy = DatabaseProxy()
+
+
+def utcnow() -> dt.datetime:
+    """Naive UTC now, the form every timestamp column stores."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _money(**kwargs: object) -> DecimalField:
+    return DecimalField(max_digits=14, decimal_places=2, auto_round=True, **kwargs)  # type: ignore[arg-type]
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database_proxy
+        legacy_table_names = False
+
+
+class SchemaMeta(BaseModel):
+    """Key/value facts about the database itself (the schema version)."""
+
+    key = CharField(primary_key=True, max_length=64)
+    value = TextField()
+
+    class Meta:
+        table_name = "schema_meta"
+
+
+class Team(BaseModel):
+    id = AutoField()
+    name = CharField(max_length=80, unique=True)
+
+
+class Agent(BaseModel):
+    """A person who works accounts: an account manager, a lead or an admin."""
+
+    id = AutoField()
+    login = CharField(max_length=64, unique=True)
+    name = CharField(max_length=120)
+    role = CharField(max_length=16, default="agent")
+    team = ForeignKeyField(Team, null=True, backref="agents", on_delete="SET NULL")
+    active = BooleanField(default=True)
+    created_at = DateTimeField(default=utcnow)
+
+
+class AgentKey(BaseModel):
+    """An SSH public key that lets an agent into a served dashboard."""
+
+    id = AutoField()
+    agent = ForeignKeyField(Agent, backref="keys", on_delete="CASCADE")
+    algorithm = CharField(max_length=64)
+    key_data = TextField()
+    fingerprint = CharField(max_length=128, unique=True)
+    comment = CharField(max_length=200, default="")
+    added_at = DateTimeField(default=utcnow)
+    revoked_at = DateTimeField(null=True)
+
+
+class Account(BaseModel):
+    """A client account: what the manager edits, plus derived sort columns."""
+
+    id = AutoField()
+    name = CharField(max_length=200)
+    sort_name = CharField(max_length=200)
+    external_id = CharField(max_length=120, null=True, unique=True)
+    domain = CharField(max_length=200, null=True, index=True)
+    tier = CharField(max_length=16, default="silver")
+    tier_rank = SmallIntegerField(default=2)
+    industry = CharField(max_length=80, default="")
+    owner = ForeignKeyField(Agent, backref="accounts", on_delete="RESTRICT")
+    team = ForeignKeyField(Team, null=True, backref="accounts", on_delete="SET NULL")
+    arr = _money(default=Decimal("0"))
+    currency = CharField(max_length=3, default="USD")
+    stage = CharField(max_length=16, default="active")
+    renewal_on = DateField(null=True)
+    satisfaction = SmallIntegerField(null=True)
+    notes = TextField(default="")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    version = IntegerField(default=1)
+    # Derived: kept current by the services, in the writing transaction.
+    cadence_days = SmallIntegerField(default=30)
+    last_touch_at = DateTimeField(null=True)
+    touch_due_on = DateField(null=True)
+    next_followup_on = DateField(null=True)
+    open_followups = IntegerField(default=0)
+    overdue_followups = IntegerField(default=0)
+    open_concerns = IntegerField(default=0)
+    health_score = SmallIntegerField(default=100)
+    health_band = CharField(max_length=16, default="healthy")
+    health_as_of = DateField(null=True)
+    health_next_change = DateField(null=True, index=True)
+    search_text = TextField(default="")
+
+    class Meta:
+        indexes = (
+            (("sort_name", "id"), False),
+            (("owner", "sort_name", "id"), False),
+            (("health_score", "id"), False),
+            (("owner", "health_score", "id"), False),
+            (("arr", "id"), False),
+            (("owner", "arr", "id"), False),
+            (("renewal_on", "id"), False),
+            (("owner", "renewal_on", "id"), False),
+            (("last_touch_at", "id"), False),
+            (("owner", "last_touch_at", "id"), False),
+            (("next_followup_on", "id"), False),
+            (("owner", "next_followup_on", "id"), False),
+            (("tier_rank", "sort_name", "id"), False),
+            (("owner", "tier_rank", "sort_name", "id"), False),
+            (("owner", "touch_due_on"), False),
+            (("owner", "health_band"), False),
+            (("team",), False),
+        )
+
+
+class AccountShare(BaseModel):
+    """Lets another agent, or a whole team, see and work an account."""
+
+    id = AutoField()
+    account = ForeignKeyField(Account, backref="shares", on_delete="CASCADE")
+    agent = ForeignKeyField(Agent, null=True, backref="shared_accounts", on_delete="CASCADE")
+    team = ForeignKeyField(Team, null=True, backref="shared_accounts", on_delete="CASCADE")
+
+    class Meta:
+        table_name = "account_share"
+        indexes = (
+            (("agent", "account"), False),
+            (("team", "account"), False),
+            (("account",), False),
+        )
+
+
+class Contact(BaseModel):
+    id = AutoField()
+    account = ForeignKeyField(Account, backref="contacts", on_delete="CASCADE")
+    name = CharField(max_length=160)
+    role = CharField(max_length=120, default="")
+    email = CharField(max_length=254, default="")
+    phone = CharField(max_length=40, default="")
+    is_primary = BooleanField(default=False)
+    external_id = CharField(max_length=120, null=True, unique=True)
+    created_at = DateTimeField(default=utcnow)
+    version = IntegerField(default=1)
+
+    class Meta:
+        indexes = ((("account", "is_primary"), False),)
+
+
+class Product(BaseModel):
+    id = AutoField()
+    name = CharField(max_length=120, unique=True)
+    sku = CharField(max_length=40, default="")
+    category = CharField(max_length=60, default="")
+
+
+class Subscription(BaseModel):
+    """A product an account bought."""
+
+    id = AutoField()
+    account = ForeignKeyField(Account, backref="subscriptions", on_delete="CASCADE")
+    product = ForeignKeyField(Product, backref="subscriptions", on_delete="RESTRICT")
+    quantity = IntegerField(default=1)
+    unit_price = _money(default=Decimal("0"))
+    currency = CharField(max_length=3, default="USD")
+    start_on = DateField(null=True)
+    renewal_on = DateField(null=True)
+    status = CharField(max_length=16, default="active")
+
+    class Meta:
+        indexes = ((("account",), False),)
+
+
+class Activity(BaseModel):
+    """A touch or a note on the account's timeline."""
+
+    id = AutoField()
+    account = ForeignKeyField(Account, backref="activities", on_delete="CASCADE")
+    kind = CharField(max_length=16)
+    direction = CharField(max_length=16, default="outbound")
+    occurred_at = DateTimeField()
+    agent = ForeignKeyField(Agent, null=True, backref="activities", on_delete="SET NULL")
+    contact = ForeignKeyField(Contact, null=True, backref="activities", on_delete="SET NULL")
+    summary = CharField(max_length=200)
+    body = TextField(default="")
+    outcome = CharField(max_length=200, default="")
+    external_id = CharField(max_length=120, null=True, unique=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("account", "occurred_at", "id"), False),)
+
+
+class FollowUp(BaseModel):
+    """Something an agent has promised to do for an account, by a date."""
+
+    id = AutoField()
+    account = ForeignKeyField(Account, backref="followups", on_delete="CASCADE")
+    title = CharField(max_length=200)
+    kind = CharField(max_length=16, default="check-in")
+    due_on = DateField()
+    priority = CharField(max_length=8, default="normal")
+    priority_rank = SmallIntegerField(default=1)
+    assignee = ForeignKeyField(Agent, backref="followups", on_delete="RESTRICT")
+    status = CharField(max_length=12, default="open")
+    snoozed_until = DateField(null=True)
+    snooze_reason = CharField(max_length=200, default="")
+    woke_reason = CharField(max_length=200, default="")
+    recurrence = CharField(max_length=40, default="")
+    checkpoint = CharField(max_length=40, null=True)
+    notes = TextField(default="")
+    completed_at = DateTimeField(null=True)
+    created_by = ForeignKeyField(Agent, null=True, backref="created_followups", on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    external_id = CharField(max_length=120, null=True, unique=True)
+    version = IntegerField(default=1)
+
+    class Meta:
+        table_name = "follow_up"
+        indexes = (
+            (("assignee", "status", "due_on"), False),
+            (("account", "status", "due_on"), False),
+            (("status", "due_on"), False),
+            (("account", "checkpoint"), False),
+        )
+
+
+class Concern(BaseModel):
+    """An open worry of the client's: a complaint, an outage, a billing dispute."""
+
+    id = AutoField()
+    account = ForeignKeyField(Account, backref="concerns", on_delete="CASCADE")
+    title = CharField(max_length=200)
+    detail = TextField(default="")
+    severity = CharField(max_length=12, default="medium")
+    status = CharField(max_length=12, default="open")
+    opened_at = DateTimeField(default=utcnow)
+    resolved_at = DateTimeField(null=True)
+    ticket_ref = CharField(max_length=80, default="")
+    opened_by = ForeignKeyField(Agent, null=True, backref="concerns", on_delete="SET NULL")
+    version = IntegerField(default=1)
+
+    class Meta:
+        indexes = ((("account", "status"), False),)
+
+
+class Opportunity(BaseModel):
+    """A chance to sell more to the account, tracked with sales."""
+
+    id = AutoField()
+    account = ForeignKeyField(Account, backref="opportunities", on_delete="CASCADE")
+    title = CharField(max_length=200)
+    kind = CharField(max_length=16, default="upsell")
+    stage = CharField(max_length=16, default="identified")
+    status = CharField(max_length=8, default="open")
+    amount = _money(default=Decimal("0"))
+    currency = CharField(max_length=3, default="USD")
+    expected_close = DateField(null=True)
+    notes = TextField(default="")
+    created_by = ForeignKeyField(Agent, null=True, backref="opportunities", on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    version = IntegerField(default=1)
+
+    class Meta:
+        indexes = ((("account", "status"), False),)
+
+
+class AuditEntry(BaseModel):
+    """One change to one record: who, when, what, and the values before and after.
+
+    Entries written by one user action share a `change_id`, which is what undo
+    reverses.
+    """
+
+    id = AutoField()
+    change_id = CharField(max_length=36, index=True)
+    session_id = CharField(max_length=36, default="")
+    at = DateTimeField(default=utcnow)
+    agent = ForeignKeyField(Agent, null=True, backref="audit_entries", on_delete="SET NULL")
+    account = ForeignKeyField(Account, null=True, backref="audit_entries", on_delete="CASCADE")
+    entity = CharField(max_length=24)
+    entity_id = IntegerField()
+    action = CharField(max_length=24)
+    summary = CharField(max_length=240, default="")
+    before = TextField(default="")
+    after = TextField(default="")
+    undone_by = CharField(max_length=36, null=True)
+
+    class Meta:
+        table_name = "audit_entry"
+        indexes = (
+            (("account", "at"), False),
+            (("agent", "session_id", "id"), False),
+        )
+
+
+ALL_MODELS: tuple[type[BaseModel], ...] = (
+    SchemaMeta,
+    Team,
+    Agent,
+    AgentKey,
+    Account,
+    AccountShare,
+    Contact,
+    Product,
+    Subscription,
+    Activity,
+    FollowUp,
+    Concern,
+    Opportunity,
+    AuditEntry,
+)

@@ -1,0 +1,105 @@
+"""What the command line and the dashboard share: opening the database, the acting
+agent's context, the demo database, a progress bar, and the one-line error."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from acct_tui import locations
+from acct_tui.clock import Clock
+from acct_tui.config import Settings
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+class CliError(Exception):
+    """A failure to report on one line; the message says what to do."""
+
+
+def fail(message: str) -> int:
+    print(f"acct-tui: {message}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def open_db(settings: Settings, *, create: bool = True) -> Any:
+    from acct_tui.db import open_database
+
+    return open_database(settings.database_url, create=create)
+
+
+def make_context(settings: Settings, clock: Clock, *, bootstrap: bool = True) -> Any:
+    """The acting agent's context; on an empty database the first login becomes its admin."""
+    from acct_tui.services.agents import resolve_agent
+    from acct_tui.services.context import Ctx
+    from acct_tui.services.health import policy_from_config
+
+    agent = resolve_agent(settings.agent_login, bootstrap=bootstrap)
+    return Ctx(agent=agent, clock=clock, policy=policy_from_config(settings.raw))
+
+
+def open_demo(settings: Settings, clock: Clock, explicit_agent: str | None = None) -> tuple[Any, str]:
+    """Open (building it on first use) the demo database; returns the manager's context."""
+    from acct_tui.db import open_database
+    from acct_tui.services.agents import find_agent
+    from acct_tui.services.context import Ctx
+    from acct_tui.services.demo import DEMO_MANAGER, build_demo
+    from acct_tui.services.health import policy_from_config
+
+    path = locations.demo_database()
+    if not path.exists():
+        # Built under another name and moved in place, so an interrupted build leaves no half demo.
+        building = path.with_name(path.name + ".building")
+        for leftover in (building, Path(f"{building}-wal"), Path(f"{building}-shm")):
+            leftover.unlink(missing_ok=True)
+        db = open_database(str(building))
+        build_demo(clock)
+        db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.close()
+        os.replace(building, path)
+        for leftover in (Path(f"{building}-wal"), Path(f"{building}-shm")):
+            leftover.unlink(missing_ok=True)
+    open_database(str(path), create=False)
+    agent = find_agent(explicit_agent) if explicit_agent else None
+    agent = agent or find_agent(DEMO_MANAGER)
+    if agent is None:
+        raise CliError(f"the demo database at {path} has no manager; delete it and run acct-tui --demo again")
+    return Ctx(agent=agent, clock=clock, policy=policy_from_config(settings.raw)), str(path)
+
+
+class Progress:
+    """A progress bar on stderr when it is a terminal; silent otherwise."""
+
+    def __init__(self, label: str, total: int) -> None:
+        self._bar: Any = None
+        if sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, TimeElapsedColumn
+            from rich.progress import Progress as RichProgress
+
+            self._bar = RichProgress(
+                f"[progress.description]{label}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                transient=True,
+                console=Console(stderr=True),
+            )
+            self._task = self._bar.add_task(label, total=total)
+            self._bar.start()
+
+    def update(self, done: int, total: int) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, completed=done, total=total)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

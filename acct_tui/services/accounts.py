@@ -1,0 +1,281 @@
+"""Writing accounts and what hangs off them: contacts, concerns, opportunities, handoffs.
+
+Every function here is one user action: one transaction, its audit entries,
+and the account's derived columns refreshed before commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from acct_tui.models import Account, Activity, Agent, Concern, Contact, FollowUp, Opportunity
+from acct_tui.services import fields as F
+from acct_tui.services.context import Ctx
+from acct_tui.services.derived import tier_rank
+from acct_tui.services.errors import Conflict, NotFound, ValidationError
+from acct_tui.services.scope import require_account
+from acct_tui.services.unit import change, snapshot, to_json
+from acct_tui.vocab import (
+    ActivityKind,
+    ConcernStatus,
+    Direction,
+    FollowUpKind,
+    FollowUpStatus,
+    OpportunityStage,
+    OpportunityStatus,
+    Priority,
+    Severity,
+    Stage,
+    Tier,
+)
+
+EDITABLE = tuple(F.ACCOUNT)
+
+
+def create_account(ctx: Ctx, values: Mapping[str, object], *, owner_id: int | None = None) -> int:
+    """A new account owned by the acting agent (or `owner_id`); returns its id."""
+    data = F.clean(F.ACCOUNT, values, ctx.today)
+    if "name" not in data:
+        raise ValidationError("is required", "name")
+    data.setdefault("tier", Tier.SILVER.value)
+    data.setdefault("stage", Stage.ACTIVE.value)
+    with change(ctx, "account create") as ch:
+        owner = owner_id or ctx.agent.id
+        if Agent.get_or_none(Agent.id == owner) is None:
+            raise ValidationError(f"agent {owner} does not exist", "owner")
+        _check_unique_external(data.get("external_id"), None)
+        account = Account.create(
+            owner=owner,
+            sort_name=str(data["name"]).casefold(),
+            tier_rank=tier_rank(str(data["tier"])),
+            created_at=ctx.now(),
+            updated_at=ctx.now(),
+            **data,
+        )
+        ch.touch(account.id, search=True)
+        ch.created(account, f"created account {account.name}")
+        return int(account.id)
+
+
+def _check_unique_external(external_id: object, account_id: int | None) -> None:
+    if not external_id:
+        return
+    clash = Account.get_or_none(Account.external_id == external_id)
+    if clash is not None and clash.id != account_id:
+        raise ValidationError(f"{external_id!r} is already the external id of {clash.name}", "external_id")
+
+
+def account_values(account: Account) -> dict[str, object]:
+    """The editable fields of an account, as JSON-ready values."""
+    return snapshot(account, EDITABLE)
+
+
+def edit_account(
+    ctx: Ctx,
+    account_id: int,
+    version: int,
+    changes: Mapping[str, object],
+    *,
+    force: bool = False,
+) -> int:
+    """Save the fields the agent changed; returns the new version.
+
+    If someone saved the account since `version` was read, raises Conflict
+    with the current values (nothing is written) unless `force` is set, in
+    which case only the fields in `changes` are written over theirs.
+    """
+    data = F.clean(F.ACCOUNT, changes, ctx.today)
+    with change(ctx, "account edit") as ch:
+        ch.lock(account_id)
+        account = require_account(ctx.agent, account_id)
+        if account.version != version and not force:
+            raise Conflict(
+                f"{account.name} was changed by someone else since you opened it",
+                theirs=account_values(account),
+                version=account.version,
+            )
+        current = account_values(account)
+        changed = {k: val for k, val in data.items() if to_json(val) != current.get(k)}
+        if not changed:
+            return int(account.version)
+        if "external_id" in changed:
+            _check_unique_external(changed["external_id"], account_id)
+        before = {k: current[k] for k in changed}
+        # Single statement with a version guard: a concurrent writer cannot slip in between.
+        extra: dict[Any, object] = {Account.updated_at: ctx.now(), Account.version: Account.version + 1}
+        if "name" in changed:
+            extra[Account.sort_name] = str(changed["name"]).casefold()
+        if "tier" in changed:
+            extra[Account.tier_rank] = tier_rank(str(changed["tier"]))
+        updates = {getattr(Account, k): val for k, val in changed.items()} | extra
+        Account.update(updates).where(Account.id == account_id).execute()
+        account = Account.get_by_id(account_id)
+        ch.touch(account_id, search=bool({"name", "domain", "industry"} & set(changed)))
+        names = ", ".join(sorted(changed))
+        ch.updated(account, before, f"edited {names}")
+        return int(account.version)
+
+
+def add_contact(ctx: Ctx, account_id: int, values: Mapping[str, object]) -> int:
+    data = F.clean(F.CONTACT, values, ctx.today)
+    if "name" not in data:
+        raise ValidationError("is required", "name")
+    with change(ctx, "contact add") as ch:
+        ch.lock(account_id)
+        account = require_account(ctx.agent, account_id)
+        if data.get("is_primary"):
+            _clear_primary(ch, account.id)
+        elif not Contact.select().where(Contact.account == account.id).exists():
+            data["is_primary"] = True
+        contact = Contact.create(account=account.id, created_at=ctx.now(), **data)
+        ch.touch(account.id, search=True)
+        ch.created(contact, f"added contact {contact.name}")
+        return int(contact.id)
+
+
+def _clear_primary(ch: Any, account_id: int) -> None:
+    for other in Contact.select().where(Contact.account == account_id, Contact.is_primary == True):  # noqa: E712
+        before = snapshot(other, ["is_primary"])
+        other.is_primary = False
+        other.save()
+        ch.updated(other, before, f"{other.name} no longer primary")
+
+
+def add_concern(ctx: Ctx, account_id: int, values: Mapping[str, object]) -> int:
+    data = F.clean(F.CONCERN, values, ctx.today)
+    if "title" not in data:
+        raise ValidationError("is required", "title")
+    data.setdefault("severity", Severity.MEDIUM.value)
+    with change(ctx, "concern add") as ch:
+        ch.lock(account_id)
+        account = require_account(ctx.agent, account_id)
+        concern = Concern.create(account=account.id, opened_at=ctx.now(), opened_by=ctx.agent.id, **data)
+        ch.created(concern, f"opened {concern.severity} concern: {concern.title}")
+        return int(concern.id)
+
+
+def resolve_concern(ctx: Ctx, concern_id: int) -> None:
+    with change(ctx, "concern resolve") as ch:
+        concern = Concern.get_or_none(Concern.id == concern_id)
+        if concern is None:
+            raise NotFound(f"concern {concern_id} not found")
+        ch.lock(concern.account_id)
+        require_account(ctx.agent, concern.account_id)
+        if concern.status != ConcernStatus.OPEN.value:
+            raise ValidationError("this concern is already resolved")
+        before = snapshot(concern, ["status", "resolved_at", "version"])
+        concern.status = ConcernStatus.RESOLVED.value
+        concern.resolved_at = ctx.now()
+        concern.version += 1
+        concern.save()
+        ch.updated(concern, before, f"resolved concern: {concern.title}", action="resolve")
+
+
+def add_opportunity(ctx: Ctx, account_id: int, values: Mapping[str, object]) -> int:
+    data = F.clean(F.OPPORTUNITY, values, ctx.today)
+    if "title" not in data:
+        raise ValidationError("is required", "title")
+    data.setdefault("stage", OpportunityStage.IDENTIFIED.value)
+    with change(ctx, "opportunity add") as ch:
+        ch.lock(account_id)
+        account = require_account(ctx.agent, account_id)
+        data.setdefault("currency", account.currency)
+        data["status"] = _status_for_stage(str(data["stage"]))
+        opportunity = Opportunity.create(account=account.id, created_by=ctx.agent.id, created_at=ctx.now(), **data)
+        amount = Decimal(str(opportunity.amount))
+        ch.created(opportunity, f"opportunity {opportunity.title} ({amount:,.0f} {opportunity.currency})")
+        return int(opportunity.id)
+
+
+def _status_for_stage(stage: str) -> str:
+    if stage == OpportunityStage.WON.value:
+        return OpportunityStatus.WON.value
+    if stage == OpportunityStage.LOST.value:
+        return OpportunityStatus.LOST.value
+    return OpportunityStatus.OPEN.value
+
+
+def set_opportunity_stage(ctx: Ctx, opportunity_id: int, stage: str) -> None:
+    clean_stage = F.check_field("opportunity", "stage", stage, ctx.today)
+    with change(ctx, "opportunity stage") as ch:
+        opportunity = Opportunity.get_or_none(Opportunity.id == opportunity_id)
+        if opportunity is None:
+            raise NotFound(f"opportunity {opportunity_id} not found")
+        ch.lock(opportunity.account_id)
+        require_account(ctx.agent, opportunity.account_id)
+        before = snapshot(opportunity, ["stage", "status", "version"])
+        opportunity.stage = clean_stage
+        opportunity.status = _status_for_stage(clean_stage)
+        opportunity.version += 1
+        opportunity.save()
+        ch.updated(opportunity, before, f"{opportunity.title}: {clean_stage}", action="stage")
+
+
+def handoff(
+    ctx: Ctx,
+    account_id: int,
+    to_agent_id: int,
+    note: str,
+    *,
+    move_followups: bool = True,
+) -> int:
+    """Give the account to another agent with a note; they get a handoff follow-up.
+
+    Open follow-ups the old owner held on the account move with it. Returns
+    the id of the handoff follow-up.
+    """
+    text = F.check_field("activity", "body", note, ctx.today)
+    if not text:
+        raise ValidationError("write a note for the new owner: what is open, what to watch", "note")
+    with change(ctx, "handoff") as ch:
+        ch.lock(account_id)
+        account = require_account(ctx.agent, account_id)
+        target = Agent.get_or_none(Agent.id == to_agent_id)
+        if target is None or not target.active:
+            raise ValidationError("choose an active agent to hand the account to", "agent")
+        if target.id == account.owner_id:
+            raise ValidationError(f"{target.name} already owns {account.name}", "agent")
+        old_owner = account.owner_id
+        before = snapshot(account, ["owner", "version"])
+        Account.update(owner=target.id, version=Account.version + 1, updated_at=ctx.now()).where(
+            Account.id == account.id
+        ).execute()
+        account = Account.get_by_id(account.id)
+        ch.updated(account, before, f"handed off to {target.name}", action="handoff")
+        activity = Activity.create(
+            account=account.id,
+            kind=ActivityKind.HANDOFF.value,
+            direction=Direction.INTERNAL.value,
+            occurred_at=ctx.now(),
+            agent=ctx.agent.id,
+            summary=f"Handed off to {target.name}"[:200],
+            body=text,
+        )
+        ch.created(activity, activity.summary, action="log")
+        if move_followups:
+            for item in FollowUp.select().where(
+                FollowUp.account == account.id,
+                FollowUp.status == FollowUpStatus.OPEN.value,
+                FollowUp.assignee == old_owner,
+            ):
+                item_before = snapshot(item, ["assignee", "version"])
+                item.assignee = target.id
+                item.version += 1
+                item.save()
+                ch.updated(item, item_before, f"{item.title}: moved to {target.name}", action="reassign")
+        followup = FollowUp.create(
+            account=account.id,
+            title=f"Handoff: review {account.name}"[:200],
+            kind=FollowUpKind.HANDOFF.value,
+            due_on=ctx.today,
+            priority=Priority.HIGH.value,
+            priority_rank=Priority.HIGH.rank,
+            assignee=target.id,
+            notes=text,
+            created_by=ctx.agent.id,
+            created_at=ctx.now(),
+        )
+        ch.created(followup, f"handoff follow-up for {target.name}")
+        return int(followup.id)

@@ -1,0 +1,145 @@
+"""Agents and teams: who may log in, with which role, in which team."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from acct_tui.models import Agent, Team, database_proxy
+from acct_tui.services import validation as v
+from acct_tui.services.context import AgentRef, Ctx
+from acct_tui.services.errors import NotAllowed, NotFound, ValidationError
+from acct_tui.services.unit import change, reading, snapshot
+from acct_tui.vocab import Role
+
+
+def agent_ref(agent: Agent) -> AgentRef:
+    return AgentRef(
+        id=agent.id,
+        login=agent.login,
+        name=agent.name,
+        role=Role(agent.role),
+        team_id=agent.__data__.get("team"),
+        active=agent.active,
+    )
+
+
+def find_agent(login: str) -> AgentRef | None:
+    with reading():
+        agent = Agent.get_or_none(Agent.login == login)
+        return agent_ref(agent) if agent else None
+
+
+def get_agent(agent_id: int) -> AgentRef:
+    with reading():
+        agent = Agent.get_or_none(Agent.id == agent_id)
+        if agent is None:
+            raise NotFound(f"agent {agent_id} not found")
+        return agent_ref(agent)
+
+
+def resolve_agent(login: str, *, bootstrap: bool = True) -> AgentRef:
+    """The agent who is starting a session.
+
+    On a database with no agents yet, the first login becomes its admin
+    (a manager's own file); otherwise an unknown or deactivated login is refused.
+    """
+    login = v.login(login, "agent")
+    with database_proxy.connection_context(), database_proxy.atomic():
+        agent = Agent.get_or_none(Agent.login == login)
+        if agent is None:
+            if bootstrap and not Agent.select().exists():
+                agent = Agent.create(login=login, name=login, role=Role.ADMIN.value)
+                return agent_ref(agent)
+            raise NotFound(
+                f"agent {login!r} is not registered in this database; "
+                f"an admin can add it with: acct-tui agent add {login}"
+            )
+        if not agent.active:
+            raise NotAllowed(f"agent {login!r} is deactivated; ask an admin to reactivate it")
+        return agent_ref(agent)
+
+
+@dataclass(frozen=True)
+class AgentRow:
+    id: int
+    login: str
+    name: str
+    role: str
+    team: str
+    active: bool
+    accounts: int
+
+
+def list_agents(include_inactive: bool = False) -> list[AgentRow]:
+    from peewee import JOIN, fn
+
+    from acct_tui.models import Account
+
+    with reading():
+        counts = dict(Account.select(Account.owner, fn.COUNT(Account.id)).group_by(Account.owner).tuples())
+        query = Agent.select(Agent, Team.name).join(Team, JOIN.LEFT_OUTER).order_by(Agent.login)
+        if not include_inactive:
+            query = query.where(Agent.active == True)  # noqa: E712 - peewee expression
+        return [
+            AgentRow(
+                id=a.id,
+                login=a.login,
+                name=a.name,
+                role=a.role,
+                team=a.team.name if a.team_id else "",
+                active=a.active,
+                accounts=counts.get(a.id, 0),
+            )
+            for a in query
+        ]
+
+
+def _require_admin(ctx: Ctx) -> None:
+    if not ctx.agent.is_admin:
+        raise NotAllowed("only an admin can manage agents")
+
+
+def ensure_team(name: str) -> int:
+    name = v.clean_text(name, "team", max_len=80, required=True)
+    team, _created = Team.get_or_create(name=name)
+    return int(team.id)
+
+
+def add_agent(ctx: Ctx, login: str, *, name: str = "", role: str = "agent", team: str = "") -> AgentRef:
+    _require_admin(ctx)
+    login = v.login(login)
+    display = v.clean_text(name, "name", max_len=120) or login
+    chosen = v.choice(role, Role, "role")
+    team_name = v.clean_text(team, "team", max_len=80)
+    with change(ctx, "agent add") as ch:
+        if Agent.select().where(Agent.login == login).exists():
+            raise ValidationError(f"{login!r} already exists", "login")
+        agent = Agent.create(
+            login=login,
+            name=display,
+            role=chosen.value,
+            team=ensure_team(team_name) if team_name else None,
+        )
+        ch.created(agent, f"added agent {login} ({chosen.value})")
+        return agent_ref(agent)
+
+
+def deactivate_agent(ctx: Ctx, login: str) -> AgentRef:
+    _require_admin(ctx)
+    with change(ctx, "agent deactivate") as ch:
+        agent = Agent.get_or_none(Agent.login == login)
+        if agent is None:
+            raise NotFound(f"agent {login!r} not found")
+        if agent.id == ctx.agent.id:
+            raise NotAllowed("you cannot deactivate yourself")
+        before = snapshot(agent, ["active"])
+        agent.active = False
+        agent.save()
+        ch.updated(agent, before, f"deactivated agent {login}")
+        return agent_ref(agent)
+
+
+def assignable_agents() -> list[AgentRef]:
+    """Active agents, for reassigning and handing off."""
+    with reading():
+        return [agent_ref(a) for a in Agent.select().where(Agent.active == True).order_by(Agent.name)]  # noqa: E712

@@ -1,0 +1,372 @@
+"""One account whole: the card, contacts, products, timeline, follow-ups, concerns,
+opportunities, health and why, and the change history.
+
+Everything is returned as frozen dataclasses holding plain values, so a
+screen can render them on the UI thread without touching the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from peewee import JOIN
+
+from acct_tui.models import (
+    Activity,
+    Agent,
+    AuditEntry,
+    Concern,
+    Contact,
+    FollowUp,
+    Opportunity,
+    Product,
+    Subscription,
+)
+from acct_tui.services.context import Ctx
+from acct_tui.services.derived import local_date
+from acct_tui.services.errors import NotFound
+from acct_tui.services.health import Health, HealthInputs, assess
+from acct_tui.services.scope import require_account
+from acct_tui.services.unit import reading
+from acct_tui.vocab import TOUCH_KINDS, ConcernStatus, FollowUpStatus, OpportunityStatus
+
+
+@dataclass(frozen=True)
+class AccountCard:
+    id: int
+    name: str
+    tier: str
+    industry: str
+    domain: str
+    owner_id: int
+    owner_login: str
+    owner_name: str
+    arr: Decimal
+    currency: str
+    stage: str
+    renewal_on: dt.date | None
+    satisfaction: int | None
+    notes: str
+    cadence_days: int
+    last_touch_on: dt.date | None
+    next_followup_on: dt.date | None
+    version: int
+    external_id: str
+    values: dict[str, object]
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    id: int
+    name: str
+    role: str
+    email: str
+    phone: str
+    is_primary: bool
+
+
+@dataclass(frozen=True)
+class ProductRow:
+    id: int
+    product: str
+    quantity: int
+    unit_price: Decimal
+    currency: str
+    start_on: dt.date | None
+    renewal_on: dt.date | None
+    status: str
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    id: int
+    kind: str
+    direction: str
+    occurred_at: dt.datetime
+    agent: str
+    contact: str
+    summary: str
+    body: str
+    outcome: str
+
+
+@dataclass(frozen=True)
+class FollowUpRow:
+    id: int
+    title: str
+    kind: str
+    due_on: dt.date
+    priority: str
+    assignee_id: int
+    assignee: str
+    snoozed_until: dt.date | None
+    snooze_reason: str
+    recurrence: str
+    notes: str
+
+
+@dataclass(frozen=True)
+class ConcernRow:
+    id: int
+    title: str
+    severity: str
+    status: str
+    opened_at: dt.datetime
+    resolved_at: dt.datetime | None
+    ticket_ref: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class OpportunityRow:
+    id: int
+    title: str
+    kind: str
+    stage: str
+    status: str
+    amount: Decimal
+    currency: str
+    expected_close: dt.date | None
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    id: int
+    change_id: str
+    at: dt.datetime
+    agent: str
+    entity: str
+    action: str
+    summary: str
+    fields: tuple[tuple[str, object, object], ...]
+    undone: bool
+
+
+@dataclass(frozen=True)
+class ClientDetail:
+    card: AccountCard
+    health: Health
+    contacts: list[ContactRow]
+    products: list[ProductRow]
+    timeline: list[TimelineItem]
+    timeline_total: int
+    followups: list[FollowUpRow]
+    concerns: list[ConcernRow]
+    opportunities: list[OpportunityRow]
+    history: list[HistoryRow]
+
+
+TIMELINE_PAGE = 50
+
+
+def client_detail(ctx: Ctx, account_id: int, *, timeline_limit: int = TIMELINE_PAGE) -> ClientDetail:
+    """Everything about one account the agent may see; NotFound otherwise."""
+    from acct_tui.services.accounts import account_values
+
+    with reading():
+        account = require_account(ctx.agent, account_id)
+        owner = Agent.get_by_id(account.owner_id)
+        contacts = [
+            ContactRow(c.id, c.name, c.role, c.email, c.phone, c.is_primary)
+            for c in Contact.select()
+            .where(Contact.account == account_id)
+            .order_by(Contact.is_primary.desc(), Contact.name)
+        ]
+        products = [
+            ProductRow(
+                s.id,
+                s.product.name,
+                s.quantity,
+                Decimal(str(s.unit_price)),
+                s.currency,
+                s.start_on,
+                s.renewal_on,
+                s.status,
+            )
+            for s in Subscription.select(Subscription, Product)
+            .join(Product)
+            .where(Subscription.account == account_id)
+            .order_by(Product.name)
+        ]
+        followups = _open_followups(account_id)
+        concerns = [
+            ConcernRow(c.id, c.title, c.severity, c.status, c.opened_at, c.resolved_at, c.ticket_ref, c.detail)
+            for c in Concern.select()
+            .where(Concern.account == account_id)
+            .order_by((Concern.status == ConcernStatus.OPEN.value).desc(), Concern.opened_at.desc())
+            .limit(50)
+        ]
+        opportunities = [
+            OpportunityRow(
+                o.id, o.title, o.kind, o.stage, o.status, Decimal(str(o.amount)), o.currency, o.expected_close
+            )
+            for o in Opportunity.select()
+            .where(Opportunity.account == account_id)
+            .order_by((Opportunity.status == OpportunityStatus.OPEN.value).desc(), Opportunity.created_at.desc())
+            .limit(50)
+        ]
+        timeline = timeline_page(ctx, account_id, limit=timeline_limit, checked=True)
+        timeline_total = Activity.select().where(Activity.account == account_id).count()
+        last_touch = (
+            Activity.select(Activity.occurred_at)
+            .where(Activity.account == account_id, Activity.kind.in_([k.value for k in TOUCH_KINDS]))
+            .order_by(Activity.occurred_at.desc())
+            .limit(1)
+            .scalar()
+        )
+        history = account_history(ctx, account_id, checked=True)
+        card = AccountCard(
+            id=account.id,
+            name=account.name,
+            tier=account.tier,
+            industry=account.industry,
+            domain=account.domain or "",
+            owner_id=owner.id,
+            owner_login=owner.login,
+            owner_name=owner.name,
+            arr=Decimal(str(account.arr)),
+            currency=account.currency,
+            stage=account.stage,
+            renewal_on=account.renewal_on,
+            satisfaction=account.satisfaction,
+            notes=account.notes,
+            cadence_days=ctx.policy.cadence_for(account.tier),
+            last_touch_on=local_date(last_touch),
+            next_followup_on=min((f.due_on for f in followups), default=None),
+            version=account.version,
+            external_id=account.external_id or "",
+            values=account_values(account),
+        )
+    health = assess(
+        HealthInputs(
+            cadence_days=card.cadence_days,
+            last_touch=card.last_touch_on,
+            concern_severities=tuple(c.severity for c in concerns if c.status == ConcernStatus.OPEN.value),
+            satisfaction=card.satisfaction,
+            open_due_dates=tuple(f.due_on for f in followups),
+            renewal_on=card.renewal_on,
+        ),
+        ctx.today,
+        ctx.policy,
+    )
+    return ClientDetail(
+        card, health, contacts, products, timeline, timeline_total, followups, concerns, opportunities, history
+    )
+
+
+def _open_followups(account_id: int) -> list[FollowUpRow]:
+    return [
+        FollowUpRow(
+            f.id,
+            f.title,
+            f.kind,
+            f.due_on,
+            f.priority,
+            f.assignee.id,
+            f.assignee.name,
+            f.snoozed_until,
+            f.snooze_reason,
+            f.recurrence,
+            f.notes,
+        )
+        for f in FollowUp.select(FollowUp, Agent)
+        .join(Agent, on=(FollowUp.assignee == Agent.id))
+        .where(FollowUp.account == account_id, FollowUp.status == FollowUpStatus.OPEN.value)
+        .order_by(FollowUp.due_on, FollowUp.priority_rank.desc())
+    ]
+
+
+def timeline_page(
+    ctx: Ctx,
+    account_id: int,
+    *,
+    before: tuple[dt.datetime, int] | None = None,
+    limit: int = TIMELINE_PAGE,
+    checked: bool = False,
+) -> list[TimelineItem]:
+    """Newest first; pass the last item's (occurred_at, id) as `before` for the next page."""
+    with reading():
+        if not checked:
+            require_account(ctx.agent, account_id)
+        query = (
+            Activity.select(Activity, Agent.name.alias("agent_name"), Contact.name.alias("contact_name"))
+            .join(Agent, JOIN.LEFT_OUTER, on=(Activity.agent == Agent.id))
+            .switch(Activity)
+            .join(Contact, JOIN.LEFT_OUTER, on=(Activity.contact == Contact.id))
+            .where(Activity.account == account_id)
+        )
+        if before is not None:
+            moment, last_id = before
+            query = query.where(
+                (Activity.occurred_at < moment) | ((Activity.occurred_at == moment) & (Activity.id < last_id))
+            )
+        rows = query.order_by(Activity.occurred_at.desc(), Activity.id.desc()).limit(limit).objects()
+        return [
+            TimelineItem(
+                a.id,
+                a.kind,
+                a.direction,
+                a.occurred_at,
+                a.agent_name or "",
+                a.contact_name or "",
+                a.summary,
+                a.body,
+                a.outcome,
+            )
+            for a in rows
+        ]
+
+
+def account_history(ctx: Ctx, account_id: int, *, limit: int = 100, checked: bool = False) -> list[HistoryRow]:
+    """Who changed what on this account and when, newest first."""
+    with reading():
+        if not checked:
+            require_account(ctx.agent, account_id)
+        entries = list(
+            AuditEntry.select(AuditEntry, Agent.name.alias("agent_name"))
+            .join(Agent, JOIN.LEFT_OUTER, on=(AuditEntry.agent == Agent.id))
+            .where(AuditEntry.account == account_id)
+            .order_by(AuditEntry.id.desc())
+            .limit(limit)
+            .objects()
+        )
+    rows = []
+    for entry in entries:
+        before = json.loads(entry.before) if entry.before else {}
+        after = json.loads(entry.after) if entry.after else {}
+        keys = sorted(set(before) | set(after)) if entry.action != "create" else []
+        fields = tuple((k, before.get(k), after.get(k)) for k in keys if k not in ("version",))
+        rows.append(
+            HistoryRow(
+                entry.id,
+                entry.change_id,
+                entry.at,
+                entry.agent_name or "system",
+                entry.entity,
+                entry.action,
+                entry.summary,
+                fields,
+                entry.undone_by is not None,
+            )
+        )
+    return rows
+
+
+def account_name(ctx: Ctx, account_id: int) -> str:
+    with reading():
+        return str(require_account(ctx.agent, account_id).name)
+
+
+def last_touches(ctx: Ctx, account_ids: list[int], per_account: int = 3) -> dict[int, list[TimelineItem]]:
+    """The latest few activities of several accounts (for the daily walk's cards)."""
+    result: dict[int, list[TimelineItem]] = defaultdict(list)
+    for account_id in account_ids:
+        try:
+            result[account_id] = timeline_page(ctx, account_id, limit=per_account)
+        except NotFound:
+            continue
+    return result

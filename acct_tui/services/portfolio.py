@@ -1,0 +1,350 @@
+"""The portfolio: the accounts an agent may see, filtered, sorted, a page at a time, with totals.
+
+A page is one indexed query on the account row (the derived columns make
+that possible); totals are one aggregate query over the same filter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from peewee import SQL, Case, Expression, fn
+
+from acct_tui.models import Account, Agent
+from acct_tui.services.context import Ctx
+from acct_tui.services.derived import local_date
+from acct_tui.services.scope import scoped
+from acct_tui.services.unit import reading
+from acct_tui.vocab import HealthBand, Stage
+
+
+class QuickFilter(StrEnum):
+    ALL = "all"
+    AT_RISK = "at_risk"
+    RENEWING = "renewing"
+    QUIET = "quiet"
+
+    @property
+    def label(self) -> str:
+        return {
+            QuickFilter.ALL: "all",
+            QuickFilter.AT_RISK: "at risk",
+            QuickFilter.RENEWING: "renewing in 90 days",
+            QuickFilter.QUIET: "gone quiet",
+        }[self]
+
+
+class SortKey(StrEnum):
+    NAME = "name"
+    TIER = "tier"
+    HEALTH = "health"
+    ARR = "arr"
+    RENEWAL = "renewal"
+    LAST_TOUCH = "last_touch"
+    NEXT_FOLLOWUP = "next_followup"
+    OWNER = "owner"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+@dataclass(frozen=True)
+class PortfolioQuery:
+    """What the agent asked to see. `mine` narrows to accounts they own."""
+
+    text: str = ""
+    quick: QuickFilter = QuickFilter.ALL
+    mine: bool = False
+    sort: SortKey = SortKey.HEALTH
+    descending: bool = False
+    context: tuple[tuple[str, str], ...] = field(default=())
+
+    def with_sort(self, key: SortKey) -> PortfolioQuery:
+        """Choosing the current column again reverses it."""
+        if key is self.sort:
+            return replace(self, descending=not self.descending)
+        return replace(self, sort=key, descending=key in (SortKey.ARR,))
+
+
+@dataclass(frozen=True)
+class PortfolioRow:
+    id: int
+    name: str
+    tier: str
+    industry: str
+    health_score: int
+    health_band: HealthBand
+    arr: Decimal
+    currency: str
+    renewal_on: dt.date | None
+    last_touch_on: dt.date | None
+    next_followup_on: dt.date | None
+    owner_login: str
+    owner_name: str
+    open_concerns: int
+    overdue_followups: int
+    touch_due_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class Totals:
+    accounts: int = 0
+    arr: dict[str, Decimal] = field(default_factory=dict)
+    at_risk_arr: dict[str, Decimal] = field(default_factory=dict)
+    at_risk: int = 0
+    renewals_30: int = 0
+    renewals_60: int = 0
+    renewals_90: int = 0
+    overdue_followups: int = 0
+
+
+@dataclass(frozen=True)
+class PortfolioPage:
+    rows: list[PortfolioRow]
+    total: int
+    totals: Totals
+
+
+_SORT_COLUMNS: dict[SortKey, tuple[Any, ...]] = {
+    SortKey.NAME: (Account.sort_name,),
+    SortKey.TIER: (Account.tier_rank, Account.sort_name),
+    SortKey.HEALTH: (Account.health_score,),
+    SortKey.ARR: (Account.arr,),
+    SortKey.RENEWAL: (Account.renewal_on,),
+    SortKey.LAST_TOUCH: (Account.last_touch_at,),
+    SortKey.NEXT_FOLLOWUP: (Account.next_followup_on,),
+    SortKey.OWNER: (Account.owner, Account.sort_name),
+}
+
+# Columns where an empty value belongs at the end whatever the direction
+# (no renewal date, no follow-up planned); "never touched" sorts as the oldest touch.
+_NULLS_LAST = {SortKey.RENEWAL, SortKey.NEXT_FOLLOWUP}
+
+
+def _order_by(query: PortfolioQuery) -> list[Any]:
+    columns = _SORT_COLUMNS[query.sort]
+    order: list[Any] = []
+    for column in columns:
+        if query.sort in _NULLS_LAST:
+            nulls = "LAST"
+        elif query.sort is SortKey.LAST_TOUCH:
+            nulls = "LAST" if query.descending else "FIRST"
+        else:
+            nulls = None
+        order.append(column.desc(nulls=nulls) if query.descending else column.asc(nulls=nulls))
+    order.append(Account.id.desc() if query.descending else Account.id.asc())
+    return order
+
+
+def text_clause(text: str) -> Expression | None:
+    """Every word must appear in the name, domain, industry or a contact's name."""
+    from acct_tui.db import is_postgres
+
+    words = [w.casefold() for w in text.split() if w.strip()]
+    if not words:
+        return None
+    clause: Any = None
+    long_words = [w for w in words if len(w) >= 3]
+    if long_words and not is_postgres():
+        phrase = " AND ".join('"' + w.replace('"', '""') + '"' for w in long_words)
+        clause = Account.id.in_(SQL("(SELECT rowid FROM account_fts WHERE account_fts MATCH ?)", [phrase]))
+        short_words = [w for w in words if len(w) < 3]
+    else:
+        short_words = words
+    for word in short_words:
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        term = Account.search_text ** f"%{escaped}%" if is_postgres() else Account.search_text.contains(word)
+        clause = term if clause is None else clause & term
+    return clause  # type: ignore[no-any-return]
+
+
+def _filtered(ctx: Ctx, query: PortfolioQuery, select: Sequence[Any]) -> Any:
+    today = ctx.today
+    base = scoped(Account.select(*select), ctx.agent)
+    if query.mine:
+        base = base.where(Account.owner == ctx.agent.id)
+    if query.quick is QuickFilter.AT_RISK:
+        base = base.where(Account.health_band == HealthBand.AT_RISK.value)
+    elif query.quick is QuickFilter.RENEWING:
+        base = base.where(Account.renewal_on.between(today, today + dt.timedelta(days=90)))
+    elif query.quick is QuickFilter.QUIET:
+        base = base.where(
+            ((Account.touch_due_on < today) | Account.last_touch_at.is_null()) & (Account.stage != Stage.CHURNED.value)
+        )
+    for name, value in query.context:
+        column = {"tier": Account.tier, "industry": Account.industry, "team": Account.team}.get(name)
+        if name == "owner":
+            base = base.where(Account.owner.in_(Agent.select(Agent.id).where(Agent.login == value)))
+        elif column is not None:
+            base = base.where(column == value)
+    clause = text_clause(query.text)
+    if clause is not None:
+        base = base.where(clause)
+    return base
+
+
+_ROW_COLUMNS = (
+    Account.id,
+    Account.name,
+    Account.tier,
+    Account.industry,
+    Account.health_score,
+    Account.health_band,
+    Account.arr,
+    Account.currency,
+    Account.renewal_on,
+    Account.last_touch_at,
+    Account.next_followup_on,
+    Account.owner,
+    Account.open_concerns,
+    Account.overdue_followups,
+    Account.touch_due_on,
+)
+
+
+def portfolio_rows(ctx: Ctx, query: PortfolioQuery, offset: int, limit: int) -> list[PortfolioRow]:
+    """One window of the portfolio, in the query's order."""
+    with reading():
+        sql = _filtered(ctx, query, _ROW_COLUMNS).order_by(*_order_by(query)).offset(offset).limit(limit)
+        raw = list(sql.tuples())
+        owners = _owner_names({row[11] for row in raw})
+    return [_row(values, owners) for values in raw]
+
+
+def _owner_names(ids: set[int]) -> dict[int, tuple[str, str]]:
+    if not ids:
+        return {}
+    return {
+        agent_id: (login, name)
+        for agent_id, login, name in Agent.select(Agent.id, Agent.login, Agent.name)
+        .where(Agent.id.in_(list(ids)))
+        .tuples()
+    }
+
+
+def _row(values: tuple[Any, ...], owners: dict[int, tuple[str, str]]) -> PortfolioRow:
+    (id_, name, tier, industry, score, band, arr, currency, renewal, touch, follow, owner, concerns, overdue, due) = (
+        values
+    )
+    login, owner_name = owners.get(owner, ("?", "?"))
+    return PortfolioRow(
+        id=id_,
+        name=name,
+        tier=tier,
+        industry=industry,
+        health_score=score,
+        health_band=HealthBand(band),
+        arr=Decimal(str(arr)).quantize(Decimal("0.01")),
+        currency=currency,
+        renewal_on=_date(renewal),
+        last_touch_on=local_date(_datetime(touch)),
+        next_followup_on=_date(follow),
+        owner_login=login,
+        owner_name=owner_name,
+        open_concerns=concerns,
+        overdue_followups=overdue,
+        touch_due_on=_date(due),
+    )
+
+
+def _date(value: object) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _datetime(value: object) -> dt.datetime | None:
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(str(value))
+
+
+def portfolio_count(ctx: Ctx, query: PortfolioQuery) -> int:
+    with reading():
+        return int(_filtered(ctx, query, (Account.id,)).count())
+
+
+def portfolio_totals(ctx: Ctx, query: PortfolioQuery) -> Totals:
+    """ARR, at-risk ARR, renewals in 30/60/90 days and overdue follow-ups of the filtered set."""
+    today = ctx.today
+
+    def renewing(days: int) -> Any:
+        window = Account.renewal_on.between(today, today + dt.timedelta(days=days))
+        return fn.SUM(Case(None, [(window, 1)], 0))
+
+    at_risk = Account.health_band == HealthBand.AT_RISK.value
+    columns = (
+        Account.currency,
+        fn.COUNT(Account.id),
+        fn.SUM(Account.arr),
+        fn.SUM(Case(None, [(at_risk, Account.arr)], 0)),
+        fn.SUM(Case(None, [(at_risk, 1)], 0)),
+        renewing(30),
+        renewing(60),
+        renewing(90),
+        fn.SUM(Account.overdue_followups),
+    )
+    with reading():
+        rows = list(_filtered(ctx, query, columns).group_by(Account.currency).tuples())
+    arr: dict[str, Decimal] = {}
+    risk_arr: dict[str, Decimal] = {}
+    counts = [0, 0, 0, 0, 0, 0]
+    for currency, count, total, risk_total, risky, r30, r60, r90, overdue in rows:
+        arr[currency] = _money(total)
+        risk_arr[currency] = _money(risk_total)
+        for index, value in enumerate((count, risky, r30, r60, r90, overdue)):
+            counts[index] += int(value or 0)
+    return Totals(
+        accounts=counts[0],
+        arr=arr,
+        at_risk_arr=risk_arr,
+        at_risk=counts[1],
+        renewals_30=counts[2],
+        renewals_60=counts[3],
+        renewals_90=counts[4],
+        overdue_followups=counts[5],
+    )
+
+
+def _money(value: object) -> Decimal:
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+
+
+def portfolio(ctx: Ctx, query: PortfolioQuery | None = None, *, page: int = 0, page_size: int = 50) -> PortfolioPage:
+    """A page of the portfolio with the count and totals of the whole filtered set."""
+    query = query or PortfolioQuery()
+    return PortfolioPage(
+        rows=portfolio_rows(ctx, query, page * page_size, page_size),
+        total=portfolio_count(ctx, query),
+        totals=portfolio_totals(ctx, query),
+    )
+
+
+def position_of(ctx: Ctx, query: PortfolioQuery, account_id: int) -> int | None:
+    """Where an account sits in the query's order (for previous / next)."""
+    with reading():
+        ids = [row[0] for row in _filtered(ctx, query, (Account.id,)).order_by(*_order_by(query)).tuples()]
+    try:
+        return ids.index(account_id)
+    except ValueError:
+        return None
+
+
+def neighbour(ctx: Ctx, query: PortfolioQuery, account_id: int, step: int) -> int | None:
+    """The account before (-1) or after (+1) this one in the portfolio's order."""
+    position = position_of(ctx, query, account_id)
+    if position is None:
+        return None
+    target = position + step
+    if target < 0:
+        return None
+    rows = portfolio_rows(ctx, query, target, 1)
+    return rows[0].id if rows else None

@@ -1,0 +1,227 @@
+"""The daily upkeep list: the day's work, in the order a manager clears it.
+
+1. overdue and due follow-ups, most urgent first;
+2. accounts past their contact cadence (gone quiet), biggest first;
+3. renewals within 90 days with no open renewal follow-up, soonest first;
+4. accounts at risk, lowest score first.
+
+Each account appears once: an account already on the list (say, through a
+follow-up) is not listed again, and its other reasons travel with the item
+as context.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from acct_tui.models import Account, FollowUp
+from acct_tui.services.context import Ctx
+from acct_tui.services.derived import local_date
+from acct_tui.services.queue import QueueItem, followup_queue
+from acct_tui.services.unit import reading
+from acct_tui.vocab import FollowUpKind, FollowUpStatus, HealthBand, Stage
+
+RENEWAL_WINDOW_DAYS = 90
+CATEGORY_LIMIT = 500
+
+
+class ItemKind(StrEnum):
+    FOLLOWUP = "followup"
+    QUIET = "quiet"
+    RENEWAL = "renewal"
+    AT_RISK = "at_risk"
+
+    @property
+    def label(self) -> str:
+        return {
+            ItemKind.FOLLOWUP: "follow-up",
+            ItemKind.QUIET: "gone quiet",
+            ItemKind.RENEWAL: "renewal without a plan",
+            ItemKind.AT_RISK: "at risk",
+        }[self]
+
+
+@dataclass(frozen=True)
+class UpkeepItem:
+    kind: ItemKind
+    account_id: int
+    account_name: str
+    health_score: int
+    health_band: HealthBand
+    arr: Decimal
+    currency: str
+    renewal_on: dt.date | None
+    last_touch_on: dt.date | None
+    why: str
+    also: tuple[str, ...] = ()
+    followup: QueueItem | None = None
+
+    @property
+    def key(self) -> str:
+        if self.followup is not None:
+            return f"followup:{self.followup.id}"
+        return f"{self.kind.value}:{self.account_id}"
+
+
+@dataclass
+class _AccountFacts:
+    id: int
+    name: str
+    score: int
+    band: HealthBand
+    arr: Decimal
+    currency: str
+    renewal_on: dt.date | None
+    last_touch_on: dt.date | None
+    reasons: dict[ItemKind, str] = field(default_factory=dict)
+
+
+_COLUMNS = (
+    Account.id,
+    Account.name,
+    Account.health_score,
+    Account.health_band,
+    Account.arr,
+    Account.currency,
+    Account.renewal_on,
+    Account.last_touch_at,
+    Account.touch_due_on,
+)
+
+
+def _facts(row: tuple[object, ...]) -> _AccountFacts:
+    id_, name, score, band, arr, currency, renewal, touch, _due = row
+    return _AccountFacts(
+        id=int(id_),  # type: ignore[call-overload]
+        name=str(name),
+        score=int(score),  # type: ignore[call-overload]
+        band=HealthBand(str(band)),
+        arr=Decimal(str(arr)),
+        currency=str(currency),
+        renewal_on=_as_date(renewal),
+        last_touch_on=local_date(_as_datetime(touch)),
+    )
+
+
+def _as_date(value: object) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value  # type: ignore[return-value]
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _as_datetime(value: object) -> dt.datetime | None:
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(str(value))
+
+
+def daily_upkeep(ctx: Ctx) -> list[UpkeepItem]:
+    """The acting agent's walk for today, in order."""
+    today = ctx.today
+    queue = followup_queue(ctx, upcoming_days=0)
+    me = ctx.agent.id
+    live = Account.stage != Stage.CHURNED.value
+    with reading():
+        quiet = [
+            _facts(r)
+            for r in Account.select(*_COLUMNS)
+            .where(Account.owner == me, live, (Account.touch_due_on < today) | Account.last_touch_at.is_null())
+            .order_by(Account.arr.desc(), Account.id)
+            .limit(CATEGORY_LIMIT)
+            .tuples()
+        ]
+        planned = FollowUp.select(FollowUp.account).where(
+            FollowUp.status == FollowUpStatus.OPEN.value, FollowUp.kind == FollowUpKind.RENEWAL.value
+        )
+        renewals = [
+            _facts(r)
+            for r in Account.select(*_COLUMNS)
+            .where(
+                Account.owner == me,
+                live,
+                Account.renewal_on.between(today, today + dt.timedelta(days=RENEWAL_WINDOW_DAYS)),
+                Account.id.not_in(planned),
+            )
+            .order_by(Account.renewal_on, Account.id)
+            .limit(CATEGORY_LIMIT)
+            .tuples()
+        ]
+        at_risk = [
+            _facts(r)
+            for r in Account.select(*_COLUMNS)
+            .where(Account.owner == me, live, Account.health_band == HealthBand.AT_RISK.value)
+            .order_by(Account.health_score, Account.id)
+            .limit(CATEGORY_LIMIT)
+            .tuples()
+        ]
+    facts: dict[int, _AccountFacts] = {}
+    order: list[tuple[ItemKind, int]] = []
+    for kind, rows in ((ItemKind.QUIET, quiet), (ItemKind.RENEWAL, renewals), (ItemKind.AT_RISK, at_risk)):
+        for row in rows:
+            known = facts.setdefault(row.id, row)
+            known.reasons[kind] = _reason(kind, row, today)
+            order.append((kind, row.id))
+
+    items: list[UpkeepItem] = []
+    seen: set[int] = set()
+    for item in queue.overdue + queue.due_today:
+        known = facts.get(item.account_id)
+        also = tuple(known.reasons.values()) if known else ()
+        items.append(
+            UpkeepItem(
+                kind=ItemKind.FOLLOWUP,
+                account_id=item.account_id,
+                account_name=item.account_name,
+                health_score=item.health_score,
+                health_band=item.health_band,
+                arr=item.arr,
+                currency=item.currency,
+                renewal_on=item.renewal_on,
+                last_touch_on=known.last_touch_on if known else None,
+                why=f"{item.kind} follow-up " + ("due today" if item.due_on == today else _late(item.due_on, today)),
+                also=also,
+                followup=item,
+            )
+        )
+        seen.add(item.account_id)
+    for kind, account_id in order:
+        if account_id in seen:
+            continue
+        seen.add(account_id)
+        known = facts[account_id]
+        others = tuple(reason for other, reason in known.reasons.items() if other is not kind)
+        items.append(
+            UpkeepItem(
+                kind=kind,
+                account_id=known.id,
+                account_name=known.name,
+                health_score=known.score,
+                health_band=known.band,
+                arr=known.arr,
+                currency=known.currency,
+                renewal_on=known.renewal_on,
+                last_touch_on=known.last_touch_on,
+                why=known.reasons[kind],
+                also=others,
+            )
+        )
+    return items
+
+
+def _late(due: dt.date, today: dt.date) -> str:
+    days = (today - due).days
+    return f"{days} day{'s' if days != 1 else ''} overdue"
+
+
+def _reason(kind: ItemKind, row: _AccountFacts, today: dt.date) -> str:
+    if kind is ItemKind.QUIET:
+        if row.last_touch_on is None:
+            return "never contacted"
+        return f"gone quiet: last touch {(today - row.last_touch_on).days} days ago"
+    if kind is ItemKind.RENEWAL:
+        days = (row.renewal_on - today).days if row.renewal_on else 0
+        return f"renews in {days} days with no renewal follow-up"
+    return f"at risk: health {row.score}"

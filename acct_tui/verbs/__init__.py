@@ -1,0 +1,25 @@
+"""The command line's verbs, a module per group; each registers its sub-commands.
+
+A module exposes `register(subparsers, common) -> {verb: handler}`; a handler
+is `(args, settings, clock) -> exit code`. Handlers import what they need
+when they run, so `acct-tui --help` and screenless verbs stay quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+from acct_tui.clock import Clock
+from acct_tui.config import Settings
+
+Handler = Callable[[argparse.Namespace, Settings, Clock], int]
+
+
+def _modules() -> list[object]:
+    from acct_tui.verbs import agents, basic
+
+    return [basic, agents]
+
+
+VERB_MODULES = _modules()

@@ -1,0 +1,153 @@
+"""Verbs every install needs: seed, migrate, where, queue."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from acct_tui import locations
+from acct_tui.clock import Clock
+from acct_tui.config import Settings
+from acct_tui.runtime import EXIT_OK, CliError, Progress, make_context, open_db
+from acct_tui.verbs import Handler
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text.replace("_", "").replace(",", ""))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from exc
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be 1 or more")
+    return value
+
+
+def register(verbs: Any, common: argparse.ArgumentParser) -> dict[str, Handler]:
+    seed = verbs.add_parser("seed", parents=[common], help="fill a database with a synthetic portfolio")
+    seed.add_argument("--accounts", type=positive_int, required=True, metavar="N", help="how many accounts to add")
+    seed.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (same seed, same data)")
+    seed.add_argument("--agents", type=positive_int, default=None, metavar="K", help="how many agents own them")
+
+    verbs.add_parser("migrate", parents=[common], help="upgrade the database schema to this version")
+    verbs.add_parser("where", parents=[common], help="print the paths and the database in use")
+
+    queue = verbs.add_parser("queue", parents=[common], help="print your follow-up queue")
+    queue.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    queue.add_argument("--days", type=positive_int, default=14, help="how far ahead 'upcoming' looks (default 14)")
+    return {"seed": seed_verb, "migrate": migrate_verb, "where": where_verb, "queue": queue_verb}
+
+
+def seed_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    from acct_tui.services.seed import seed
+
+    open_db(settings)
+    started = time.perf_counter()
+    with Progress("seeding", args.accounts) as progress:
+        result = seed(
+            args.accounts,
+            seed_value=args.seed,
+            today=clock.today(),
+            now=clock.now(),
+            agents=args.agents,
+            admin_login=settings.agent_login,
+            progress=progress.update,
+        )
+    elapsed = time.perf_counter() - started
+    print(
+        f"added {result.accounts:,} accounts, {result.contacts:,} contacts, {result.activities:,} activities, "
+        f"{result.followups:,} follow-ups, {result.concerns:,} concerns, {result.opportunities:,} opportunities "
+        f"in {elapsed:.1f}s"
+    )
+    print(f"agents: {', '.join(result.agents)}")
+    return EXIT_OK
+
+
+def migrate_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    from acct_tui.db import SCHEMA_VERSION, connect, migrate, parse_url
+
+    spec = parse_url(settings.database_url)
+    if spec.kind == "sqlite" and not Path(spec.path).exists():
+        raise CliError(f"no database at {spec.path}")
+    applied = migrate(connect(spec))
+    if applied:
+        print(f"upgraded {spec.display} to schema version {SCHEMA_VERSION} (applied: {', '.join(map(str, applied))})")
+    else:
+        print(f"{spec.display} is already at schema version {SCHEMA_VERSION}")
+    return EXIT_OK
+
+
+def where_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    from acct_tui.db import parse_url
+
+    rows = [
+        ("config file", str(settings.config_path)),
+        ("data folder", str(locations.data_dir())),
+        ("database", parse_url(settings.database_url).display),
+        ("default database", str(locations.default_database())),
+        ("demo database", str(locations.demo_database())),
+        ("logs", str(locations.log_dir())),
+        ("agent", settings.agent_login),
+    ]
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+    return EXIT_OK
+
+
+def queue_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    from acct_tui.services.derived import refresh_stale_health
+    from acct_tui.services.queue import followup_queue
+
+    open_db(settings)
+    ctx = make_context(settings, clock, bootstrap=False)
+    refresh_stale_health(ctx.today, ctx.policy, assignee_id=ctx.agent.id)
+    queue = followup_queue(ctx, upcoming_days=args.days)
+    if args.json:
+        payload = {
+            "agent": ctx.agent.login,
+            "today": queue.today.isoformat(),
+            "sections": {name: [item_json(item) for item in queue.section(name)] for name in queue.SECTIONS},
+            "counts": queue.counts,
+        }
+        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    from acct_tui.services.dates import describe_due
+    from acct_tui.text import clip, inert
+
+    for name in queue.SECTIONS:
+        items = queue.section(name)
+        print(f"{name.upper()} ({queue.counts.get(name, len(items))})")
+        for item in items:
+            when = describe_due(item.due_on, queue.today)
+            if name == "snoozed" and item.snoozed_until:
+                when = f"until {item.snoozed_until.isoformat()}"
+            account = clip(inert(item.account_name), 28)
+            print(
+                f"  #{item.id:<6} {when:<14} {item.priority:<7} {item.health_band.symbol} "
+                f"{account:<28} {inert(item.title)}"
+            )
+    return EXIT_OK
+
+
+def item_json(item: Any) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "account_id": item.account_id,
+        "account": item.account_name,
+        "title": item.title,
+        "kind": item.kind,
+        "due_on": item.due_on.isoformat(),
+        "priority": item.priority,
+        "assignee": item.assignee_login,
+        "health": {"score": item.health_score, "band": item.health_band.value},
+        "snoozed_until": item.snoozed_until.isoformat() if item.snoozed_until else None,
+        "snooze_reason": item.snooze_reason,
+        "woke_reason": item.woke_reason,
+        "urgency": item.urgency,
+        "reasons": list(item.reasons),
+    }

@@ -8,6 +8,7 @@ from acct_tui.models import Agent, Team, database_proxy
 from acct_tui.services import validation as v
 from acct_tui.services.context import AgentRef, Ctx
 from acct_tui.services.errors import NotAllowed, NotFound, ValidationError
+from acct_tui.services.keys import parse_public_keys, store_keys
 from acct_tui.services.unit import change, reading, snapshot
 from acct_tui.vocab import Role
 
@@ -68,16 +69,19 @@ class AgentRow:
     team: str
     active: bool
     accounts: int
+    keys: int = 0
 
 
 def list_agents(include_inactive: bool = False) -> list[AgentRow]:
     from peewee import JOIN, fn
 
-    from acct_tui.models import Account
+    from acct_tui.models import Account, AgentKey
 
     with reading():
         counts = dict(Account.select(Account.owner, fn.COUNT(Account.id)).group_by(Account.owner).tuples())
-        query = Agent.select(Agent, Team.name).join(Team, JOIN.LEFT_OUTER).order_by(Agent.login)
+        live_keys = AgentKey.select(AgentKey.agent, fn.COUNT(AgentKey.id)).where(AgentKey.revoked_at.is_null())
+        key_counts: dict[int, int] = dict(live_keys.group_by(AgentKey.agent).tuples())  # type: ignore[arg-type]
+        query = Agent.select(Agent, Team).join(Team, JOIN.LEFT_OUTER).order_by(Agent.login)
         if not include_inactive:
             query = query.where(Agent.active == True)  # noqa: E712 - peewee expression
         return [
@@ -89,6 +93,7 @@ def list_agents(include_inactive: bool = False) -> list[AgentRow]:
                 team=a.team.name if a.team_id else "",
                 active=a.active,
                 accounts=counts.get(a.id, 0),
+                keys=key_counts.get(a.id, 0),
             )
             for a in query
         ]
@@ -105,9 +110,13 @@ def ensure_team(name: str) -> int:
     return int(team.id)
 
 
-def add_agent(ctx: Ctx, login: str, *, name: str = "", role: str = "agent", team: str = "") -> AgentRef:
+def add_agent(
+    ctx: Ctx, login: str, *, name: str = "", role: str = "agent", team: str = "", keys_text: str = ""
+) -> AgentRef:
+    """Register an agent (admins only), with the SSH public keys in `keys_text` if given."""
     _require_admin(ctx)
     login = v.login(login)
+    parsed = parse_public_keys(keys_text) if keys_text else []
     display = v.clean_text(name, "name", max_len=120) or login
     chosen = v.choice(role, Role, "role")
     team_name = v.clean_text(team, "team", max_len=80)
@@ -121,6 +130,7 @@ def add_agent(ctx: Ctx, login: str, *, name: str = "", role: str = "agent", team
             team=ensure_team(team_name) if team_name else None,
         )
         ch.created(agent, f"added agent {login} ({chosen.value})")
+        store_keys(ch, agent, parsed)
         return agent_ref(agent)
 
 

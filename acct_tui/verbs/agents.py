@@ -1,32 +1,66 @@
-"""`acct-tui agent ...`: registering, listing and deactivating agents."""
+"""`acct-tui agent ...` and `acct-tui share/unshare`: agents, their SSH keys, and who sees which account."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from acct_tui.clock import Clock
 from acct_tui.config import Settings
-from acct_tui.runtime import EXIT_OK, make_context, open_db
+from acct_tui.runtime import EXIT_OK, CliError, make_context, open_db
 from acct_tui.verbs import Handler
 
 
 def register(verbs: Any, common: argparse.ArgumentParser) -> dict[str, Handler]:
-    agent = verbs.add_parser("agent", parents=[common], help="manage agents (admins)")
+    agent = verbs.add_parser("agent", parents=[common], help="manage agents and their SSH keys (admins)")
     actions = agent.add_subparsers(dest="agent_verb", metavar="ACTION", required=True)
     add = actions.add_parser("add", parents=[common], help="register an agent")
     add.add_argument("login")
     add.add_argument("--name", default="", help="display name (default: the login)")
     add.add_argument("--role", default="agent", choices=("agent", "lead", "admin"))
     add.add_argument("--team", default="", help="team name (created if new)")
+    add.add_argument("--key", metavar="PUBKEY_FILE", help="an SSH public key file (e.g. id_ed25519.pub; - for stdin)")
     listing = actions.add_parser("list", parents=[common], help="list agents")
     listing.add_argument("--json", action="store_true")
     listing.add_argument("--all", action="store_true", help="include deactivated agents")
     off = actions.add_parser("deactivate", parents=[common], help="stop an agent from logging in")
     off.add_argument("login")
-    return {"agent": agent_verb}
+
+    key = actions.add_parser("key", parents=[common], help="add, revoke or list an agent's SSH keys")
+    key_actions = key.add_subparsers(dest="key_verb", metavar="ACTION", required=True)
+    key_add = key_actions.add_parser("add", parents=[common], help="register SSH public keys for an agent")
+    key_add.add_argument("login")
+    key_add.add_argument("file", metavar="PUBKEY_FILE", help="public key file (- for stdin)")
+    revoke = key_actions.add_parser("revoke", parents=[common], help="revoke a key by fingerprint, or all")
+    revoke.add_argument("login")
+    revoke.add_argument("fingerprint", metavar="FINGERPRINT|all", help="SHA256:... as `agent key list` shows it")
+    key_list = key_actions.add_parser("list", parents=[common], help="list SSH keys")
+    key_list.add_argument("login", nargs="?", default=None)
+    key_list.add_argument("--all", action="store_true", help="include revoked keys")
+    key_list.add_argument("--json", action="store_true")
+
+    for verb, help_text in (("share", "share an account with an agent or a team"), ("unshare", "stop sharing")):
+        parser = verbs.add_parser(verb, parents=[common], help=help_text)
+        parser.add_argument("account", metavar="ACCOUNT", help="account id, external id or exact name")
+        target = parser.add_mutually_exclusive_group(required=True)
+        target.add_argument("--with", dest="with_agent", metavar="AGENT", help="an agent's login")
+        target.add_argument("--team", dest="with_team", metavar="TEAM", help="a team's name")
+    return {"agent": agent_verb, "share": share_verb, "unshare": share_verb}
+
+
+def read_key_file(name: str) -> str:
+    if name == "-":
+        return sys.stdin.read()
+    path = Path(name).expanduser()
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise CliError(f"no key file at {path}; give the public key, e.g. ~/.ssh/id_ed25519.pub") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"cannot read {path}: {exc}") from exc
 
 
 def agent_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
@@ -41,13 +75,61 @@ def agent_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> in
             return EXIT_OK
         for row in rows:
             state = "" if row.active else " (deactivated)"
-            print(f"{row.login:<16} {row.role:<6} {row.team:<12} {row.accounts:>7} accounts  {row.name}{state}")
+            print(
+                f"{row.login:<16} {row.role:<6} {row.team:<12} {row.accounts:>7} accounts "
+                f"{row.keys:>2} keys  {row.name}{state}"
+            )
         return EXIT_OK
+    if args.agent_verb == "key" and args.key_verb == "list":
+        return key_list(args)
     ctx = make_context(settings, clock)
     if args.agent_verb == "add":
-        ref = agents.add_agent(ctx, args.login, name=args.name, role=args.role, team=args.team)
+        text = read_key_file(args.key) if args.key else ""
+        ref = agents.add_agent(ctx, args.login, name=args.name, role=args.role, team=args.team, keys_text=text)
         print(f"added {ref.login} ({ref.role.value})")
     elif args.agent_verb == "deactivate":
         ref = agents.deactivate_agent(ctx, args.login)
         print(f"deactivated {ref.login}")
+    elif args.agent_verb == "key":
+        from acct_tui.services import keys
+
+        if args.key_verb == "add":
+            for fingerprint in keys.add_keys(ctx, args.login, read_key_file(args.file)):
+                print(f"added key {fingerprint} for {args.login}")
+        else:
+            for fingerprint in keys.revoke_keys(ctx, args.login, args.fingerprint):
+                print(f"revoked key {fingerprint} of {args.login}")
+    return EXIT_OK
+
+
+def key_list(args: argparse.Namespace) -> int:
+    from acct_tui.services.keys import list_keys
+
+    rows = list_keys(args.login, include_revoked=args.all)
+    if args.json:
+        json.dump([row.__dict__ for row in rows], sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    from acct_tui.text import inert
+
+    for row in rows:
+        state = f"  revoked {row.revoked_at}" if row.revoked_at else ""
+        print(f"{row.login:<16} {row.algorithm:<20} {row.fingerprint}  {inert(row.comment)}{state}")
+    return EXIT_OK
+
+
+def share_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    from acct_tui.services import sharing
+
+    open_db(settings)
+    ctx = make_context(settings, clock, bootstrap=False)
+    account_id = sharing.find_account(ctx, args.account)
+    action = sharing.share_account if args.verb == "share" else sharing.unshare_account
+    result = action(ctx, account_id, agent_login=args.with_agent, team=args.with_team)
+    who = args.with_agent or f"team {args.with_team}"
+    if args.verb == "share":
+        print(f"{'shared' if result.changed else 'already shared'} {result.account_name} with {who}")
+    else:
+        print(f"{'stopped sharing' if result.changed else 'was not shared:'} {result.account_name} with {who}")
+    print(f"shared with: {', '.join(result.shared_with) or 'nobody'}")
     return EXIT_OK

@@ -33,6 +33,9 @@ Migration = Callable[[Database], None]
 # Target version -> the step that upgrades a database from the version before it.
 MIGRATIONS: dict[int, Migration] = {}
 
+UNREADABLE_VERSION = "this database's schema version is unreadable; restore a backup or use a new database"
+VERSIONLESS = "this database has acct-tui tables but no schema version; restore a backup or use a new database"
+
 
 class DatabaseError(Exception):
     """A database cannot be opened or used; the message says what to do."""
@@ -87,6 +90,8 @@ def parse_url(url: str) -> DatabaseUrl:
         raise DatabaseError(
             f"unknown database scheme {scheme!r}; use a file path, sqlite:///file.db or postgresql://..."
         )
+    if text == ":memory:":
+        raise DatabaseError("an in-memory database keeps nothing; give a file path")
     return DatabaseUrl("sqlite", path=str(Path(text).expanduser()))
 
 
@@ -159,25 +164,34 @@ def schema_version(db: Database) -> int | None:
 def ensure_schema(db: Database, *, create: bool = True) -> None:
     version = schema_version(db)
     if version is None:
-        foreign = [t for t in db.get_tables() if t in {m._meta.table_name for m in ALL_MODELS}]  # type: ignore[attr-defined]
-        if foreign:
-            raise DatabaseError(
-                "this database has acct-tui tables but no schema version; restore a backup or use a new database"
-            )
+        _refuse_versionless(db)
         if not create:
-            raise DatabaseError("this database has no acct-tui schema; open it without --no-create to create one")
+            raise DatabaseError("this database has no acct-tui schema; give the path of an acct-tui database")
         create_schema(db)
         return
-    if version < 1 or version > SCHEMA_VERSION:
-        raise SchemaTooNew(
-            f"this database is at schema version {version}, newer than this acct-tui "
-            f"understands ({SCHEMA_VERSION}); upgrade acct-tui (pip install -U acct-tui)"
-        )
+    if version < 1:
+        raise DatabaseError(UNREADABLE_VERSION)
+    if version > SCHEMA_VERSION:
+        raise SchemaTooNew(_too_new(version))
     if version < SCHEMA_VERSION:
         raise SchemaTooOld(
             f"this database is at schema version {version}; this acct-tui needs {SCHEMA_VERSION}. "
             "Back it up, then run: acct-tui migrate"
         )
+
+
+def _refuse_versionless(db: Database) -> None:
+    """A database holding our tables without a version is not ours to adopt or overwrite."""
+    ours = {m._meta.table_name for m in ALL_MODELS}  # type: ignore[attr-defined]
+    if any(table in ours for table in db.get_tables()):
+        raise DatabaseError(VERSIONLESS)
+
+
+def _too_new(version: int) -> str:
+    return (
+        f"this database is at schema version {version}, newer than this acct-tui "
+        f"understands ({SCHEMA_VERSION}); upgrade acct-tui (pip install -U acct-tui)"
+    )
 
 
 def set_schema_version(version: int) -> None:
@@ -226,17 +240,23 @@ def _create_search(db: Database) -> None:
 
 
 def migrate(db: Database) -> list[int]:
-    """Upgrade the database step by step to the current version; returns the versions applied."""
+    """Upgrade the database step by step to the current version; returns the versions applied.
+
+    Binds the models to `db` first, as `open_database` does: the version is
+    read and written through them.
+    """
+    bind(db)
     applied: list[int] = []
     with db.connection_context():
         version = schema_version(db)
         if version is None:
+            _refuse_versionless(db)
             create_schema(db)
             return [SCHEMA_VERSION]
+        if version < 1:
+            raise DatabaseError(UNREADABLE_VERSION)
         if version > SCHEMA_VERSION:
-            raise SchemaTooNew(
-                f"this database is at schema version {version}, newer than this acct-tui ({SCHEMA_VERSION})"
-            )
+            raise SchemaTooNew(_too_new(version))
         for target in range(version + 1, SCHEMA_VERSION + 1):
             step = MIGRATIONS.get(target)
             if step is None:

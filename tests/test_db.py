@@ -1,0 +1,337 @@
+"""Opening a database: URLs, the schema version, refusals that say what to do, and `migrate`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from peewee import CharField, Database
+from playhouse.migrate import SchemaMigrator
+from playhouse.migrate import migrate as apply_operations
+
+import acct_tui.db as dbm
+from acct_tui.db import DatabaseError, SchemaTooNew, SchemaTooOld, connect, open_database, parse_url, schema_version
+from acct_tui.models import Account, Agent, SchemaMeta
+
+
+def _close(database: Database) -> None:
+    if hasattr(database, "close_all"):
+        database.close_all()
+    elif not database.is_closed():
+        database.close()
+
+
+def _reopen(url: str, **kwargs: Any) -> Database:
+    """Open `url` afresh (a new connection object), as a second run of the app would."""
+    return open_database(url, **kwargs)
+
+
+def _set_version(database: Database, value: str) -> None:
+    with database.connection_context():
+        SchemaMeta.update(value=value).where(SchemaMeta.key == "schema_version").execute()
+
+
+# --- URLs ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "kind", "path"),
+    [
+        ("accounts.db", "sqlite", "accounts.db"),
+        ("/srv/acct/accounts.db", "sqlite", "/srv/acct/accounts.db"),
+        ("sqlite:///rel.db", "sqlite", "rel.db"),
+        ("sqlite:////abs/dir/abs.db", "sqlite", "/abs/dir/abs.db"),
+        ("  sqlite:///padded.db  ", "sqlite", "padded.db"),
+    ],
+)
+def test_sqlite_urls_and_plain_paths(url: str, kind: str, path: str) -> None:
+    """A plain path, sqlite:///relative and sqlite:////absolute all name a SQLite file."""
+    spec = parse_url(url)
+    assert (spec.kind, spec.path) == (kind, path)
+
+
+def test_home_in_a_path_is_expanded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """`~/x.db` means the user's home, not a folder called ~."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert parse_url("~/x.db").path == str(tmp_path / "x.db")
+
+
+@pytest.mark.parametrize("url", ["postgresql://desk@db.example.com:5432/accounts", "postgres://desk@db/accounts"])
+def test_postgresql_urls(url: str) -> None:
+    """Both spellings of the PostgreSQL scheme are accepted and kept as given."""
+    spec = parse_url(url)
+    assert spec.kind == "postgresql"
+    assert spec.dsn == url
+
+
+def test_a_postgresql_password_is_never_displayed() -> None:
+    """`where` and error messages show user, host, port and database, not the password."""
+    shown = parse_url("postgresql://desk:s3cret@db.example.com:5433/accounts").display
+    assert shown == "postgresql://desk@db.example.com:5433/accounts"
+    assert "s3cret" not in shown
+
+
+@pytest.mark.parametrize(
+    ("url", "fragment"),
+    [
+        ("mysql://root@localhost/accounts", "unknown database scheme 'mysql'"),
+        ("https://example.com/accounts.db", "unknown database scheme 'https'"),
+        ("postgresql://desk@db.example.com:5432", "names no database"),
+        ("", "empty"),
+        ("   ", "empty"),
+        (":memory:", "in-memory database keeps nothing"),
+        ("sqlite:///:memory:", "in-memory database keeps nothing"),
+        ("sqlite://:memory:", "in-memory database keeps nothing"),
+        ("sqlite:///", "in-memory database keeps nothing"),
+    ],
+)
+def test_bad_urls_are_refused_with_what_to_use(url: str, fragment: str) -> None:
+    """Unknown schemes, a server with no database, empty and in-memory URLs: refused, saying why."""
+    with pytest.raises(DatabaseError) as caught:
+        parse_url(url)
+    assert fragment in str(caught.value)
+
+
+def test_a_folder_is_not_a_database(tmp_path: Path) -> None:
+    """Pointing --db at a directory is refused before anything is created in it."""
+    with pytest.raises(DatabaseError, match="is a folder"):
+        open_database(str(tmp_path))
+
+
+def test_a_missing_file_is_created_with_its_folder(tmp_path: Path) -> None:
+    """First use: the file and any missing folders appear, at the current schema version."""
+    target = tmp_path / "new" / "deeper" / "accounts.db"
+    database = open_database(f"sqlite:///{target}")
+    try:
+        assert target.exists()
+        with database.connection_context():
+            assert schema_version(database) == dbm.SCHEMA_VERSION
+    finally:
+        _close(database)
+
+
+def test_a_missing_file_is_not_created_when_asked_not_to(tmp_path: Path) -> None:
+    """With create=False a missing SQLite file is an error, and no file appears."""
+    target = tmp_path / "absent.db"
+    with pytest.raises(DatabaseError, match="no database at"):
+        open_database(str(target), create=False)
+    assert not target.exists()
+
+
+# --- the schema version -----------------------------------------------------------------------
+
+
+def test_a_fresh_database_is_created_at_the_current_version(db: Database) -> None:
+    """Every table exists and the stored version is SCHEMA_VERSION."""
+    with db.connection_context():
+        assert schema_version(db) == dbm.SCHEMA_VERSION
+        tables = set(db.get_tables())
+    assert {"account", "agent", "follow_up", "audit_entry", "schema_meta"} <= tables
+
+
+def test_reopening_a_current_database_keeps_its_rows(db: Database, db_url: str) -> None:
+    """Opening an existing database neither recreates nor empties it."""
+    with db.connection_context():
+        Agent.create(login="sam", name="Sam")
+    again = _reopen(db_url)
+    try:
+        with again.connection_context():
+            assert [a.login for a in Agent.select()] == ["sam"]
+    finally:
+        _close(again)
+
+
+def test_an_older_version_is_refused_with_the_command_to_run(
+    db: Database, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A version-1 database opened by a version-2 acct-tui: refused, telling to run `acct-tui migrate`."""
+    monkeypatch.setattr(dbm, "SCHEMA_VERSION", 2)
+    with pytest.raises(SchemaTooOld) as caught:
+        _reopen(db_url)
+    message = str(caught.value)
+    assert "schema version 1" in message and "needs 2" in message
+    assert "acct-tui migrate" in message
+
+
+def test_a_newer_version_is_refused_saying_to_upgrade_acct_tui(db: Database, db_url: str) -> None:
+    """A database written by a later acct-tui: refused, naming both versions and the upgrade."""
+    _set_version(db, "99")
+    with pytest.raises(SchemaTooNew) as caught:
+        _reopen(db_url)
+    message = str(caught.value)
+    assert "schema version 99" in message and "newer" in message
+    assert "upgrade acct-tui" in message
+
+
+@pytest.mark.parametrize("stored", ["0", "banana"])
+def test_an_unreadable_version_is_refused_not_called_newer(db: Database, db_url: str, stored: str) -> None:
+    """A version of 0 or a non-number is refused as unreadable, not misreported as newer."""
+    _set_version(db, stored)
+    with pytest.raises(DatabaseError) as caught:
+        _reopen(db_url)
+    assert not isinstance(caught.value, SchemaTooNew)
+    assert "unreadable" in str(caught.value)
+
+
+def test_tables_without_a_version_are_refused(db_url: str) -> None:
+    """acct-tui tables with no schema_meta: refused (not adopted, not overwritten), by open and by migrate."""
+    raw = connect(db_url)
+    try:
+        with raw.connection_context(), raw.atomic():
+            raw.execute_sql("CREATE TABLE account (id INTEGER PRIMARY KEY, name VARCHAR(200))")
+            raw.execute_sql("INSERT INTO account (id, name) VALUES (1, 'Somebody else''s data')")
+        with pytest.raises(DatabaseError, match="no schema version"):
+            _reopen(db_url)
+        with pytest.raises(DatabaseError, match="no schema version"):
+            dbm.migrate(connect(db_url))
+        with raw.connection_context():
+            assert raw.execute_sql("SELECT name FROM account").fetchall() == [("Somebody else's data",)]
+            assert "schema_meta" not in raw.get_tables()
+    finally:
+        _close(raw)
+
+
+def test_an_empty_version_row_table_is_refused(db: Database, db_url: str) -> None:
+    """schema_meta present but its version row gone: refused like any versionless database."""
+    with db.connection_context():
+        SchemaMeta.delete().execute()
+    with pytest.raises(DatabaseError, match="no schema version"):
+        _reopen(db_url)
+
+
+# --- migrate -----------------------------------------------------------------------------------
+
+
+def _add_nickname(database: Database) -> None:
+    migrator = SchemaMigrator.from_database(database)
+    apply_operations(migrator.add_column("account", "nickname", CharField(max_length=40, null=True)))
+
+
+def _index_nickname(database: Database) -> None:
+    migrator = SchemaMigrator.from_database(database)
+    apply_operations(migrator.add_index("account", ("nickname",), False))
+
+
+def _broken(database: Database) -> None:
+    raise RuntimeError("step 3 is broken")
+
+
+def _with_steps(monkeypatch: pytest.MonkeyPatch, steps: dict[int, Callable[[Database], None]]) -> None:
+    monkeypatch.setattr(dbm, "SCHEMA_VERSION", max(steps))
+    monkeypatch.setattr(dbm, "MIGRATIONS", steps)
+
+
+def _columns(database: Database, table: str) -> set[str]:
+    with database.connection_context():
+        return {column.name for column in database.get_columns(table)}
+
+
+def test_migrate_upgrades_step_by_step_and_keeps_the_data(
+    db: Database, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From version 1 to 3: each step runs once in order, the data stays, the app then opens it."""
+    with db.connection_context():
+        owner = Agent.create(login="sam", name="Sam")
+        Account.create(name="Acme", sort_name="acme", owner=owner)
+    _with_steps(monkeypatch, {2: _add_nickname, 3: _index_nickname})
+    with pytest.raises(SchemaTooOld):
+        _reopen(db_url)
+
+    target = connect(db_url)
+    try:
+        assert dbm.migrate(target) == [2, 3]
+        assert "nickname" in _columns(target, "account")
+        with target.connection_context():
+            assert schema_version(target) == 3
+            indexed = [index.columns for index in target.get_indexes("account")]
+        assert ["nickname"] in indexed
+        assert dbm.migrate(target) == []
+    finally:
+        _close(target)
+
+    opened = _reopen(db_url)
+    try:
+        with opened.connection_context():
+            assert [a.name for a in Account.select()] == ["Acme"]
+    finally:
+        _close(opened)
+
+
+def test_a_failing_step_leaves_the_last_good_version(
+    db: Database, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Step 2 is applied and recorded; step 3 fails and leaves no trace; the error propagates."""
+    _with_steps(monkeypatch, {2: _add_nickname, 3: _broken})
+    target = connect(db_url)
+    try:
+        with pytest.raises(RuntimeError, match="step 3"):
+            dbm.migrate(target)
+        with target.connection_context():
+            assert schema_version(target) == 2
+        assert "nickname" in _columns(target, "account")
+    finally:
+        _close(target)
+
+
+def test_a_missing_step_is_reported(db: Database, monkeypatch: pytest.MonkeyPatch, db_url: str) -> None:
+    """A version gap with no step: a message naming the version, nothing half-done."""
+    _with_steps(monkeypatch, {2: _add_nickname, 3: _index_nickname})
+    monkeypatch.setattr(dbm, "MIGRATIONS", {3: _index_nickname})
+    target = connect(db_url)
+    try:
+        with pytest.raises(DatabaseError, match="no upgrade step to schema version 2"):
+            dbm.migrate(target)
+        with target.connection_context():
+            assert schema_version(target) == 1
+    finally:
+        _close(target)
+
+
+def test_migrate_refuses_a_newer_database(db: Database, db_url: str) -> None:
+    """migrate never downgrades: a newer database is refused with the upgrade hint."""
+    _set_version(db, "7")
+    target = connect(db_url)
+    try:
+        with pytest.raises(SchemaTooNew, match="upgrade acct-tui"):
+            dbm.migrate(target)
+    finally:
+        _close(target)
+
+
+def test_migrate_works_before_anything_is_bound(tmp_path: Path) -> None:
+    """`acct-tui migrate` builds its own connection; it must not depend on an earlier open."""
+    path = tmp_path / "fresh.db"
+    first = open_database(str(path))
+    _close(first)
+    dbm.database_proxy.initialize(None)
+    target = connect(str(path))
+    try:
+        assert dbm.migrate(target) == []
+    finally:
+        _close(target)
+
+
+def test_postgresql_without_the_trigram_extension_still_opens(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No rights for CREATE EXTENSION: the schema is still created and versioned (search falls back)."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("the trigram index is PostgreSQL's")
+    from playhouse.pool import PooledPostgresqlDatabase
+
+    real = PooledPostgresqlDatabase.execute_sql
+
+    def no_extension(self: Any, sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
+        # Without the extension, creating it and using its operator class both fail; a real
+        # server error stands in for each, so the transaction is aborted as it would be.
+        if sql.startswith("CREATE EXTENSION") or "gin_trgm_ops" in sql:
+            sql = "SELECT 1 / 0"
+        return real(self, sql, params, *args, **kwargs)
+
+    monkeypatch.setattr(PooledPostgresqlDatabase, "execute_sql", no_extension)
+    database = open_database(db_url)
+    try:
+        with database.connection_context():
+            assert schema_version(database) == dbm.SCHEMA_VERSION
+    finally:
+        _close(database)

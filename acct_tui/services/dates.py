@@ -51,13 +51,17 @@ def parse_date(text: object, today: dt.date, field: str = "date") -> dt.date:
     value = raw.lower()
     if not value:
         raise ValidationError(f"is required; type {DATE_HELP}", field)
-    result = _parse_relative(value, today)
+    too_far = ValidationError(f"{raw[:40]!r} is too far away; give a date between 1900 and 2199", field)
+    try:
+        result = _parse_relative(value, today)
+    except (ValueError, OverflowError) as exc:  # `9999y` runs off the calendar
+        raise too_far from exc
     if result is None:
         result = _parse_absolute(raw, today, field)
     if result is None:
         raise ValidationError(f"{raw[:40]!r} is not a date; type {DATE_HELP}", field)
     if not dt.date(1900, 1, 1) <= result <= dt.date(2199, 12, 31):
-        raise ValidationError(f"{raw[:40]!r} is too far away; give a date between 1900 and 2199", field)
+        raise too_far
     return result
 
 

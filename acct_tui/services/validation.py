@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from typing import TypeVar
 
@@ -118,32 +118,35 @@ def parse_amount(text: str, field: str) -> Decimal:
 
     Currency symbols or codes and thousands separators are dropped. With both
     `,` and `.` present, the last one is the decimal mark; a lone separator
-    followed by exactly three digits is taken as thousands (`1,250` or `1.250`).
+    followed by exactly three digits is taken as thousands (`1,250` or `1.250`,
+    but `0,250` is a fraction). Thousands groups must be groups of three, so a
+    jumble such as `12.5.5,3` is refused rather than guessed at.
     """
+    refused = ValidationError(f"{text[:40]!r} is not an amount; write it like 12500, 12,500.00 or $12,500", field)
     raw = text.strip()
-    negative = raw.startswith("-") or (raw.startswith("(") and raw.endswith(")"))
-    cleaned = raw.strip("()").lstrip("-").strip()
+    negative = raw.startswith("(") and raw.endswith(")")
+    cleaned = raw[1:-1].strip() if negative else raw
     cleaned = re.sub(r"^[A-Za-z]{3}\s*|\s*[A-Za-z]{3}$", "", cleaned)
-    cleaned = cleaned.strip(_CURRENCY_SIGNS).strip()
-    cleaned = cleaned.lstrip("-")
+    for _ in range(2):  # "-$5" and "$-5" alike
+        if cleaned.startswith("-") and not negative:
+            negative, cleaned = True, cleaned[1:].strip()
+        cleaned = cleaned.strip(_CURRENCY_SIGNS).strip()
     cleaned = _AMOUNT_STRIP.sub("", cleaned)
-    if cleaned.count(",") and cleaned.count("."):
-        if cleaned.rfind(",") > cleaned.rfind("."):
-            cleaned = cleaned.replace(".", "").replace(",", ".")
-        else:
-            cleaned = cleaned.replace(",", "")
-    elif cleaned.count(",") == 1 and not re.fullmatch(r"\d{1,3},\d{3}", cleaned):
-        cleaned = cleaned.replace(",", ".")
-    elif cleaned.count(",") >= 1:
-        cleaned = cleaned.replace(",", "")
-    elif cleaned.count(".") > 1 or re.fullmatch(r"\d{1,3}\.\d{3}\.\d{3}", cleaned):
-        cleaned = cleaned.replace(".", "")
-    if not re.fullmatch(r"\d+(\.\d+)?", cleaned):
-        raise ValidationError(f"{text[:40]!r} is not an amount; write it like 12500, 12,500.00 or $12,500", field)
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation as exc:  # pragma: no cover - the pattern above admits only digits
-        raise ValidationError(f"{text[:40]!r} is not an amount", field) from exc
+    if "," in cleaned and "." in cleaned:
+        mark: str | None = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
+    elif cleaned.count(",") == 1 or cleaned.count(".") == 1:
+        mark = "," if "," in cleaned else "."
+        if re.fullmatch(rf"[1-9][0-9]{{0,2}}{re.escape(mark)}[0-9]{{3}}", cleaned):
+            mark = None
+    else:
+        mark = None
+    whole, _, fraction = cleaned.rpartition(mark) if mark else (cleaned, "", "")
+    # Thousands in threes (1,234,567 or 1.234.567), or Indian lakhs (12,50,000).
+    if re.fullmatch(r"[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]{1,2}(?:,[0-9]{2})+,[0-9]{3}", whole):
+        whole = whole.replace(",", "").replace(".", "")
+    if not re.fullmatch(r"[0-9]+", whole) or (mark and not re.fullmatch(r"[0-9]+", fraction)):
+        raise refused
+    amount = Decimal(f"{whole}.{fraction}" if mark else whole)
     return -amount if negative else amount
 
 

@@ -212,11 +212,13 @@ def _create_search(db: Database) -> None:
     """Full-text search over the account's search text (name, domain, industry, contacts)."""
     if is_postgres(db):
         try:
+            # One savepoint for both: the extension may exist in a schema off the
+            # search path, and then the index fails; neither may abort the schema's transaction.
             with db.atomic():
                 db.execute_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-            db.execute_sql(
-                "CREATE INDEX IF NOT EXISTS account_search_trgm ON account USING gin (search_text gin_trgm_ops)"
-            )
+                db.execute_sql(
+                    "CREATE INDEX IF NOT EXISTS account_search_trgm ON account USING gin (search_text gin_trgm_ops)"
+                )
         except Exception:  # no rights for the extension: the filter falls back to a scan
             pass
         return

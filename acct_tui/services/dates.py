@@ -93,6 +93,10 @@ def _parse_relative(value: str, today: dt.date) -> dt.date | None:
         return None
     if value in _WEEKDAYS:
         return _next_weekday(today, _WEEKDAYS[value])
+    bare = re.fullmatch(r"([+-])\s*(\d{1,4})", value)
+    if bare:
+        days = int(bare.group(2))
+        return today + dt.timedelta(days=-days if bare.group(1) == "-" else days)
     match = _OFFSET.match(value)
     if match and match.group(3) in _UNITS:
         sign, count, unit, tail = match.groups()

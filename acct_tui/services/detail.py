@@ -370,3 +370,15 @@ def last_touches(ctx: Ctx, account_ids: list[int], per_account: int = 3) -> dict
         except NotFound:
             continue
     return result
+
+
+def contact_options(ctx: Ctx, account_id: int) -> list[tuple[int, str]]:
+    """The account's contacts as (id, name), primary first (for forms)."""
+    with reading():
+        require_account(ctx.agent, account_id)
+        return [
+            (c.id, c.name)
+            for c in Contact.select(Contact.id, Contact.name)
+            .where(Contact.account == account_id)
+            .order_by(Contact.is_primary.desc(), Contact.name)
+        ]

@@ -1,0 +1,233 @@
+"""The dashboard application: three views as modes, global keys, undo, and the service runner.
+
+The app is built by the command line (or a test) with its collaborators
+passed in: the acting agent's context (agent, clock, health policy) and the
+database already bound. Screens never touch the database themselves: they
+ask `run_service` to call a service in a thread worker and get the result
+back on the event loop.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar, TypeVar
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.worker import get_current_worker
+
+from acct_tui.commands import AccountsProvider, ActionsProvider
+from acct_tui.config import Settings
+from acct_tui.screens.portfolio import PortfolioScreen
+from acct_tui.screens.queue import QueueScreen
+from acct_tui.screens.today import TodayScreen
+from acct_tui.services.context import Ctx
+
+R = TypeVar("R")
+log = logging.getLogger("acct_tui")
+
+
+class AcctApp(App[int]):
+    """acct-tui: portfolio, follow-ups and today, for one agent."""
+
+    TITLE = "acct-tui"
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+
+    MODES: ClassVar[dict[str, Any]] = {
+        "portfolio": PortfolioScreen,
+        "followups": QueueScreen,
+        "today": TodayScreen,
+    }
+    DEFAULT_MODE = "portfolio"
+    COMMANDS = App.COMMANDS | {AccountsProvider, ActionsProvider}
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "1",
+            "show_view('portfolio')",
+            "Portfolio",
+            id="app.portfolio",
+            tooltip="Every account you may see: health, ARR, renewal, last touch, next follow-up.",
+        ),
+        Binding(
+            "2",
+            "show_view('followups')",
+            "Follow-ups",
+            id="app.followups",
+            tooltip="Your follow-up queue: overdue, today, coming up, snoozed.",
+        ),
+        Binding(
+            "3",
+            "show_view('today')",
+            "Today",
+            id="app.today",
+            tooltip="The daily upkeep walk: one item at a time, one key per action.",
+        ),
+        Binding("z", "undo", "Undo", id="app.undo", tooltip="Undo the last change you made in this session."),
+        Binding("question_mark", "help", "Keys", id="app.help", tooltip="Show every key of this screen."),
+        Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit acct-tui (ctrl+q works even while typing)."),
+        Binding(
+            "ctrl+q", "quit", "Quit", show=False, priority=True, id="app.force_quit", tooltip="Quit, even while typing."
+        ),
+    ]
+
+    data_version: reactive[int] = reactive(0)
+    """Bumped after every write, so views know to reload."""
+    overdue: reactive[int] = reactive(0)
+
+    def __init__(
+        self,
+        ctx: Ctx,
+        *,
+        database_url: str = "",
+        settings: Settings | None = None,
+        served: bool | None = None,
+    ) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.database_url = database_url
+        self.settings = settings
+        self.served = bool(os.environ.get("ACCT_TUI_SERVED")) if served is None else served
+
+    @property
+    def today(self) -> Any:
+        return self.ctx.today
+
+    def on_mount(self) -> None:
+        self.theme = os.environ.get("ACCT_TUI_THEME", "textual-dark")
+        self.refresh_overdue()
+        self.refresh_stale_health()
+
+    # Views ------------------------------------------------------------------
+
+    async def action_show_view(self, mode: str) -> None:
+        if self.current_mode == mode and len(self.screen_stack) > 1:
+            # Pressing the view's key again from a pushed screen returns to the view.
+            while len(self.screen_stack) > 1:
+                self.pop_screen()
+            return
+        await self.switch_mode(mode)
+
+    def action_help(self) -> None:
+        from acct_tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    def open_account(self, account_id: int, navigator: Any = None) -> None:
+        from acct_tui.screens.detail import AccountScreen
+
+        self.push_screen(AccountScreen(account_id, navigator=navigator))
+
+    # Undo ---------------------------------------------------------------------
+
+    def action_undo(self) -> None:
+        from acct_tui.services.undo import undo_last
+
+        def done(result: Any) -> None:
+            self.notify(f"Undone: {result.summary}", title="Undo", markup=False)
+            self.changed()
+
+        self.run_service(undo_last, self.ctx, then=done, group="undo")
+
+    # Service runner -----------------------------------------------------------
+
+    def run_service(
+        self,
+        fn: Callable[..., R],
+        *args: Any,
+        then: Callable[[R], None] | None = None,
+        failed: Callable[[Exception], None] | None = None,
+        group: str = "service",
+        exclusive: bool = True,
+        node: DOMNode | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Call a service in a thread worker; `then` gets the result on the event loop.
+
+        A ServiceError (validation, not found, conflict) goes to `failed`, or
+        to a notification; anything else is logged and shown as one line.
+        """
+        owner = node or self
+
+        def job() -> None:
+            from acct_tui.db import DatabaseError
+            from acct_tui.services.errors import ServiceError
+
+            worker = get_current_worker()
+            try:
+                result = fn(*args, **kwargs)
+            except (ServiceError, DatabaseError) as exc:
+                if not worker.is_cancelled:
+                    self._deliver(failed or self.show_error, exc)
+                return
+            except Exception as exc:
+                log.exception("service %s failed", getattr(fn, "__name__", fn))
+                if not worker.is_cancelled:
+                    self._deliver(self.show_error, exc)
+                return
+            if then is not None and not worker.is_cancelled:
+                self._deliver(then, result)
+
+        owner.run_worker(job, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
+
+    def _deliver(self, callback: Callable[[Any], None], value: Any) -> None:
+        with contextlib.suppress(RuntimeError):  # the app is closing
+            self.call_from_thread(callback, value)
+
+    def show_error(self, exc: Exception) -> None:
+        from acct_tui.services.errors import ServiceError
+
+        message = str(exc) if isinstance(exc, ServiceError) else f"{exc.__class__.__name__}: {exc}"
+        self.notify(message, title="Not done", severity="error", markup=False, timeout=8)
+
+    def changed(self) -> None:
+        """Something was written: views reload what they show."""
+        self.data_version += 1
+        self.refresh_overdue()
+
+    def refresh_overdue(self) -> None:
+        from acct_tui.services.queue import overdue_count
+
+        def done(count: int) -> None:
+            self.overdue = count
+
+        self.run_service(overdue_count, self.ctx, then=done, group="overdue")
+
+    @work(thread=True, exclusive=True, group="health-refresh", exit_on_error=False)
+    def refresh_stale_health(self) -> None:
+        """Bring scores whose day has come up to date, then let the views reload."""
+        from acct_tui.services.derived import refresh_stale_health
+
+        count = refresh_stale_health(self.ctx.today, self.ctx.policy)
+        if count and not get_current_worker().is_cancelled:
+            self._deliver(lambda _n: self.changed(), count)
+
+    # Command palette ----------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        for command in super().get_system_commands(screen):
+            if self.served and command.title in ("Screenshot",):
+                continue
+            yield command
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        if self.served:
+            self.notify("Screenshots are off in served sessions.", severity="warning")
+            return
+        super().action_screenshot(filename, path)
+
+    def action_suspend_process(self) -> None:
+        if self.served:
+            return
+        super().action_suspend_process()

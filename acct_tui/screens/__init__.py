@@ -1,0 +1,1 @@
+"""Textual screens: the three views, client detail, forms and modals. They call services, never SQL."""

@@ -1,0 +1,48 @@
+"""What every view shares: the header, the footer, and reloading when data changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from acct_tui.widgets.header import AppHeader
+
+
+class ViewScreen(Screen[None]):
+    """A top-level view. Subclasses compose their body and implement `reload`."""
+
+    VIEW_NAME = "view"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._seen_version = -1
+
+    @property
+    def ctx(self) -> Any:
+        return self.app.ctx  # type: ignore[attr-defined]
+
+    def compose_header(self) -> ComposeResult:
+        yield AppHeader(self.VIEW_NAME)
+
+    def compose_footer(self) -> ComposeResult:
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "data_version", self._data_changed, init=False)
+
+    def on_screen_resume(self) -> None:
+        version = self.app.data_version  # type: ignore[attr-defined]
+        if version != self._seen_version:
+            self._seen_version = version
+            self.reload()
+
+    def _data_changed(self, version: int) -> None:
+        if self.is_current:
+            self._seen_version = version
+            self.reload()
+
+    def reload(self) -> None:
+        """Fetch what the view shows again (in workers)."""

@@ -1,0 +1,273 @@
+"""FormModal: a keyboard form that checks as you type and never loses what was typed.
+
+Fields are declared with `FieldSpec`. Each is checked on every change with
+the same rule the service applies (`services.fields.check_field`, pure, no
+database) and its message shows under the field. Saving calls the service
+in a worker; a refusal comes back next to the field it names and the form
+stays open with every value as typed. `tab` / `shift+tab` move between
+fields, `ctrl+s` saves (as does `enter` on the last field), `escape` cancels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, TypeVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
+
+from acct_tui.services.errors import Conflict, ServiceError, ValidationError
+from acct_tui.widgets.display import long_date
+
+R = TypeVar("R")
+
+
+class FieldNote(Static):
+    """The line under a field: its error, or what a date reads as. Hidden when empty."""
+
+    def update(self, content: Any = "", *, layout: bool = True) -> None:
+        self.display = bool(content)
+        super().update(content, layout=layout)
+
+    def on_mount(self) -> None:
+        self.display = False
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field of a form."""
+
+    name: str
+    label: str
+    kind: str = "text"  # text, area, choice, date, bool
+    entity: str | None = None
+    rule: str | None = None  # the field's name in services.fields, when it differs
+    options: Sequence[tuple[str, str]] = ()
+    value: str = ""
+    placeholder: str = ""
+    required: bool = False
+    allow_blank: bool = False
+
+
+class FormModal(ModalScreen[R], Generic[R]):
+    """A modal form over the current screen."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", priority=True, id="form.save", tooltip="Save the form."),
+        Binding("escape", "cancel", "Cancel", id="form.cancel", tooltip="Close the form without saving."),
+    ]
+
+    DEFAULT_CLASSES = "form"
+
+    def __init__(
+        self,
+        title: str,
+        fields: Sequence[FieldSpec],
+        submit: Callable[[dict[str, Any]], R],
+        *,
+        intro: str = "",
+        save_label: str = "save",
+    ) -> None:
+        super().__init__()
+        self.form_title = title
+        self.fields = list(fields)
+        self.submit = submit
+        self.intro = intro
+        self.save_label = save_label
+        self.saving = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form-box"):
+            yield Label(Text(self.form_title), id="form-title")
+            if self.intro:
+                yield Static(Text(self.intro), id="form-intro")
+            with VerticalScroll(id="form-fields"):
+                for spec in self.fields:
+                    with Horizontal(classes="field-row"):
+                        yield Label(Text(spec.label + (" *" if spec.required else "")), classes="field-label")
+                        yield self._widget(spec)
+                    yield FieldNote(id=f"error-{spec.name}", classes="field-error")
+            yield Static("", id="form-error")
+            yield Static(
+                Text(f"ctrl+s {self.save_label} · tab next field · esc cancel"),
+                id="form-keys",
+            )
+
+    def _widget(self, spec: FieldSpec) -> Widget:
+        wid = f"field-{spec.name}"
+        if spec.kind == "area":
+            return TextArea(
+                spec.value, id=wid, soft_wrap=True, show_line_numbers=False, tab_behavior="focus", compact=True
+            )
+        if spec.kind == "choice":
+            value: Any = spec.value if spec.value in {v for _l, v in spec.options} else Select.NULL
+            return Select(
+                [(Text(label), option) for label, option in spec.options],
+                id=wid,
+                value=value,
+                allow_blank=spec.allow_blank or value is Select.NULL,
+                prompt=spec.placeholder or "choose…",
+                compact=True,
+            )
+        if spec.kind == "bool":
+            return Checkbox("", value=spec.value in ("1", "true", "yes"), id=wid, compact=True)
+        return Input(spec.value, placeholder=spec.placeholder, id=wid, select_on_focus=False, compact=True)
+
+    def on_mount(self) -> None:
+        self.ctx = self.app.ctx  # type: ignore[attr-defined]
+        # The scrolling box is not a stop for tab: focus goes from field to field.
+        self.query_one("#form-fields", VerticalScroll).can_focus = False
+        if self.fields:
+            self.query_one(f"#field-{self.fields[0].name}").focus()
+        for spec in self.fields:
+            if spec.kind in ("date",) and spec.value:
+                self._check(spec, spec.value)
+
+    # Values -------------------------------------------------------------------
+
+    def value_of(self, spec: FieldSpec) -> Any:
+        widget = self.query_one(f"#field-{spec.name}")
+        if isinstance(widget, TextArea):
+            return widget.text
+        if isinstance(widget, Select):
+            return "" if widget.value is Select.NULL else widget.value
+        if isinstance(widget, Checkbox):
+            return widget.value
+        assert isinstance(widget, Input)
+        return widget.value
+
+    def values(self) -> dict[str, Any]:
+        return {spec.name: self.value_of(spec) for spec in self.fields}
+
+    def _spec(self, widget_id: str | None) -> FieldSpec | None:
+        name = (widget_id or "").removeprefix("field-")
+        return next((s for s in self.fields if s.name == name), None)
+
+    # Checking as you type -------------------------------------------------------
+
+    def _check(self, spec: FieldSpec, raw: Any) -> bool:
+        from acct_tui.services.fields import check_field
+
+        error = self.query_one(f"#error-{spec.name}", FieldNote)
+        if spec.required and not str(raw).strip():
+            error.update(Text("required"))
+            error.add_class("is-error")
+            return False
+        if spec.entity is None or (not spec.required and not str(raw).strip()):
+            error.update("")
+            error.remove_class("is-error")
+            return True
+        try:
+            value = check_field(spec.entity, spec.rule or spec.name, raw, self.ctx.today)
+        except ValidationError as exc:
+            error.update(Text(exc.message))
+            error.add_class("is-error")
+            return False
+        except KeyError:
+            value = raw
+        error.remove_class("is-error")
+        if spec.kind == "date" and value is not None and hasattr(value, "strftime"):
+            error.update(Text(f"→ {long_date(value)}"))
+        else:
+            error.update("")
+        return True
+
+    @on(Input.Changed)
+    def _input_changed(self, event: Input.Changed) -> None:
+        spec = self._spec(event.input.id)
+        if spec is not None:
+            self._check(spec, event.value)
+
+    @on(TextArea.Changed)
+    def _area_changed(self, event: TextArea.Changed) -> None:
+        spec = self._spec(event.text_area.id)
+        if spec is not None:
+            self._check(spec, event.text_area.text)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        inputs = [s for s in self.fields if s.kind not in ("area",)]
+        spec = self._spec(event.input.id)
+        if spec is not None and inputs and spec is inputs[-1]:
+            self.action_save()
+        else:
+            self.focus_next()
+
+    # Saving ---------------------------------------------------------------------
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_save(self) -> None:
+        if self.saving:
+            return
+        ok = True
+        for spec in self.fields:
+            if spec.kind not in ("bool",):
+                ok = self._check(spec, self.value_of(spec)) and ok
+        if not ok:
+            self.query_one("#form-error", Static).update(Text("Fix the fields marked above, then save again."))
+            self._focus_first_error()
+            return
+        self.saving = True
+        self.query_one("#form-error", Static).update(Text("saving…"))
+        app: Any = self.app
+        app.run_service(self.submit, self.values(), then=self._saved, failed=self.show_failure, group="form", node=self)
+
+    def _saved(self, result: Any) -> None:
+        self.saving = False
+        self.dismiss(result)
+
+    def show_failure(self, exc: Exception) -> None:
+        """A refusal from the service: shown where it belongs; nothing typed is lost."""
+        self.saving = False
+        form_error = self.query_one("#form-error", Static)
+        if isinstance(exc, ValidationError) and exc.field and self._spec(f"field-{exc.field}"):
+            note = self.query_one(f"#error-{exc.field}", FieldNote)
+            note.update(Text(exc.message))
+            note.add_class("is-error")
+            self.query_one(f"#field-{exc.field}").focus()
+            form_error.update(Text("Not saved: fix the field marked above."))
+            return
+        if isinstance(exc, Conflict):
+            self.on_conflict(exc)
+            return
+        message = exc.message if isinstance(exc, ServiceError) else f"{exc.__class__.__name__}: {exc}"
+        form_error.update(Text(f"Not saved: {message}"))
+
+    def on_conflict(self, exc: Conflict) -> None:
+        self.query_one("#form-error", Static).update(Text(f"Not saved: {exc.message}"))
+
+    def _focus_first_error(self) -> None:
+        for spec in self.fields:
+            if self.query_one(f"#error-{spec.name}", FieldNote).has_class("is-error"):
+                self.query_one(f"#field-{spec.name}").focus()
+                return
+
+    def set_values(self, values: Mapping[str, Any]) -> None:
+        for name, value in values.items():
+            spec = self._spec(f"field-{name}")
+            if spec is None:
+                continue
+            widget = self.query_one(f"#field-{name}")
+            text = "" if value is None else str(value)
+            if isinstance(widget, Input):
+                widget.value = text
+            elif isinstance(widget, TextArea):
+                widget.text = text
+            elif isinstance(widget, Select):
+                widget.value = text if text else Select.NULL
+            elif isinstance(widget, Checkbox):
+                widget.value = bool(value)
+
+
+def choices(enum: Any) -> list[tuple[str, str]]:
+    return [(member.label, member.value) for member in enum]

@@ -1,0 +1,268 @@
+"""Small modal screens: snooze, sort, edit with conflict handling, reading an activity."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from acct_tui.screens.actions import account_fields
+from acct_tui.screens.form import FormModal
+from acct_tui.services import accounts
+from acct_tui.services.dates import parse_date
+from acct_tui.services.errors import Conflict, ValidationError
+from acct_tui.services.portfolio import SortKey
+from acct_tui.text import inert
+from acct_tui.widgets.display import long_date
+
+SNOOZE_CHOICES = (
+    ("1", "tomorrow", "+1d"),
+    ("3", "in 3 days", "+3d"),
+    ("w", "in a week", "+1w"),
+    ("2", "in 2 weeks", "+2w"),
+    ("m", "in a month", "+1m"),
+)
+
+
+class SnoozeModal(ModalScreen[Any]):
+    """Pick when (one key: 1, 3, w, 2, m, or type a date), then a reason, then enter."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="snooze.cancel", tooltip="Close without snoozing."),
+        Binding("ctrl+s", "save", "Snooze", priority=True, id="snooze.save", tooltip="Snooze with what is chosen."),
+    ]
+    DEFAULT_CLASSES = "form"
+
+    def __init__(self, title: str, submit: Callable[[str, str], Any], *, action: str = "Snooze") -> None:
+        super().__init__()
+        self.form_title = title
+        self.submit = submit
+        self.action_word = action
+        self.until = "+1d"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form-box"):
+            yield Label(Text(inert(self.form_title)), id="form-title")
+            yield OptionList(
+                *[Option(Text(f"{key}  {label}"), id=value) for key, label, value in SNOOZE_CHOICES],
+                Option(Text("d  a date…"), id="date"),
+                id="snooze-when",
+            )
+            yield Label("Until (a date, +3d, fri…)", classes="field-label")
+            yield Input(placeholder="type a date or pick above", id="snooze-date")
+            yield Static("", id="snooze-parsed", classes="field-error")
+            yield Label("Reason", classes="field-label")
+            yield Input(placeholder="optional: waiting on legal, client on holiday…", id="snooze-reason")
+            yield Static("", id="form-error")
+            yield Static(
+                Text(f"1 3 w 2 m pick · enter next · ctrl+s {self.action_word.lower()} · esc cancel"), id="form-keys"
+            )
+
+    def on_mount(self) -> None:
+        self.query_one("#snooze-when", OptionList).highlighted = 0
+        self._show(self.until)
+
+    def on_key(self, event: Any) -> None:
+        if not isinstance(self.focused, OptionList):
+            return
+        for index, (key, _label, value) in enumerate(SNOOZE_CHOICES):
+            if event.key == key:
+                event.stop()
+                self.query_one("#snooze-when", OptionList).highlighted = index
+                self._choose(value)
+                return
+        if event.key == "d":
+            event.stop()
+            self.query_one("#snooze-date", Input).focus()
+
+    @on(OptionList.OptionSelected, "#snooze-when")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id == "date":
+            self.query_one("#snooze-date", Input).focus()
+        elif event.option.id:
+            self._choose(event.option.id)
+
+    @on(OptionList.OptionHighlighted, "#snooze-when")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id and event.option.id != "date":
+            self.until = event.option.id
+            self._show(self.until)
+
+    def _choose(self, value: str) -> None:
+        self.until = value
+        self._show(value)
+        self.query_one("#snooze-reason", Input).focus()
+
+    def _show(self, value: str) -> None:
+        label = self.query_one("#snooze-parsed", Static)
+        try:
+            day = parse_date(value, self.app.ctx.today, "until")  # type: ignore[attr-defined]
+        except ValidationError as exc:
+            label.update(Text(exc.message))
+            return
+        label.update(Text(f"→ {long_date(day)}"))
+
+    @on(Input.Changed, "#snooze-date")
+    def _typed(self, event: Input.Changed) -> None:
+        if event.value.strip():
+            self.until = event.value
+            self._show(event.value)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "snooze-date":
+            self.query_one("#snooze-reason", Input).focus()
+        else:
+            self.action_save()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_save(self) -> None:
+        reason = self.query_one("#snooze-reason", Input).value
+        app: Any = self.app
+
+        def failed(exc: Exception) -> None:
+            self.query_one("#form-error", Static).update(Text(f"Not saved: {exc}"))
+
+        app.run_service(self.submit, self.until, reason, then=self.dismiss, failed=failed, group="form", node=self)
+
+
+SORT_KEYS = (
+    ("n", SortKey.NAME),
+    ("t", SortKey.TIER),
+    ("h", SortKey.HEALTH),
+    ("a", SortKey.ARR),
+    ("r", SortKey.RENEWAL),
+    ("l", SortKey.LAST_TOUCH),
+    ("f", SortKey.NEXT_FOLLOWUP),
+    ("o", SortKey.OWNER),
+)
+
+
+class SortModal(ModalScreen[SortKey | None]):
+    """Choose the sort column with one key; the current one again reverses it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss(None)", "Cancel", id="sort.cancel", tooltip="Keep the current order."),
+    ]
+
+    def __init__(self, current: SortKey, descending: bool) -> None:
+        super().__init__()
+        self.current = current
+        self.descending = descending
+
+    def compose(self) -> ComposeResult:
+        options = []
+        for key, sort in SORT_KEYS:
+            marker = (" ↓" if self.descending else " ↑") + " (again reverses)" if sort is self.current else ""
+            options.append(Option(Text(f"{key}  {sort.label}{marker}"), id=sort.value))
+        with Vertical(id="sort-box"):
+            yield Label("Sort by", id="form-title")
+            yield OptionList(*options, id="sort-options")
+
+    def on_mount(self) -> None:
+        index = next(i for i, (_k, sort) in enumerate(SORT_KEYS) if sort is self.current)
+        self.query_one(OptionList).highlighted = index
+
+    def on_key(self, event: Any) -> None:
+        for key, sort in SORT_KEYS:
+            if event.key == key:
+                event.stop()
+                self.dismiss(sort)
+                return
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(SortKey(str(event.option.id)))
+
+
+class EditAccountModal(FormModal[Any]):
+    """Edit an account. Only changed fields are sent; if someone saved meanwhile,
+    their values are shown beside yours and you choose: reload or overwrite."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "ctrl+r", "reload", "Reload theirs", show=False, id="edit.reload", tooltip="Take their values, drop yours."
+        ),
+        Binding(
+            "ctrl+o",
+            "overwrite",
+            "Overwrite",
+            show=False,
+            id="edit.overwrite",
+            tooltip="Save your changes over theirs.",
+        ),
+    ]
+
+    def __init__(self, card: Any) -> None:
+        self.card = card
+        self.original = {k: ("" if v is None else str(v)) for k, v in card.values.items()}
+        self.version = card.version
+        self.force = False
+        super().__init__(f"Edit · {inert(card.name)}", account_fields(card.values), self._submit)
+
+    def _changes(self, values: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in values.items() if str(v) != self.original.get(k, "")}
+
+    def _submit(self, values: dict[str, Any]) -> Any:
+        changes = self._changes(values)
+        if not changes:
+            return self.version
+        return accounts.edit_account(self.ctx, self.card.id, self.version, changes, force=self.force)
+
+    def on_conflict(self, exc: Conflict) -> None:
+        mine = self._changes(self.values())
+        theirs = {k: v for k, v in exc.theirs.items() if ("" if v is None else str(v)) != self.original.get(k, "")}
+        lines = [f"{exc.message}.", "Changed by them:"]
+        lines += [f"  {k}: {inert(str(v))}" for k, v in sorted(theirs.items())] or ["  (nothing you can see)"]
+        lines += ["Your changes (kept in the form):"]
+        lines += [f"  {k}: {inert(str(v))}" for k, v in sorted(mine.items())]
+        lines += ["ctrl+r reload theirs (drops yours) · ctrl+o overwrite with yours"]
+        self.query_one("#form-error", Static).update(Text("\n".join(lines)))
+        self._conflict = exc
+
+    def action_reload(self) -> None:
+        conflict = getattr(self, "_conflict", None)
+        if conflict is None:
+            return
+        self.original = {k: ("" if v is None else str(v)) for k, v in conflict.theirs.items()}
+        self.version = conflict.version
+        self.set_values(conflict.theirs)
+        self.force = False
+        self.query_one("#form-error", Static).update(Text("Reloaded their values."))
+
+    def action_overwrite(self) -> None:
+        if getattr(self, "_conflict", None) is None:
+            return
+        self.force = True
+        self.action_save()
+
+
+class TextModal(ModalScreen[None]):
+    """Read a long text (an activity's notes) in full."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,enter,q", "dismiss(None)", "Close", id="text.close", tooltip="Close."),
+    ]
+
+    def __init__(self, title: str, body: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.body = body
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form-box"):
+            yield Label(Text(inert(self.title_text)), id="form-title")
+            with VerticalScroll(id="text-body"):
+                yield Static(Text(inert(self.body, keep_newlines=True) or "(no notes)"))
+            yield Static(Text("esc close"), id="form-keys")

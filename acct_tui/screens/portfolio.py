@@ -1,0 +1,310 @@
+"""The portfolio: every account the agent may see, a window at a time.
+
+Only the visible pages are fetched, each by a thread worker; the count and
+the totals come from their own workers, so a million accounts scroll like a
+hundred and typing in the filter never waits on the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Input, Static
+
+from acct_tui.screens import actions
+from acct_tui.screens.base import ViewScreen
+from acct_tui.services.portfolio import (
+    PortfolioQuery,
+    PortfolioRow,
+    QuickFilter,
+    SortKey,
+    Totals,
+    portfolio_count,
+    portfolio_rows,
+    portfolio_totals,
+)
+from acct_tui.widgets.display import Palette, ago, days_from, health, money, money_totals, plain
+from acct_tui.widgets.rows import Column, RowList
+
+COLUMNS = (
+    Column("name", "Account", 20, flex=True),
+    Column("tier", "Tier", 8, drop=4),
+    Column("health", "Health", 13),
+    Column("arr", "ARR", 8, align="right"),
+    Column("renewal", "Renewal", 9, drop=2),
+    Column("touch", "Last touch", 10, drop=3),
+    Column("next", "Follow-up", 9, drop=1),
+    Column("owner", "Owner", 12, drop=5),
+)
+SORT_COLUMN = {
+    SortKey.NAME: "name",
+    SortKey.TIER: "tier",
+    SortKey.HEALTH: "health",
+    SortKey.ARR: "arr",
+    SortKey.RENEWAL: "renewal",
+    SortKey.LAST_TOUCH: "touch",
+    SortKey.NEXT_FOLLOWUP: "next",
+    SortKey.OWNER: "owner",
+}
+
+
+@dataclass(frozen=True)
+class Navigator:
+    """Where an opened account sits in the portfolio's order, for `[` and `]`."""
+
+    query: PortfolioQuery
+    index: int
+    total: int
+
+
+class PortfolioScreen(ViewScreen):
+    VIEW_NAME = "Portfolio"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "Open", id="portfolio.open", tooltip="Open the account under the cursor."),
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            id="portfolio.filter",
+            tooltip="Filter by name, domain, industry or contact as you type.",
+        ),
+        Binding(
+            "s",
+            "sort",
+            "Sort",
+            id="portfolio.sort",
+            tooltip="Choose the sort column; choosing it again reverses the order.",
+        ),
+        Binding(
+            "a", "quick('at_risk')", "At risk", id="portfolio.at_risk", tooltip="Only accounts at risk (again: all)."
+        ),
+        Binding(
+            "r",
+            "quick('renewing')",
+            "Renewing",
+            id="portfolio.renewing",
+            tooltip="Only accounts renewing in the next 90 days (again: all).",
+        ),
+        Binding(
+            "w",
+            "quick('quiet')",
+            "Quiet",
+            id="portfolio.quiet",
+            tooltip="Only accounts gone quiet: past their contact cadence (again: all).",
+        ),
+        Binding(
+            "m",
+            "mine",
+            "Mine/all",
+            id="portfolio.mine",
+            tooltip="Switch between your own accounts and everyone you can see.",
+        ),
+        Binding(
+            "l",
+            "log",
+            "Log",
+            id="portfolio.log",
+            tooltip="Log a call, email, meeting or note on the account under the cursor.",
+        ),
+        Binding(
+            "f",
+            "followup",
+            "Follow-up",
+            id="portfolio.followup",
+            tooltip="Add a follow-up to the account under the cursor.",
+        ),
+        Binding("n", "new_account", "New", id="portfolio.new", tooltip="Create a new account owned by you."),
+        Binding(
+            "escape", "clear", "Clear", show=False, id="portfolio.clear", tooltip="Clear the filter and quick filter."
+        ),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.query_state = PortfolioQuery()
+        self.total = 0
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_header()
+        yield Static("", id="totals")
+        yield Input(placeholder="filter: name, domain, industry, contact… (esc clears, enter keeps)", id="filter")
+        yield Static("", id="query-line")
+        yield RowList(
+            COLUMNS,
+            self._cells,
+            id="accounts",
+            empty_text="No accounts match. Press esc to clear the filter, n for a new account.",
+        )
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        self.palette = Palette(self.app.get_css_variables())
+        self.query_one("#filter", Input).display = False
+        self.query_one(RowList).focus()
+
+    @property
+    def table(self) -> RowList[PortfolioRow]:
+        return self.query_one("#accounts", RowList)
+
+    # Loading --------------------------------------------------------------------
+
+    def reload(self, *, keep_cursor: bool = True) -> None:
+        query = self.query_state
+        self._show_query()
+        app: Any = self.app
+        table = self.table
+
+        def counted(result: tuple[int, list[PortfolioRow]]) -> None:
+            if query != self.query_state:
+                return
+            total, rows = result
+            self.total = total
+            table.reset(total, rows, keep_cursor=keep_cursor)
+            self._show_query()
+
+        def first_window() -> tuple[int, list[PortfolioRow]]:
+            return portfolio_count(self.ctx, query), portfolio_rows(self.ctx, query, 0, table.page_size)
+
+        app.run_service(first_window, then=counted, group="portfolio-count", node=self)
+        app.run_service(portfolio_totals, self.ctx, query, then=self._show_totals, group="portfolio-totals", node=self)
+
+    @on(RowList.PageWanted, "#accounts")
+    def _page_wanted(self, event: RowList.PageWanted) -> None:
+        query = self.query_state
+        table = self.table
+
+        def got(rows: list[PortfolioRow]) -> None:
+            if query == self.query_state:
+                table.set_page(event.start, rows, event.generation)
+
+        self.app.run_service(  # type: ignore[attr-defined]
+            portfolio_rows, self.ctx, query, event.start, event.size, then=got,
+            group=f"portfolio-page-{event.start}", node=self,
+        )  # fmt: skip
+
+    def _show_totals(self, totals: Totals) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(f"{totals.accounts:,} accounts", style="bold")
+        text.append(f" · ARR {money_totals(totals.arr)}")
+        text.append(" · at risk ")
+        text.append(
+            f"{money_totals(totals.at_risk_arr)} ({totals.at_risk})", style=self.palette.style("error", bold=True)
+        )
+        text.append(f" · renewals 30/60/90d {totals.renewals_30}/{totals.renewals_60}/{totals.renewals_90}")
+        text.append(f" · overdue follow-ups {totals.overdue_followups}")
+        self.query_one("#totals", Static).update(text)
+
+    def _show_query(self) -> None:
+        q = self.query_state
+        arrow = "↓" if q.descending else "↑"
+        sorted_key = SORT_COLUMN[q.sort]
+        self.table.columns = [replace(c, label=f"{c.label} {arrow}") if c.key == sorted_key else c for c in COLUMNS]
+        self.table.refresh()
+        parts = [f"sorted by {q.sort.label} {arrow}", "mine" if q.mine else "everyone I can see"]
+        if q.quick is not QuickFilter.ALL:
+            parts.append(q.quick.label)
+        if q.text:
+            parts.append(f"filter “{q.text}”")
+        parts.append(f"{self.total:,} shown")
+        self.query_one("#query-line", Static).update(Text(" · ".join(parts), no_wrap=True, overflow="ellipsis"))
+
+    def _cells(self, row: PortfolioRow) -> list[Text]:
+        today = self.ctx.today
+        quiet = row.touch_due_on is None or row.touch_due_on < today
+        touch = Text(ago(row.last_touch_on, today) + (" !" if quiet else ""))
+        late = row.next_followup_on is not None and row.next_followup_on < today
+        follow = Text(days_from(row.next_followup_on, today), style="bold" if late else "")
+        return [
+            plain(row.name),
+            Text(row.tier),
+            health(row.health_band, row.health_score, self.palette),
+            Text(money(row.arr, row.currency)),
+            Text(days_from(row.renewal_on, today, future=False)),
+            touch,
+            follow,
+            plain(row.owner_name),
+        ]
+
+    # Actions ----------------------------------------------------------------------
+
+    def _set_query(self, query: PortfolioQuery) -> None:
+        self.query_state = query
+        self.reload(keep_cursor=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("open", "log", "followup") and self.table.current is None:
+            return None
+        return not (action == "clear" and not (self.query_state.text or self.query_state.quick is not QuickFilter.ALL))
+
+    def action_open(self) -> None:
+        self.table.action_select()
+
+    @on(RowList.Selected, "#accounts")
+    def _selected(self, event: RowList.Selected) -> None:
+        nav = Navigator(self.query_state, event.index, self.total)
+        self.app.open_account(event.row.id, navigator=nav)  # type: ignore[attr-defined]
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        text = event.value.strip()
+        if text != self.query_state.text:
+            self._set_query(replace(self.query_state, text=text))
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        self.table.focus()
+        if not event.value.strip():
+            self.query_one("#filter", Input).display = False
+
+    def action_clear(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.value = ""
+        box.display = False
+        self.table.focus()
+        self._set_query(replace(self.query_state, text="", quick=QuickFilter.ALL))
+
+    def key_escape(self) -> None:
+        if self.query_one("#filter", Input).has_focus:
+            self.action_clear()
+
+    def action_sort(self) -> None:
+        from acct_tui.screens.modals import SortModal
+
+        def chosen(key: SortKey | None) -> None:
+            if key is not None:
+                self._set_query(self.query_state.with_sort(key))
+
+        self.app.push_screen(SortModal(self.query_state.sort, self.query_state.descending), chosen)
+
+    def action_quick(self, name: str) -> None:
+        quick = QuickFilter(name)
+        if self.query_state.quick is quick:
+            quick = QuickFilter.ALL
+        self._set_query(replace(self.query_state, quick=quick))
+
+    def action_mine(self) -> None:
+        self._set_query(replace(self.query_state, mine=not self.query_state.mine))
+
+    def action_log(self) -> None:
+        row = self.table.current
+        if row is not None:
+            actions.log_activity(self.app, row.id, row.name)
+
+    def action_followup(self) -> None:
+        row = self.table.current
+        if row is not None:
+            actions.new_followup(self.app, row.id, row.name)
+
+    def action_new_account(self) -> None:
+        actions.new_account(self.app, after=lambda account_id: self.app.open_account(account_id))  # type: ignore[attr-defined]

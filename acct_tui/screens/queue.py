@@ -1,0 +1,194 @@
+"""The follow-up queue: overdue, due today, coming up, snoozed; one key per action.
+
+After an action the list reloads with the cursor at the same place, which
+is now the next item: a manager can hold `d` down a list of done calls.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Static
+
+from acct_tui.screens import actions
+from acct_tui.screens.base import ViewScreen
+from acct_tui.services.dates import describe_due, describe_recurrence
+from acct_tui.services.queue import Queue, QueueItem, followup_queue
+from acct_tui.text import inert
+from acct_tui.widgets.display import Palette, health, plain
+from acct_tui.widgets.rows import Column, Header, RowList
+
+COLUMNS = (
+    Column("due", "Due", 11),
+    Column("priority", "Priority", 8, drop=3),
+    Column("health", "Health", 13, drop=2),
+    Column("account", "Account", 16, flex=True),
+    Column("kind", "Kind", 9, drop=4),
+    Column("title", "Follow-up", 18, flex=True),
+    Column("assignee", "Assignee", 12, drop=5),
+)
+SECTION_TITLES = {"overdue": "OVERDUE", "today": "DUE TODAY", "upcoming": "COMING UP", "snoozed": "SNOOZED"}
+
+
+class QueueScreen(ViewScreen):
+    VIEW_NAME = "Follow-ups"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "d",
+            "done",
+            "Done",
+            id="queue.done",
+            tooltip="Mark the follow-up done (a recurring one schedules the next).",
+        ),
+        Binding(
+            "D",
+            "done_outcome",
+            "Done+log",
+            id="queue.done_log",
+            tooltip="Mark done and log what came of it as an activity.",
+        ),
+        Binding(
+            "s",
+            "snooze",
+            "Snooze",
+            id="queue.snooze",
+            tooltip="Hide it until a later day (1 day, 3 days, a week, a date) with a reason.",
+        ),
+        Binding("r", "reschedule", "Reschedule", id="queue.reschedule", tooltip="Move the due date."),
+        Binding("a", "reassign", "Reassign", id="queue.reassign", tooltip="Give the follow-up to another agent."),
+        Binding("l", "log", "Log", id="queue.log", tooltip="Log a call, email, meeting or note on its account."),
+        Binding("f", "followup", "Follow-up", id="queue.followup", tooltip="Add another follow-up on its account."),
+        Binding("enter", "open", "Open", id="queue.open", tooltip="Open the follow-up's account."),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.queue: Queue | None = None
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_header()
+        yield Static("", id="queue-counts")
+        yield RowList(
+            COLUMNS,
+            self._cells,
+            id="queue",
+            empty_text="Nothing in your queue. Enjoy the quiet, or press 3 for today's walk.",
+        )
+        yield Static("", id="queue-detail")
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        self.palette = Palette(self.app.get_css_variables())
+        self.list.focus()
+
+    @property
+    def list(self) -> RowList[Any]:
+        return self.query_one("#queue", RowList)
+
+    def reload(self) -> None:
+        self.app.run_service(followup_queue, self.ctx, then=self._loaded, group="queue", node=self)  # type: ignore[attr-defined]
+
+    def _loaded(self, queue: Queue) -> None:
+        self.queue = queue
+        rows: list[Any] = []
+        for name in queue.SECTIONS:
+            items = queue.section(name)
+            if not items:
+                continue
+            count = queue.counts.get(name, len(items))
+            more = f" (showing {len(items)})" if count > len(items) else ""
+            rows.append(Header(f"{SECTION_TITLES[name]} · {count}{more}"))
+            rows.extend(items)
+        self.list.set_rows(rows, keep_cursor=True)
+        counts = " · ".join(f"{SECTION_TITLES[n].lower()} {queue.counts.get(n, 0)}" for n in queue.SECTIONS)
+        self.query_one("#queue-counts", Static).update(Text(counts, no_wrap=True))
+        if not any(isinstance(r, QueueItem) for r in rows):
+            self.query_one("#queue-detail", Static).update("")
+        self.refresh_bindings()
+
+    def _cells(self, item: QueueItem) -> list[Text]:
+        today = self.ctx.today
+        if item.snoozed_until and item.snoozed_until > today:
+            due = Text(f"until {item.snoozed_until:%d %b}")
+        else:
+            due = Text(describe_due(item.due_on, today), style="bold" if item.due_on < today else "")
+        return [
+            due,
+            Text(item.priority, style="bold" if item.priority in ("high", "urgent") else ""),
+            health(item.health_band, item.health_score, self.palette),
+            plain(item.account_name),
+            Text(item.kind),
+            plain(item.title),
+            plain(item.assignee_name),
+        ]
+
+    @on(RowList.Highlighted, "#queue")
+    def _highlighted(self, event: RowList.Highlighted) -> None:
+        item = event.row
+        if not isinstance(item, QueueItem):
+            return
+        text = Text(no_wrap=False)
+        text.append(inert(item.title), style="bold")
+        text.append(f" · {inert(item.account_name)} · urgency {item.urgency}: ")
+        text.append(", ".join(item.reasons) or "nothing pressing")
+        if item.recurrence:
+            text.append(f" · repeats {describe_recurrence(item.recurrence)}")
+        if item.snooze_reason:
+            text.append(f" · snoozed: {inert(item.snooze_reason)}")
+        if item.woke_reason:
+            text.append(f" · woke: {inert(item.woke_reason)}")
+        if item.notes:
+            text.append(f"\n{inert(item.notes)}")
+        self.query_one("#queue-detail", Static).update(text)
+        self.refresh_bindings()
+
+    def _item(self) -> QueueItem | None:
+        row = self.list.current
+        return row if isinstance(row, QueueItem) else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("done", "done_outcome", "snooze", "reschedule", "reassign", "log", "followup", "open"):
+            return True if self._item() is not None else None
+        return True
+
+    def action_done(self) -> None:
+        if (item := self._item()) is not None:
+            actions.complete(self.app, item)
+
+    def action_done_outcome(self) -> None:
+        if (item := self._item()) is not None:
+            actions.complete_with_outcome(self.app, item)
+
+    def action_snooze(self) -> None:
+        if (item := self._item()) is not None:
+            actions.snooze(self.app, item)
+
+    def action_reschedule(self) -> None:
+        if (item := self._item()) is not None:
+            actions.reschedule(self.app, item)
+
+    def action_reassign(self) -> None:
+        if (item := self._item()) is not None:
+            actions.reassign(self.app, item)
+
+    def action_log(self) -> None:
+        if (item := self._item()) is not None:
+            actions.log_activity(self.app, item.account_id, item.account_name)
+
+    def action_followup(self) -> None:
+        if (item := self._item()) is not None:
+            actions.new_followup(self.app, item.account_id, item.account_name)
+
+    def action_open(self) -> None:
+        if (item := self._item()) is not None:
+            self.app.open_account(item.account_id)  # type: ignore[attr-defined]
+
+    @on(RowList.Selected, "#queue")
+    def _selected(self, event: RowList.Selected) -> None:
+        event.stop()
+        self.action_open()

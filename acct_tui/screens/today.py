@@ -1,0 +1,326 @@
+"""Today: the daily upkeep walk, one item at a time, one key per action.
+
+Overdue and due follow-ups first, then accounts gone quiet, renewals with
+no plan, and accounts at risk. Each card shows enough to act: the account,
+why it is here, its last touches. After an action the walk moves on; at the
+end a summary says what was done, snoozed, logged, planned and skipped.
+The list is fixed for the walk (it does not reshuffle under you); `R`
+starts a fresh walk.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from acct_tui.screens import actions
+from acct_tui.screens.base import ViewScreen
+from acct_tui.services.dates import describe_due, describe_recurrence
+from acct_tui.services.detail import TimelineItem, timeline_page
+from acct_tui.services.upkeep import ItemKind, UpkeepItem, daily_upkeep
+from acct_tui.text import inert
+from acct_tui.widgets.display import Palette, ago, days_from, health, money
+
+OUTCOME_WORDS = {
+    "done": "done",
+    "snoozed": "snoozed",
+    "skipped": "skipped",
+    "logged": "logged",
+    "planned": "planned",
+    "rescheduled": "rescheduled",
+    "reassigned": "reassigned",
+}
+
+
+class TodayScreen(ViewScreen):
+    VIEW_NAME = "Today"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "d",
+            "done",
+            "Done",
+            id="today.done",
+            tooltip="Follow-up: mark it done. Account: mark it reviewed for today.",
+        ),
+        Binding(
+            "s",
+            "snooze",
+            "Snooze",
+            id="today.snooze",
+            tooltip="Follow-up: snooze it. Account: plan a check-in on a later day.",
+        ),
+        Binding("l", "log", "Log", id="today.log", tooltip="Log a call, email, meeting or note on this account."),
+        Binding(
+            "f",
+            "followup",
+            "Follow-up",
+            id="today.followup",
+            tooltip="Add a follow-up on this account (for a renewal, the renewal plan).",
+        ),
+        Binding("r", "reschedule", "Reschedule", id="today.reschedule", tooltip="Follow-up: move its due date."),
+        Binding("a", "reassign", "Reassign", id="today.reassign", tooltip="Follow-up: give it to another agent."),
+        Binding("n", "skip", "Skip", id="today.skip", tooltip="Skip this item for now and go to the next."),
+        Binding("p", "previous", "Back", id="today.previous", tooltip="Go back to the previous item."),
+        Binding("enter", "open", "Open", id="today.open", tooltip="Open the account."),
+        Binding("R", "restart", "New walk", id="today.restart", tooltip="Start a fresh walk from what is due now."),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: list[UpkeepItem] = []
+        self.index = 0
+        self.outcomes: dict[str, str] = {}
+        self.loaded = False
+        self.touches: dict[int, list[TimelineItem]] = {}
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_header()
+        yield Static("", id="walk-progress")
+        with VerticalScroll(id="walk-body"):
+            yield Static("Loading today's work…", id="walk-card")
+            yield Static("", id="walk-touches")
+        yield Static("", id="walk-keys")
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        self.palette = Palette(self.app.get_css_variables())
+
+    def reload(self) -> None:
+        if not self.loaded:
+            self.action_restart()
+        else:
+            self._show_walk()
+
+    def action_restart(self) -> None:
+        self.app.run_service(daily_upkeep, self.ctx, then=self._loaded, group="today", node=self)  # type: ignore[attr-defined]
+
+    def _loaded(self, items: list[UpkeepItem]) -> None:
+        self.items = items
+        self.index = 0
+        self.outcomes = {}
+        self.touches = {}
+        self.loaded = True
+        self._show_walk()
+
+    @property
+    def current(self) -> UpkeepItem | None:
+        if 0 <= self.index < len(self.items):
+            return self.items[self.index]
+        return None
+
+    # Rendering ----------------------------------------------------------------
+
+    def _show_walk(self) -> None:
+        progress = self.query_one("#walk-progress", Static)
+        tally = Counter(self.outcomes.values())
+        counts = " · ".join(f"{tally[k]} {w}" for k, w in OUTCOME_WORDS.items() if tally[k])
+        item = self.current
+        if item is None:
+            progress.update(
+                Text(f"{len(self.items)} of {len(self.items)} · walk finished" + (f" · {counts}" if counts else ""))
+            )
+            self._render_summary()
+            self.refresh_bindings()
+            return
+        line = f"{self.index + 1} of {len(self.items)}"
+        progress.update(Text(line + (f" · {counts}" if counts else ""), style="bold"))
+        self._render_card(item)
+        self._load_touches(item)
+        self.refresh_bindings()
+
+    def _render_card(self, item: UpkeepItem) -> None:
+        today = self.ctx.today
+        text = Text()
+        text.append(item.kind.label.upper(), style="bold reverse")
+        outcome = self.outcomes.get(item.key)
+        if outcome:
+            text.append(f"  already {outcome}", style="italic")
+        text.append("\n\n")
+        text.append(inert(item.account_name), style="bold")
+        text.append("  ")
+        text.append_text(health(item.health_band, item.health_score, self.palette))
+        text.append(f" · ARR {money(item.arr, item.currency)}")
+        renewal = days_from(item.renewal_on, today, future=False) if item.renewal_on else "no date"
+        text.append(f" · renewal {renewal} · last touch {ago(item.last_touch_on, today)}")
+        text.append(f"\n\nWhy: {item.why}")
+        for reason in item.also:
+            text.append(f"\nAlso: {reason}")
+        followup = item.followup
+        if followup is not None:
+            text.append("\n\n")
+            text.append(inert(followup.title), style="bold")
+            text.append(
+                f"\n{followup.kind} · {followup.priority} priority · due {describe_due(followup.due_on, today)}"
+            )
+            if followup.recurrence:
+                text.append(f" · repeats {describe_recurrence(followup.recurrence)}")
+            if followup.snooze_reason:
+                text.append(f"\nWas snoozed: {inert(followup.snooze_reason)}")
+            if followup.notes:
+                text.append(f"\n{inert(followup.notes, keep_newlines=True)}")
+            text.append(f"\nUrgency {followup.urgency}: {', '.join(followup.reasons)}", style="dim")
+        self.query_one("#walk-card", Static).update(text)
+        keys = {
+            ItemKind.FOLLOWUP: "d done · s snooze · r reschedule · a reassign · l log · f follow-up · n skip · enter open",
+            ItemKind.QUIET: "l log the touch · f plan a follow-up · s check in later · d reviewed · n skip · enter open",
+            ItemKind.RENEWAL: "f plan the renewal · l log · s check in later · d reviewed · n skip · enter open",
+            ItemKind.AT_RISK: "l log · f follow-up · s check in later · d reviewed · n skip · enter open",
+        }[item.kind]
+        self.query_one("#walk-keys", Static).update(Text(keys, style="dim"))
+
+    def _load_touches(self, item: UpkeepItem) -> None:
+        touches = self.query_one("#walk-touches", Static)
+        if item.account_id in self.touches:
+            touches.update(self._touches_text(self.touches[item.account_id]))
+            return
+        touches.update(Text("last touches: loading…", style="dim"))
+
+        def got(found: list[TimelineItem], account_id: int = item.account_id) -> None:
+            self.touches[account_id] = found
+            current = self.current
+            if current is not None and current.account_id == account_id:
+                touches.update(self._touches_text(found))
+
+        self.app.run_service(
+            timeline_page, self.ctx, item.account_id, limit=3, then=got, group="today-touches", node=self
+        )  # type: ignore[attr-defined]
+
+    def _touches_text(self, found: list[TimelineItem]) -> Text:
+        text = Text("\nLast touches\n", style="bold")
+        if not found:
+            text.append("none logged\n", style="dim")
+        for touch in found:
+            text.append(f"{touch.occurred_at:%d %b %Y}  {touch.kind:<8} ", style="")
+            text.append(inert(touch.summary))
+            if touch.contact:
+                text.append(f" · {inert(touch.contact)}", style="dim")
+            text.append("\n")
+        return text
+
+    def _render_summary(self) -> None:
+        tally = Counter(self.outcomes.values())
+        text = Text("Walk finished.\n\n", style="bold")
+        if not self.items:
+            text = Text(
+                "Nothing waiting today: no overdue follow-ups, no account gone quiet, no renewal without a plan, nobody at risk.\n",
+                style="bold",
+            )
+        table = Table.grid(padding=(0, 2))
+        table.add_column(justify="right")
+        table.add_column()
+        for key, word in OUTCOME_WORDS.items():
+            if tally[key]:
+                table.add_row(Text(str(tally[key]), style="bold"), Text(word))
+        untouched = len(self.items) - len(self.outcomes)
+        if untouched:
+            table.add_row(Text(str(untouched), style="bold"), Text("not acted on"))
+        self.query_one("#walk-card", Static).update(Table.grid())
+        body = Table.grid()
+        body.add_row(text)
+        body.add_row(table)
+        body.add_row(Text("\nR starts a fresh walk · p goes back · 1 portfolio · 2 follow-ups", style="dim"))
+        self.query_one("#walk-card", Static).update(body)
+        self.query_one("#walk-touches", Static).update("")
+        self.query_one("#walk-keys", Static).update("")
+
+    # Moving on ------------------------------------------------------------------
+
+    def _advance(self, outcome: str | None = None) -> None:
+        item = self.current
+        if item is not None and outcome:
+            self.outcomes[item.key] = outcome
+        self.index = min(self.index + 1, len(self.items))
+        self._show_walk()
+
+    def _then(self, outcome: str, *, advance: bool = True) -> Any:
+        def after(_result: Any) -> None:
+            item = self.current
+            if item is None:
+                return
+            if advance:
+                self._advance(outcome)
+            else:
+                self.outcomes[item.key] = outcome
+                self._show_walk()
+
+        return after
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        item = self.current
+        if action == "restart":
+            return True
+        if action == "previous":
+            return True if self.index > 0 else None
+        if item is None:
+            return None
+        if action in ("reschedule", "reassign"):
+            return item.followup is not None
+        return True
+
+    def action_done(self) -> None:
+        item = self.current
+        if item is None:
+            return
+        if item.followup is not None:
+            actions.complete(self.app, item.followup, after=self._then("done"))
+        else:
+            self._advance("done")
+
+    def action_snooze(self) -> None:
+        item = self.current
+        if item is None:
+            return
+        if item.followup is not None:
+            actions.snooze(self.app, item.followup, after=self._then("snoozed"))
+            return
+        actions.plan_later(self.app, item.account_id, item.account_name, item.why, after=self._then("snoozed"))
+
+    def action_log(self) -> None:
+        item = self.current
+        if item is None:
+            return
+        # Logging closes an account item (the touch was what it needed); a follow-up stays for d.
+        advance = item.followup is None
+        actions.log_activity(self.app, item.account_id, item.account_name, after=self._then("logged", advance=advance))
+
+    def action_followup(self) -> None:
+        item = self.current
+        if item is None:
+            return
+        kind = "renewal" if item.kind is ItemKind.RENEWAL else "check-in"
+        advance = item.followup is None
+        actions.new_followup(
+            self.app, item.account_id, item.account_name, after=self._then("planned", advance=advance), kind=kind
+        )
+
+    def action_reschedule(self) -> None:
+        item = self.current
+        if item is not None and item.followup is not None:
+            actions.reschedule(self.app, item.followup, after=self._then("rescheduled"))
+
+    def action_reassign(self) -> None:
+        item = self.current
+        if item is not None and item.followup is not None:
+            actions.reassign(self.app, item.followup, after=self._then("reassigned"))
+
+    def action_skip(self) -> None:
+        if self.current is not None:
+            self._advance("skipped")
+
+    def action_previous(self) -> None:
+        if self.index > 0:
+            self.index -= 1
+            self._show_walk()
+
+    def action_open(self) -> None:
+        item = self.current
+        if item is not None:
+            self.app.open_account(item.account_id)  # type: ignore[attr-defined]

@@ -1,0 +1,1 @@
+"""Textual widgets: the virtual row list, the header, and how values are displayed."""

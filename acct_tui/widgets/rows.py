@@ -1,0 +1,382 @@
+"""RowList: a keyboard-first list that draws only the rows on screen.
+
+It knows how many rows there are, holds the ones it has been given in a
+bounded page cache, and asks its owner for a page it lacks by posting
+`RowList.PageWanted`; the owner fetches that page off the event loop and
+hands it back with `set_page`. So a list of a million accounts costs what
+its visible window costs. Columns drop by priority when the terminal is
+narrow and the flexible column takes what is left.
+
+Rows are drawn from `rich.text.Text`, never from markup, so what records
+hold is shown as it is.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, TypeVar
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its width, and how readily it is dropped (higher goes first)."""
+
+    key: str
+    label: str
+    width: int
+    align: str = "left"
+    drop: int = 0
+    flex: bool = False
+
+
+@dataclass(frozen=True)
+class Header:
+    """A section heading inside a list (not selectable)."""
+
+    title: str
+
+
+Cells = Callable[[Any], Sequence[Text]]
+
+
+class RowList(ScrollView, Generic[T], can_focus=True):
+    """A virtual, paged list with a sticky column header and a cursor."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor_up", "Up", show=False, id="list.up", tooltip="Move the cursor up one row."),
+        Binding("down,j", "cursor_down", "Down", show=False, id="list.down", tooltip="Move the cursor down one row."),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="list.page_up", tooltip="Move up a screenful."),
+        Binding(
+            "pagedown,ctrl+f",
+            "page_down",
+            "Page down",
+            show=False,
+            id="list.page_down",
+            tooltip="Move down a screenful.",
+        ),
+        Binding("home,g", "first", "First", show=False, id="list.first", tooltip="Jump to the first row."),
+        Binding("end,G", "last", "Last", show=False, id="list.last", tooltip="Jump to the last row."),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "rowlist--header",
+        "rowlist--cursor",
+        "rowlist--section",
+        "rowlist--placeholder",
+        "rowlist--empty",
+    }
+
+    DEFAULT_CSS = """
+    RowList {
+        height: 1fr;
+        overflow-x: hidden;
+        scrollbar-size-vertical: 1;
+    }
+    RowList > .rowlist--header { text-style: bold; background: $panel; }
+    RowList > .rowlist--cursor { background: $block-cursor-blurred-background; text-style: bold; }
+    RowList:focus > .rowlist--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
+    RowList > .rowlist--section { text-style: bold; color: $secondary; }
+    RowList > .rowlist--placeholder { color: $text-muted; }
+    RowList > .rowlist--empty { color: $text-muted; text-style: italic; }
+    """
+
+    cursor: reactive[int] = reactive(0, always_update=True)
+
+    class PageWanted(Message):
+        """The list needs rows [start, start + size) it does not hold."""
+
+        def __init__(self, row_list: RowList[Any], start: int, size: int, generation: int) -> None:
+            super().__init__()
+            self.row_list = row_list
+            self.start = start
+            self.size = size
+            self.generation = generation
+
+        @property
+        def control(self) -> RowList[Any]:
+            return self.row_list
+
+    class Highlighted(Message):
+        def __init__(self, row_list: RowList[Any], index: int, row: Any) -> None:
+            super().__init__()
+            self.row_list = row_list
+            self.index = index
+            self.row = row
+
+        @property
+        def control(self) -> RowList[Any]:
+            return self.row_list
+
+    class Selected(Message):
+        def __init__(self, row_list: RowList[Any], index: int, row: Any) -> None:
+            super().__init__()
+            self.row_list = row_list
+            self.index = index
+            self.row = row
+
+        @property
+        def control(self) -> RowList[Any]:
+            return self.row_list
+
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        cells: Cells,
+        *,
+        page_size: int = 100,
+        max_pages: int = 40,
+        empty_text: str = "Nothing here.",
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.columns = list(columns)
+        self._cells = cells
+        self.page_size = page_size
+        self._max_pages = max_pages
+        self._pages: OrderedDict[int, list[Any]] = OrderedDict()
+        self._pending: set[int] = set()
+        self._row_count = 0
+        self.generation = 0
+        self.empty_text = empty_text
+        self._widths: list[tuple[Column, int]] = []
+        self._layout_width = -1
+
+    # The data ----------------------------------------------------------------
+
+    @property
+    def row_count(self) -> int:
+        return self._row_count
+
+    def reset(self, row_count: int, first_page: Sequence[Any] | None = None, *, keep_cursor: bool = False) -> None:
+        """Start over with a new row count (a new filter or sort, or fresh data)."""
+        self.generation += 1
+        self._pages.clear()
+        self._pending.clear()
+        self._row_count = max(0, row_count)
+        if first_page is not None:
+            self._pages[0] = list(first_page)
+        self.virtual_size = Size(self.size.width, self._row_count + 1)
+        target = min(self.cursor, max(0, self._row_count - 1)) if keep_cursor else 0
+        if not keep_cursor:
+            self.scroll_to(y=0, animate=False)
+        self.cursor = self._selectable_from(target, 1)
+        self.refresh()
+
+    def set_rows(self, rows: Sequence[Any], *, keep_cursor: bool = True) -> None:
+        """Hold every row in memory (short lists such as the queue)."""
+        page_size = max(1, len(rows))
+        self.page_size = page_size
+        self.reset(len(rows), rows, keep_cursor=keep_cursor)
+
+    def set_page(self, start: int, rows: Sequence[Any], generation: int) -> None:
+        """Rows fetched for a PageWanted; stale generations are ignored."""
+        if generation != self.generation:
+            return
+        page = start // self.page_size
+        self._pending.discard(page)
+        self._pages[page] = list(rows)
+        self._pages.move_to_end(page)
+        while len(self._pages) > self._max_pages:
+            self._pages.popitem(last=False)
+        self.refresh()
+        if page == self.cursor // self.page_size:
+            self._announce()
+
+    def row_at(self, index: int) -> Any | None:
+        if not 0 <= index < self._row_count:
+            return None
+        page = self._pages.get(index // self.page_size)
+        if page is None:
+            return None
+        offset = index % self.page_size
+        return page[offset] if offset < len(page) else None
+
+    @property
+    def current(self) -> Any | None:
+        return self.row_at(self.cursor)
+
+    def _want(self, index: int) -> None:
+        page = index // self.page_size
+        if page in self._pages or page in self._pending:
+            return
+        self._pending.add(page)
+        self.post_message(self.PageWanted(self, page * self.page_size, self.page_size, self.generation))
+
+    # Cursor ------------------------------------------------------------------
+
+    def _selectable(self, index: int) -> bool:
+        return not isinstance(self.row_at(index), Header)
+
+    def _selectable_from(self, index: int, step: int) -> int:
+        if self._row_count == 0:
+            return 0
+        index = max(0, min(index, self._row_count - 1))
+        probe = index
+        while 0 <= probe < self._row_count and not self._selectable(probe):
+            probe += step
+        if 0 <= probe < self._row_count:
+            return probe
+        probe = index
+        while 0 <= probe < self._row_count and not self._selectable(probe):
+            probe -= step
+        return max(0, min(probe, self._row_count - 1))
+
+    def move_to(self, index: int, step: int = 1) -> None:
+        self.cursor = self._selectable_from(index, step)
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._scroll_to_cursor()
+        self.refresh()
+        self._announce()
+
+    def _announce(self) -> None:
+        row = self.current
+        if row is not None:
+            self.post_message(self.Highlighted(self, self.cursor, row))
+        elif self._row_count:
+            self._want(self.cursor)
+
+    def _scroll_to_cursor(self) -> None:
+        visible = max(1, self.size.height - 1)
+        top = round(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + visible:
+            self.scroll_to(y=self.cursor - visible + 1, animate=False)
+
+    def action_cursor_up(self) -> None:
+        if self.cursor > 0:
+            self.move_to(self.cursor - 1, -1)
+
+    def action_cursor_down(self) -> None:
+        if self.cursor < self._row_count - 1:
+            self.move_to(self.cursor + 1, 1)
+
+    def action_page_up(self) -> None:
+        self.move_to(self.cursor - max(1, self.size.height - 2), -1)
+
+    def action_page_down(self) -> None:
+        self.move_to(self.cursor + max(1, self.size.height - 2), 1)
+
+    def action_first(self) -> None:
+        self.move_to(0, 1)
+
+    def action_last(self) -> None:
+        self.move_to(self._row_count - 1, -1)
+
+    def action_select(self) -> None:
+        row = self.current
+        if row is not None and not isinstance(row, Header):
+            self.post_message(self.Selected(self, self.cursor, row))
+
+    async def _on_click(self, event: events.Click) -> None:
+        index = round(self.scroll_y) + event.y - 1
+        if event.y >= 1 and 0 <= index < self._row_count and self._selectable(index):
+            if index == self.cursor and event.chain > 1:
+                self.action_select()
+            self.cursor = index
+
+    # Drawing -----------------------------------------------------------------
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(event.size.width, self._row_count + 1)
+        self._layout_width = -1
+        self._scroll_to_cursor()
+
+    def _layout(self, width: int) -> list[tuple[Column, int]]:
+        if width == self._layout_width:
+            return self._widths
+        chosen = list(self.columns)
+        gaps = lambda cols: max(0, len(cols) - 1)  # noqa: E731 - tiny local helper
+        flex_min = 12
+
+        def needed(cols: list[Column]) -> int:
+            return sum(flex_min if c.flex else c.width for c in cols) + gaps(cols)
+
+        while needed(chosen) > width and any(c.drop for c in chosen):
+            worst = max((c for c in chosen if c.drop), key=lambda c: c.drop)
+            chosen.remove(worst)
+        fixed = sum(c.width for c in chosen if not c.flex) + gaps(chosen)
+        flexible = [c for c in chosen if c.flex]
+        spare = max(flex_min, width - fixed) if flexible else 0
+        widths: list[tuple[Column, int]] = []
+        for column in chosen:
+            if column.flex:
+                widths.append((column, spare // len(flexible)))
+            else:
+                widths.append((column, column.width))
+        self._widths = widths
+        self._layout_width = width
+        return widths
+
+    def visible_columns(self) -> list[str]:
+        return [c.key for c, _w in self._layout(self.scrollable_content_region.width)]
+
+    def _line(self, texts: Sequence[Text], widths: list[tuple[Column, int]], style: Style) -> Strip:
+        line = Text(no_wrap=True, overflow="ellipsis", end="")
+        for index, ((column, width), text) in enumerate(zip(widths, texts, strict=False)):
+            if index:
+                line.append(" ")
+            cell = text.copy()
+            cell.no_wrap = True
+            cell.overflow = "ellipsis"
+            cell.truncate(width, overflow="ellipsis", pad=False)
+            padding = width - cell.cell_len
+            if padding > 0:
+                if column.align == "right":
+                    cell = Text(" " * padding) + cell
+                else:
+                    cell.append(" " * padding)
+            line.append_text(cell)
+        return self._strip(line, style)
+
+    def _strip(self, text: Text, style: Style) -> Strip:
+        width = self.scrollable_content_region.width
+        text.truncate(width, overflow="ellipsis", pad=True)
+        segments = list(text.render(self.app.console))
+        strip = Strip(segments, text.cell_len).apply_style(style)
+        return strip.crop_extend(0, width, style)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        widths = self._layout(width)
+        base = self.rich_style
+        if y == 0:
+            header_style = base + self.get_component_rich_style("rowlist--header")
+            labels = [Text(c.label, justify="right" if c.align == "right" else "left") for c, _ in widths]
+            return self._line(labels, widths, header_style)
+        index = round(self.scroll_y) + y - 1
+        if self._row_count == 0:
+            if y == 1:
+                return self._strip(Text(f" {self.empty_text}"), base + self.get_component_rich_style("rowlist--empty"))
+            return Strip([Segment(" " * width, base)], width)
+        if index >= self._row_count:
+            return Strip([Segment(" " * width, base)], width)
+        row = self.row_at(index)
+        if row is None:
+            self._want(index)
+            return self._strip(Text("  …"), base + self.get_component_rich_style("rowlist--placeholder"))
+        if isinstance(row, Header):
+            style = base + self.get_component_rich_style("rowlist--section")
+            return self._strip(Text(row.title), style)
+        style = base
+        if index == self.cursor:
+            style = base + self.get_component_rich_style("rowlist--cursor")
+        return self._line(self._cells(row), widths, style)

@@ -199,8 +199,14 @@ def _as_datetime(value: object) -> dt.datetime | None:
     return dt.datetime.fromisoformat(str(value))
 
 
-def stale_health_ids(today: dt.date, limit: int | None = None, assignee_id: int | None = None) -> list[int]:
-    """Accounts whose score may have moved since it was computed."""
+def stale_health_ids(
+    today: dt.date, limit: int | None = None, assignee_id: int | None = None, *, lock: bool = False
+) -> list[int]:
+    """Accounts whose score may have moved since it was computed.
+
+    With `lock`, the rows are locked (PostgreSQL; SQLite already holds the write
+    lock) in id order, like every writer takes them, for the rest of the transaction.
+    """
     query = Account.select(Account.id).where((Account.health_next_change <= today) | Account.health_as_of.is_null())
     if assignee_id is not None:
         mine = FollowUp.select(FollowUp.account).where(
@@ -209,6 +215,12 @@ def stale_health_ids(today: dt.date, limit: int | None = None, assignee_id: int 
         query = query.where(Account.id.in_(mine))
     if limit:
         query = query.limit(limit)
+    if lock:
+        from acct_tui.db import is_postgres
+
+        if is_postgres():
+            # A row changed while we waited for it is checked again and skipped if no longer stale.
+            query = query.order_by(Account.id).for_update()
     return [row[0] for row in query.tuples()]
 
 
@@ -218,12 +230,14 @@ def refresh_stale_health(
     """Bring every account whose day has come up to date, a batch per transaction.
 
     With `assignee_id`, only the accounts where that agent holds open follow-ups.
+    The batch's rows are locked before their children are read: otherwise a touch
+    committed between that read and the write would be overwritten by stale values.
     """
     total = 0
     with database_proxy.connection_context():
         while True:
             with database_proxy.atomic():
-                ids = stale_health_ids(today, limit=batch, assignee_id=assignee_id)
+                ids = stale_health_ids(today, limit=batch, assignee_id=assignee_id, lock=True)
                 if not ids:
                     break
                 total += refresh_accounts(ids, today, policy)

@@ -1,0 +1,128 @@
+"""The portfolio view, driven with real keys."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from acct_tui.app import AcctApp
+from acct_tui.screens.portfolio import PortfolioScreen
+from acct_tui.services.accounts import create_account
+from acct_tui.services.context import Ctx
+from acct_tui.services.portfolio import QuickFilter, SortKey
+from acct_tui.widgets.rows import RowList
+from tests.ui.conftest import screen_text, settle
+
+
+def _table(app: AcctApp) -> RowList[Any]:
+    return app.screen.query_one("#accounts", RowList)
+
+
+async def test_portfolio_lists_accounts_with_readable_health(make_app: Callable[..., AcctApp]) -> None:
+    """The demo opens on the portfolio: totals, the riskiest account first, health as word + symbol + score."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        text = screen_text(app)
+        assert "Portfolio" in text and "Demo Manager" in text
+        assert "accounts · ARR $" in text
+        assert "▲ at risk" in text and "● healthy" in text
+        first = _table(app).row_at(0)
+        assert first.name == "Kestrel Freight"
+        assert _table(app).row_count == 46
+
+
+async def test_sort_filter_and_quick_filters(make_app: Callable[..., AcctApp]) -> None:
+    """`s a` sorts by ARR (again reverses), `/` filters as you type, `a` shows only at-risk, escape clears."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, PortfolioScreen)
+        await pilot.press("s", "a")
+        await settle(app, pilot)
+        assert screen.query_state.sort is SortKey.ARR
+        arrs = [_table(app).row_at(i).arr for i in range(5)]
+        assert arrs == sorted(arrs, reverse=True)
+        await pilot.press("s", "a")
+        await settle(app, pilot)
+        assert screen.query_state.descending is False
+        assert _table(app).row_at(0).arr <= _table(app).row_at(1).arr
+
+        await pilot.press("slash", *"kestrel")
+        await settle(app, pilot)
+        assert _table(app).row_count == 1
+        assert "Kestrel Freight" in screen_text(app)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert _table(app).row_count == 46
+
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert screen.query_state.quick is QuickFilter.AT_RISK
+        rows = [_table(app).row_at(i) for i in range(_table(app).row_count)]
+        assert rows and all(r.health_band.value == "at_risk" for r in rows)
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert _table(app).row_count == 46
+
+
+async def test_filter_matches_contact_names(make_app: Callable[..., AcctApp]) -> None:
+    """Typing a contact's name finds their account."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"ines hadd")
+        await settle(app, pilot)
+        names = [_table(app).row_at(i).name for i in range(_table(app).row_count)]
+        assert "Kestrel Freight" in names
+        assert len(names) < 5
+
+
+async def test_cursor_keys_and_open_and_back(make_app: Callable[..., AcctApp]) -> None:
+    """j/k/G/g move the cursor; enter opens the account; escape returns with the cursor where it was."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        table = _table(app)
+        await pilot.press("j", "j", "j")
+        assert table.cursor == 3
+        await pilot.press("k")
+        assert table.cursor == 2
+        await pilot.press("G")
+        assert table.cursor == 45
+        await pilot.press("g")
+        assert table.cursor == 0
+        await pilot.press("j", "j")
+        name = table.current.name
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen.__class__.__name__ == "AccountScreen"
+        assert name in screen_text(app)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PortfolioScreen)
+        assert _table(app).cursor == 2
+
+
+async def test_stored_text_is_shown_inert(make_app: Callable[..., AcctApp], demo_ctx: Ctx) -> None:
+    """A name full of markup and escape-looking text is shown as typed, never interpreted."""
+    create_account(demo_ctx, {"name": "[bold red]Evil[/] Corp ⟦x⟧", "tier": "platinum", "arr": "1"})
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"evil")
+        await settle(app, pilot)
+        assert "[bold red]Evil[/] Corp ⟦x⟧" in screen_text(app)
+
+
+async def test_fits_80_by_24(make_app: Callable[..., AcctApp]) -> None:
+    """At 80x24 the essential columns stay (name, health, ARR, follow-up) and less vital ones drop."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        text = screen_text(app)
+        header = next(line for line in text.splitlines() if line.startswith("Account"))
+        assert "Health" in header and "ARR" in header and "Follow-up" in header
+        assert "Owner" not in header
+        assert "Kestrel Freight" in text

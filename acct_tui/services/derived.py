@@ -96,7 +96,10 @@ def _refresh_chunk(ids: Sequence[int], today: dt.date, policy: HealthPolicy, sea
     wanted = [i for i in ids if i in search_ids]
     if wanted:
         for account_id, name in (
-            Contact.select(Contact.account, Contact.name).where(Contact.account.in_(wanted)).tuples()
+            Contact.select(Contact.account, Contact.name)
+            .where(Contact.account.in_(wanted))
+            .order_by(Contact.id)  # the order they were added, on any backend and any plan
+            .tuples()
         ):
             contact_names[account_id].append(name)
 
@@ -172,6 +175,8 @@ _COLUMNS = (
     "health_as_of",
     "health_next_change",
 )
+DERIVED_COLUMNS: frozenset[str] = frozenset((*_COLUMNS, "search_text"))
+"""The account columns the services compute; no person ever edits them."""
 
 
 def _write(rows: list[tuple[object, ...]], *, search: bool) -> None:

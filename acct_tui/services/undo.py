@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from peewee import Model
 
@@ -25,6 +26,7 @@ from acct_tui.models import (
     Subscription,
 )
 from acct_tui.services.context import Ctx
+from acct_tui.services.derived import DERIVED_COLUMNS
 from acct_tui.services.errors import Conflict, NotFound
 from acct_tui.services.unit import change, from_json, reading, snapshot, to_json
 
@@ -100,6 +102,8 @@ def _reverse(ch: object, entry: AuditEntry) -> None:
         if current is None:
             return
         _check_unchanged(current, after, entry)
+        if isinstance(current, Account):
+            _check_bare(current, entry)
         ch.deleted(current, label, action="undo")
         current.delete_instance()
         if isinstance(current, Contact | Activity):
@@ -129,10 +133,29 @@ def _reverse(ch: object, entry: AuditEntry) -> None:
 
 
 def _check_unchanged(current: Model, after: dict[str, object], entry: AuditEntry) -> None:
+    # The derived columns move by themselves (the same transaction refreshes
+    # them), so only what a person wrote counts as "changed since".
+    ignored = {"updated_at", *DERIVED_COLUMNS} if isinstance(current, Account) else {"updated_at"}
     now = snapshot(current, after.keys())
-    moved = [k for k, value in after.items() if now.get(k) != to_json(value) and k not in ("updated_at",)]
+    moved = [k for k, value in after.items() if now.get(k) != to_json(value) and k not in ignored]
     if moved:
         raise Conflict(
             f"cannot undo {entry.summary!r}: {', '.join(sorted(moved))} changed since",
             theirs={k: now[k] for k in moved},
         )
+
+
+def _check_bare(account: Account, entry: AuditEntry) -> None:
+    """Undoing an account's creation deletes it: refuse while later work hangs off it."""
+    children: dict[str, Any] = {
+        "contacts": Contact,
+        "activities": Activity,
+        "follow-ups": FollowUp,
+        "concerns": Concern,
+        "opportunities": Opportunity,
+        "products": Subscription,
+        "shares": AccountShare,
+    }
+    held = [name for name, model in children.items() if model.select().where(model.account == account.id).exists()]
+    if held:
+        raise Conflict(f"cannot undo {entry.summary!r}: {', '.join(held)} were added to it since")

@@ -13,16 +13,24 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Sequence
+from typing import NoReturn
 
 from acct_tui import __version__
 from acct_tui.clock import Clock, SystemClock
 from acct_tui.config import ConfigError, Settings, load_settings
-from acct_tui.runtime import EXIT_ERROR, EXIT_OK, CliError, fail, make_context, open_db, open_demo
+from acct_tui.runtime import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError, fail, make_context, open_db, open_demo
 from acct_tui.verbs import VERB_MODULES, Handler
 
 
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse with the command's error style: one line on stderr, naming the help to read."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"acct-tui: {message} (see {self.prog} --help)\n")
+
+
 def common_options() -> argparse.ArgumentParser:
-    parent = argparse.ArgumentParser(add_help=False)
+    parent = ArgumentParser(add_help=False)
     parent.add_argument(
         "--db", metavar="URL", default=argparse.SUPPRESS, help="database: file path, sqlite:///file or postgresql://..."
     )
@@ -34,7 +42,7 @@ def common_options() -> argparse.ArgumentParser:
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     common = common_options()
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="acct-tui",
         description="A terminal cockpit for account managers.",
         parents=[common],

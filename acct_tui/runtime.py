@@ -20,7 +20,9 @@ class CliError(Exception):
 
 
 def fail(message: str) -> int:
-    print(f"acct-tui: {message}", file=sys.stderr)
+    """Report on one line (driver messages can span several) and return the error exit code."""
+    line = "; ".join(part.strip() for part in message.splitlines() if part.strip())
+    print(f"acct-tui: {line}", file=sys.stderr)
     return EXIT_ERROR
 
 

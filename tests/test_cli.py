@@ -1,0 +1,342 @@
+"""The command line as scripts and cron jobs use it: flags anywhere, clean stdout, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from acct_tui import __version__
+from acct_tui.cli import main
+from acct_tui.clock import FixedClock
+from tests.conftest import TODAY
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _close_database() -> None:
+    from acct_tui.models import database_proxy
+
+    db = database_proxy.obj
+    if db is None:
+        return
+    if hasattr(db, "close_all"):
+        db.close_all()
+    elif not db.is_closed():
+        db.close()
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """main() in-process, as the console script calls it; argparse's exits are caught like a shell would."""
+    try:
+        code = main(list(argv), clock=FixedClock.on(TODAY))
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        _close_database()
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _python(*args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, cwd=REPO, env=env, timeout=120, **kwargs
+    )
+
+
+@pytest.fixture
+def seeded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    """A SQLite file with 200 seeded accounts, administered by `boss`."""
+    url = str(tmp_path / "seeded.db")
+    code, _out, err = run(capsys, "--db", url, "--agent", "boss", "seed", "--accounts", "200", "--seed", "3")
+    assert (code, err) == (0, "")
+    return url
+
+
+# --- flags anywhere ----------------------------------------------------------------------------
+
+
+def test_db_and_agent_work_before_or_after_the_verb(seeded: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--db X queue`, `queue --db X` and any mix of the two give the same answer."""
+    outputs = {
+        run(capsys, *argv)[1]
+        for argv in (
+            ("--db", seeded, "--agent", "boss", "queue", "--json"),
+            ("queue", "--json", "--db", seeded, "--agent", "boss"),
+            ("--agent", "boss", "queue", "--db", seeded, "--json"),
+            ("--db", seeded, "queue", "--agent", "boss", "--json"),
+        )
+    }
+    assert len(outputs) == 1
+    assert json.loads(outputs.pop())["agent"] == "boss"
+
+
+def test_nested_verbs_take_the_flags_too(seeded: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """`agent list` accepts --db before the group, between group and action, or at the end."""
+    outputs = {
+        run(capsys, *argv)[1]
+        for argv in (
+            ("--db", seeded, "agent", "list", "--json"),
+            ("agent", "--db", seeded, "list", "--json"),
+            ("agent", "list", "--json", "--db", seeded),
+        )
+    }
+    assert len(outputs) == 1
+
+
+def test_environment_fallbacks_and_flag_precedence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ACCT_TUI_DB and ACCT_TUI_AGENT are used when no flag is given; a flag beats them."""
+    monkeypatch.setenv("ACCT_TUI_DB", str(tmp_path / "env.db"))
+    monkeypatch.setenv("ACCT_TUI_AGENT", "envagent")
+    _code, out, _err = run(capsys, "where")
+    assert f"sqlite:///{tmp_path / 'env.db'}" in out and "envagent" in out
+    _code, out, _err = run(capsys, "where", "--db", str(tmp_path / "flag.db"), "--agent", "flagagent")
+    assert f"sqlite:///{tmp_path / 'flag.db'}" in out and "flagagent" in out and "envagent" not in out
+
+
+# --- where, seed, queue, migrate ------------------------------------------------------------------
+
+
+def test_where_prints_the_paths(isolated_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Config file, data folder, the database in use, the default and demo databases, logs and the agent."""
+    code, out, err = run(capsys, "where", "--agent", "sam")
+    assert (code, err) == (0, "")
+    rows = dict(re.split(r"\s{2,}", line.strip(), maxsplit=1) for line in out.splitlines())
+    assert rows == {
+        "config file": str(isolated_home / "config" / "config.toml"),
+        "data folder": str(isolated_home / "data"),
+        "database": f"sqlite:///{isolated_home / 'data' / 'accounts.db'}",
+        "default database": str(isolated_home / "data" / "accounts.db"),
+        "demo database": str(isolated_home / "data" / "demo.db"),
+        "logs": str(isolated_home / "logs"),
+        "agent": "sam",
+    }
+    assert not (isolated_home / "data" / "accounts.db").exists()
+
+
+def test_seed_reports_what_it_added_and_is_deterministic(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`seed --accounts 200 --seed 3` twice gives the same portfolio; the summary line says what was added."""
+    from acct_tui.db import open_database
+    from acct_tui.models import Account
+    from acct_tui.services.unit import reading
+
+    portfolios = []
+    for name in ("one.db", "two.db"):
+        url = str(tmp_path / name)
+        code, out, err = run(capsys, "seed", "--db", url, "--agent", "boss", "--accounts", "200", "--seed", "3")
+        assert (code, err) == (0, "")
+        assert out.startswith("added 200 accounts, ")
+        assert "boss" in out.splitlines()[1]
+        open_database(url)
+        with reading():
+            portfolios.append([(a.name, a.arr, a.owner_id) for a in Account.select().order_by(Account.id)])
+        _close_database()
+    assert len(portfolios[0]) == 200
+    assert portfolios[0] == portfolios[1]
+
+
+def test_queue_json_is_valid_json_on_stdout_only(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """`queue --json` writes one JSON document to stdout and nothing to stderr, on either backend."""
+    code, _out, err = run(capsys, "--db", db_url, "--agent", "boss", "seed", "--accounts", "60", "--seed", "3")
+    assert (code, err) == (0, "")
+    code, out, err = run(capsys, "--db", db_url, "--agent", "boss", "queue", "--json")
+    assert (code, err) == (0, "")
+    payload = json.loads(out)
+    assert payload["agent"] == "boss" and payload["today"] == TODAY.isoformat()
+    assert list(payload["sections"]) == ["overdue", "today", "upcoming", "snoozed"]
+    assert {name: len(items) for name, items in payload["sections"].items()} == payload["counts"]
+    items = [item for section in payload["sections"].values() for item in section]
+    assert items, "the seeded admin owns accounts with follow-ups"
+    assert {"id", "account", "title", "due_on", "priority", "health", "urgency", "reasons"} <= set(items[0])
+    overdue = payload["sections"]["overdue"]
+    assert all(item["due_on"] < TODAY.isoformat() for item in overdue)
+    assert [item["urgency"] for item in overdue] == sorted((item["urgency"] for item in overdue), reverse=True)
+
+
+def test_queue_as_text(seeded: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Without --json: a heading per section with its count, one line per follow-up."""
+    code, out, err = run(capsys, "--db", seeded, "--agent", "boss", "queue")
+    assert (code, err) == (0, "")
+    headings = [line for line in out.splitlines() if not line.startswith("  ")]
+    assert [h.split(" (")[0] for h in headings] == ["OVERDUE", "TODAY", "UPCOMING", "SNOOZED"]
+    assert any(line.startswith("  #") for line in out.splitlines())
+
+
+def test_migrate_on_an_up_to_date_database(seeded: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """`migrate` on a current database says so and succeeds, without a traceback or a half-bound proxy."""
+    code, out, err = run(capsys, "--db", seeded, "migrate")
+    assert (code, err) == (0, "")
+    assert out.strip() == f"sqlite:///{seeded} is already at schema version 1"
+
+
+def test_migrate_needs_an_existing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`migrate` never creates a database by mistake: a missing file is an error."""
+    target = tmp_path / "typo.db"
+    code, out, err = run(capsys, "--db", str(target), "migrate")
+    assert code == 1 and out == ""
+    assert err == f"acct-tui: no database at {target}\n"
+    assert not target.exists()
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--version` prints the version and exits 0."""
+    code, out, _err = run(capsys, "--version")
+    assert (code, out.strip()) == (0, f"acct-tui {__version__}")
+
+
+# --- agents --------------------------------------------------------------------------------------
+
+
+def test_agent_add_list_deactivate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The first login administers a fresh file: it adds, lists and deactivates agents."""
+    url = str(tmp_path / "desk.db")
+    code, out, err = run(
+        capsys, "--db", url, "--agent", "boss", "agent", "add", "sam", "--role", "lead", "--team", "East"
+    )
+    assert (code, out, err) == (0, "added sam (lead)\n", "")
+    run(capsys, "--db", url, "--agent", "boss", "agent", "add", "kim", "--name", "Kim Ito")
+
+    code, out, err = run(capsys, "--db", url, "agent", "list", "--json")
+    assert (code, err) == (0, "")
+    listed = {row["login"]: row for row in json.loads(out)}
+    assert set(listed) == {"boss", "sam", "kim"}
+    assert (listed["boss"]["role"], listed["sam"]["role"], listed["sam"]["team"]) == ("admin", "lead", "East")
+    assert listed["kim"]["name"] == "Kim Ito" and listed["kim"]["active"] is True
+
+    code, out, err = run(capsys, "--db", url, "--agent", "boss", "agent", "deactivate", "kim")
+    assert (code, out, err) == (0, "deactivated kim\n", "")
+    _code, out, _err = run(capsys, "--db", url, "agent", "list")
+    assert "kim" not in out and "sam" in out
+    _code, out, _err = run(capsys, "--db", url, "agent", "list", "--all")
+    assert "kim" in out and "(deactivated)" in out
+
+    code, out, err = run(capsys, "--db", url, "--agent", "kim", "queue")
+    assert code == 1 and out == "" and err.startswith("acct-tui: agent 'kim' is deactivated")
+
+
+def test_only_an_admin_adds_agents(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An agent who is not an admin is refused, on one line, and nothing is added."""
+    url = str(tmp_path / "desk.db")
+    run(capsys, "--db", url, "--agent", "boss", "agent", "add", "sam")
+    code, out, err = run(capsys, "--db", url, "--agent", "sam", "agent", "add", "eve")
+    assert (code, out, err) == (1, "", "acct-tui: only an admin can manage agents\n")
+    _code, out, _err = run(capsys, "--db", url, "agent", "list")
+    assert "eve" not in out
+
+
+# --- errors ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (("--db", "mysql://root@localhost/acct", "queue"), "unknown database scheme 'mysql'"),
+        (("--db", "mysql://root@localhost/acct", "where"), "unknown database scheme 'mysql'"),
+        (("--db", "{seeded}", "--agent", "nobody", "queue"), "agent 'nobody' is not registered"),
+        (("--db", "{seeded}", "--agent", "nobody", "queue", "--json"), "agent 'nobody' is not registered"),
+        (("--db", "{seeded}", "--agent", "nobody", "agent", "add", "x"), "agent 'nobody' is not registered"),
+        (("--db", "{seeded}", "seed", "--accounts", "-5"), "argument --accounts: -5 must be 1 or more"),
+        (("--db", "{seeded}", "seed", "--accounts", "lots"), "'lots' is not a whole number"),
+        (("--db", "{seeded}", "seed"), "the following arguments are required: --accounts"),
+        (("--db", "{seeded}", "frobnicate"), "invalid choice: 'frobnicate'"),
+        (("--db", "{seeded}", "agent"), "the following arguments are required: ACTION"),
+        (("--db", "postgresql://postgres@127.0.0.1:1/nowhere", "queue"), "cannot open postgresql://"),
+        (("--db", ":memory:", "queue"), "in-memory database keeps nothing"),
+    ],
+)
+def test_errors_are_one_line_on_stderr(
+    seeded: str, capsys: pytest.CaptureFixture[str], argv: Any, fragment: str
+) -> None:
+    """Every refusal: non-zero exit, nothing on stdout, exactly one stderr line starting `acct-tui:`, no traceback."""
+    code, out, err = run(capsys, *(arg.format(seeded=seeded) for arg in argv))
+    assert code not in (0, None)
+    assert out == ""
+    assert err.endswith("\n") and err.count("\n") == 1, err
+    assert err.startswith("acct-tui: ")
+    assert fragment in err
+    assert "Traceback" not in err
+
+
+def test_a_database_from_a_newer_acct_tui_is_one_line(seeded: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A schema this version cannot read: one line saying to upgrade acct-tui."""
+    from acct_tui.db import open_database
+    from acct_tui.models import SchemaMeta
+
+    database = open_database(seeded)
+    with database.connection_context():
+        SchemaMeta.update(value="9").execute()
+    _close_database()
+    for verb in ("queue", "migrate"):
+        code, out, err = run(capsys, "--db", seeded, "--agent", "boss", verb)
+        assert (code, out) == (1, "")
+        assert err.count("\n") == 1 and err.startswith("acct-tui: this database is at schema version 9")
+        assert "upgrade acct-tui" in err
+
+
+def test_unexpected_errors_are_one_line_unless_debugging(
+    seeded: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bug surfaces as one line naming ACCT_TUI_DEBUG; with it set, the traceback is raised."""
+    import acct_tui.services.queue as queue
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("boom")
+
+    monkeypatch.setattr(queue, "followup_queue", broken)
+    code, out, err = run(capsys, "--db", seeded, "--agent", "boss", "queue")
+    assert (code, out) == (1, "")
+    assert err == "acct-tui: unexpected error: KeyError: 'boom' (set ACCT_TUI_DEBUG=1 for details)\n"
+    monkeypatch.setenv("ACCT_TUI_DEBUG", "1")
+    with pytest.raises(KeyError):
+        main(["--db", seeded, "--agent", "boss", "queue"])
+    _close_database()
+
+
+# --- the real command, in a fresh interpreter ----------------------------------------------------
+
+
+def test_python_dash_m_runs_the_queue(seeded: str) -> None:
+    """`python -m acct_tui --db X --agent boss queue --json`: exit 0, JSON on stdout, empty stderr."""
+    done = _python("-m", "acct_tui", "--db", seeded, "--agent", "boss", "queue", "--json")
+    assert (done.returncode, done.stderr) == (0, "")
+    assert json.loads(done.stdout)["agent"] == "boss"
+
+
+def test_python_dash_m_reports_errors_on_one_line(tmp_path: Path) -> None:
+    """A bad URL from the real command: exit 1, one stderr line, no traceback."""
+    done = _python("-m", "acct_tui", "--db", "oracle://x/y", "queue")
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr == (
+        "acct-tui: unknown database scheme 'oracle'; use a file path, sqlite:///file.db or postgresql://...\n"
+    )
+
+
+def test_screenless_verbs_never_import_textual(seeded: str, tmp_path: Path) -> None:
+    """seed, queue, where, migrate and agent list run without loading Textual."""
+    fresh = str(tmp_path / "fresh.db")
+    code = f"""
+import sys
+from acct_tui.cli import main
+for argv in (
+    ["--db", {fresh!r}, "--agent", "boss", "seed", "--accounts", "5"],
+    ["--db", {seeded!r}, "--agent", "boss", "queue", "--json"],
+    ["--db", {seeded!r}, "--agent", "boss", "queue"],
+    ["--db", {seeded!r}, "where"],
+    ["--db", {seeded!r}, "migrate"],
+    ["--db", {seeded!r}, "agent", "list"],
+):
+    assert main(argv) == 0, argv
+print("textual loaded" if any(m == "textual" or m.startswith("textual.") for m in sys.modules) else "no textual")
+"""
+    done = _python("-c", code)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "no textual"

@@ -692,3 +692,145 @@ def test_refreshing_derived_columns_costs_the_same_for_any_batch(ctx: Ctx) -> No
 
     assert refresh(ids[:3]) == refresh(ids[:300]) == 4
     assert refresh(ids[:3], search=True) == refresh(ids[:300], search=True) == 5
+
+
+# --- more follow-up actions --------------------------------------------------------------------
+
+
+def test_reschedule_moves_the_due_date_and_ends_a_snooze(ctx: Ctx) -> None:
+    """A new due date clears any snooze; a date that does not parse is refused and nothing moves."""
+    account_id = _account(ctx)
+    fid = followups.add_followup(ctx, account_id, {"title": "Call", "due_on": days(-1)})
+    followups.snooze_followup(ctx, fid, "+5d", "on holiday")
+    assert followups.reschedule_followup(ctx, fid, "fri") == dt.date(2026, 12, 4)
+    item = _get(FollowUp, fid)
+    assert (item.due_on, item.snoozed_until, item.snooze_reason) == (dt.date(2026, 12, 4), None, "")
+    assert _get(Account, account_id).next_followup_on == dt.date(2026, 12, 4)
+    with pytest.raises(ValidationError, match="is not a date"):
+        followups.reschedule_followup(ctx, fid, "whenever")
+    assert _get(FollowUp, fid).due_on == dt.date(2026, 12, 4)
+
+
+def test_reassign_hands_one_follow_up_to_a_colleague(ctx: Ctx) -> None:
+    """The new assignee sees it in their queue (and the account through it); same or inactive agents are refused."""
+    sam = _agent(ctx, "sam")
+    gone = _agent(ctx, "gone")
+    deactivate_agent(ctx, "gone")
+    account_id = _account(ctx)
+    fid = followups.add_followup(ctx, account_id, {"title": "Tech review", "due_on": "today"})
+    followups.reassign_followup(ctx, fid, sam.agent.id)
+    assert [i.id for i in followup_queue(sam).due_today] == [fid]
+    assert client_detail(sam, account_id).card.id == account_id
+    with pytest.raises(ValidationError, match="already assigned"):
+        followups.reassign_followup(ctx, fid, sam.agent.id)
+    with pytest.raises(ValidationError, match="choose an active agent"):
+        followups.reassign_followup(ctx, fid, gone.agent.id)
+    assert _get(FollowUp, fid).assignee_id == sam.agent.id
+
+
+def test_a_finished_follow_up_cannot_be_acted_on_again(ctx: Ctx) -> None:
+    """Done is final: done, snooze, reschedule and reassign on it are refused, naming its status."""
+    sam = _agent(ctx, "sam")
+    account_id = _account(ctx)
+    fid = followups.add_followup(ctx, account_id, {"title": "Call", "due_on": "today"})
+    followups.complete_followup(ctx, fid)
+    for act in (
+        lambda: followups.complete_followup(ctx, fid),
+        lambda: followups.snooze_followup(ctx, fid, "tomorrow"),
+        lambda: followups.reschedule_followup(ctx, fid, "tomorrow"),
+        lambda: followups.reassign_followup(ctx, fid, sam.agent.id),
+    ):
+        with pytest.raises(ValidationError, match=f"follow-up {fid} is already done"):
+            act()
+
+
+def test_completing_with_an_outcome_logs_a_touch(ctx: Ctx) -> None:
+    """Done with a logged outcome: the activity is on the timeline and the cadence restarts today."""
+    account_id = _account(ctx)
+    fid = followups.add_followup(ctx, account_id, {"title": "Call Ines", "due_on": "today"})
+    result = followups.complete_followup(ctx, fid, log={"kind": "call", "outcome": "Agreed to renew"})
+    assert result.activity_id is not None
+    activity = _get(Activity, result.activity_id)
+    assert (activity.summary, activity.outcome, activity.kind) == ("Done: Call Ines", "Agreed to renew", "call")
+    assert _get(Account, account_id).touch_due_on == TODAY + dt.timedelta(days=14)
+
+
+def test_logging_plans_the_next_follow_up_in_the_same_save(ctx: Ctx) -> None:
+    """A call logged with a next step creates both in one change; a future date or a stranger contact is refused."""
+    account_id = _account(ctx)
+    other = _account(ctx, "Other")
+    stranger = accounts.add_contact(ctx, other, {"name": "Not theirs"})
+    logged = followups.log_activity(
+        ctx, account_id, {"kind": "email", "summary": "Sent quote"}, followup={"due_on": "+1w"}
+    )
+    assert logged.followup_id is not None
+    item = _get(FollowUp, logged.followup_id)
+    assert (item.title, item.due_on, item.assignee_id) == ("Follow up: Sent quote", TODAY + dt.timedelta(days=7), 1)
+    with reading():
+        entry = AuditEntry.get(AuditEntry.entity == "activity", AuditEntry.entity_id == logged.activity_id)
+        together = [(e.entity, e.entity_id) for e in AuditEntry.select().where(AuditEntry.change_id == entry.change_id)]
+    assert sorted(together) == [("activity", logged.activity_id), ("follow_up", logged.followup_id)]
+    with pytest.raises(ValidationError, match="cannot be logged in the future"):
+        followups.log_activity(ctx, account_id, {"summary": "Call"}, occurred_on="tomorrow")
+    with pytest.raises(ValidationError, match="choose a contact of this account"):
+        followups.log_activity(ctx, account_id, {"summary": "Call"}, contact_id=stranger)
+
+
+# --- reads that must agree with each other ----------------------------------------------------------
+
+
+def test_the_detail_card_explains_the_stored_score(ctx: Ctx) -> None:
+    """The health on the detail card (computed live, with its factors) equals the one the portfolio sorts by."""
+    account_id = _account(ctx, renewal_on=days(25), satisfaction="6")
+    followups.log_activity(ctx, account_id, {"kind": "call", "summary": "Call"}, occurred_on=days(-20))
+    accounts.add_concern(ctx, account_id, {"title": "Slow", "severity": "high"})
+    followups.add_followup(ctx, account_id, {"title": "Late", "due_on": days(-2)})
+    detail = client_detail(ctx, account_id)
+    stored = _get(Account, account_id)
+    assert (detail.health.score, detail.health.band.value) == (stored.health_score, stored.health_band)
+    assert sum(f.points for f in detail.health.factors) == stored.health_score - 100
+    assert {f.key for f in detail.health.factors if f.points} == {
+        "recency",
+        "concerns",
+        "satisfaction",
+        "overdue",
+        "renewal",
+    }
+
+
+def test_timeline_pages_newest_first_without_gaps(ctx: Ctx) -> None:
+    """Paging the timeline with the last item as the cursor visits every activity once, newest first."""
+    from acct_tui.services.detail import timeline_page
+
+    account_id = _account(ctx)
+    for n in range(7):
+        followups.log_activity(
+            ctx, account_id, {"kind": "note", "summary": f"Note {n}"}, occurred_on=days(-((n + 1) // 2))
+        )
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = timeline_page(ctx, account_id, before=cursor, limit=3)
+        if not page:
+            break
+        seen += [item.summary for item in page]
+        cursor = (page[-1].occurred_at, page[-1].id)
+    # Notes 1-2, 3-4 and 5-6 share a moment: the later-logged one comes first, also across a page edge.
+    assert seen == ["Note 0", "Note 2", "Note 1", "Note 4", "Note 3", "Note 6", "Note 5"]
+
+
+def test_portfolio_paging_and_empty_values_last(ctx: Ctx) -> None:
+    """Pages tile the whole list; accounts with no renewal date sort last both ways; quick filters narrow."""
+    for n in range(7):
+        _account(ctx, f"Account {n}", renewal_on=days(10 * n + 5) if n % 2 else "")
+    query = PortfolioQuery(sort=SortKey.RENEWAL)
+    pages = [portfolio(ctx, query, page=p, page_size=3) for p in range(3)]
+    names = [row.name for page in pages for row in page.rows]
+    assert len(names) == len(set(names)) == 7 and pages[0].total == 7
+    assert names[:3] == ["Account 1", "Account 3", "Account 5"]
+    backwards = [row.name for row in portfolio(ctx, query.with_sort(SortKey.RENEWAL), page_size=10).rows]
+    assert backwards[:3] == ["Account 5", "Account 3", "Account 1"]
+    assert all(name in ("Account 0", "Account 2", "Account 4", "Account 6") for name in backwards[3:])
+    renewing = portfolio(ctx, PortfolioQuery(quick=QuickFilter.RENEWING))
+    assert {row.name for row in renewing.rows} == {"Account 1", "Account 3", "Account 5"}
+    assert portfolio(ctx, PortfolioQuery(quick=QuickFilter.QUIET)).total == 7  # never contacted

@@ -132,6 +132,11 @@ def open_database(url: str | DatabaseUrl, *, create: bool = True, check: bool = 
             raise DatabaseError(f"no database at {path}; run acct-tui with --db pointing at an existing file")
         if path.is_dir():
             raise DatabaseError(f"{path} is a folder; give a database file path")
+        if check and path.exists():
+            # Before anything connects: a damaged file is refused, never written to.
+            from acct_tui.services.backup import check_file
+
+            check_file(path)
         path.parent.mkdir(parents=True, exist_ok=True)
     db = connect(spec)
     bind(db)

@@ -54,7 +54,9 @@ def clean_text(
     if multiline:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.strip()
-    for char in text:
+    # isprintable() is false for every control, format (bidi), surrogate and line-break
+    # character, so printable text can skip the per-character scan (bulk imports).
+    for char in "" if text.isprintable() else text:
         if multiline and char in "\n\t":
             continue
         if not multiline and char in _LINE_BREAKS:
@@ -212,7 +214,7 @@ def domain(value: object, field: str = "domain") -> str | None:
         return None
     text = re.sub(r"^[a-z]+://", "", text).split("/")[0].split("@")[-1].removeprefix("www.")
     try:
-        text = text.encode("idna").decode("ascii")
+        text = text if text.isascii() else text.encode("idna").decode("ascii")
     except UnicodeError as exc:
         raise ValidationError(f"{text!r} is not a web domain such as example.com", field) from exc
     if not _DOMAIN.match(text):

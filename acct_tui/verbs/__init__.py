@@ -17,9 +17,9 @@ Handler = Callable[[argparse.Namespace, Settings, Clock], int]
 
 
 def _modules() -> list[object]:
-    from acct_tui.verbs import agents, basic
+    from acct_tui.verbs import agents, basic, data
 
-    return [basic, agents]
+    return [basic, agents, data]
 
 
 VERB_MODULES = _modules()

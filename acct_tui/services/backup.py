@@ -1,0 +1,211 @@
+"""Backups, restores and the integrity check a SQLite file gets before it is used.
+
+- `backup_database` copies a SQLite database with SQLite's online backup
+  API: one consistent snapshot while other agents keep writing (WAL lets
+  them). The copy is checked and made a single self-contained file.
+  PostgreSQL is backed up with its own tool; the error says which command.
+- `restore_database` puts a backup in place of a database, only after the
+  file proves to be an intact acct-tui database, and only over an existing
+  database when forced; the database it replaces is kept beside it.
+- `check_integrity` runs when the app opens a SQLite file: a damaged file is
+  refused with a clear message before anything writes to it. It reads
+  through its own read-only connection and stays quick on big files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from peewee import Database, SqliteDatabase
+
+from acct_tui.db import SCHEMA_VERSION, DatabaseError, DatabaseUrl, parse_url
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+FULL_CHECK_BYTES = 32 * 1024 * 1024
+"""Files up to this size get a full quick_check at start; bigger ones a bounded one."""
+SMALL_TABLES = ("schema_meta", "team", "agent", "agent_key")
+
+
+class BackupError(DatabaseError):
+    """A backup or restore cannot go ahead; the message says what to do."""
+
+
+def _readonly(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+
+
+def _problem(path: Path, detail: str) -> DatabaseError:
+    return DatabaseError(
+        f"{path} is damaged ({detail}); acct-tui will not write to it. "
+        f"Restore a backup (acct-tui restore BACKUP --db {path} --force) or copy the file away for repair"
+    )
+
+
+def check_file(path: Path, *, full: bool | None = None) -> None:
+    """Raise DatabaseError when the SQLite file at `path` is not an intact database."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return
+    if size == 0:
+        return
+    with path.open("rb") as handle:
+        header = handle.read(100)
+    if not header.startswith(SQLITE_MAGIC):
+        raise DatabaseError(f"{path} is not a SQLite database (its first bytes say otherwise); check the --db path")
+    if len(header) < 100:
+        raise _problem(path, "the file is shorter than its header")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    if page_size < 512 or page_size & (page_size - 1):
+        raise _problem(path, "its header names an impossible page size")
+    whole = size <= FULL_CHECK_BYTES if full is None else full
+    try:
+        with _readonly(path) as conn:
+            if whole:
+                problems = [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
+            else:
+                problems = []
+                names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                for table in SMALL_TABLES:
+                    if table in names:
+                        problems += [row[0] for row in conn.execute(f"PRAGMA quick_check('{table}')")]
+                        problems = [p for p in problems if p != "ok"] or problems
+                count = conn.execute("PRAGMA page_count").fetchone()[0]
+                if count * page_size > size + page_size and not Path(f"{path}-wal").exists():
+                    problems.append(f"the file is truncated ({size} bytes for {count} pages)")
+    except sqlite3.DatabaseError as exc:
+        raise _problem(path, str(exc)) from None
+    bad = [p for p in problems if p != "ok"]
+    if bad:
+        raise _problem(path, "; ".join(bad[:3]))
+
+
+def check_integrity(db: Database, *, full: bool | None = None) -> None:
+    """The start-up check for a SQLite database (PostgreSQL looks after itself)."""
+    if isinstance(db, SqliteDatabase):
+        check_file(Path(str(db.database)), full=full)
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    path: Path
+    bytes: int
+    seconds: float
+
+
+def _pg_hint(spec: DatabaseUrl, tool: str, target: str) -> BackupError:
+    if tool == "pg_dump":
+        command = f"pg_dump --format=custom --file {target} '{spec.display}'"
+        return BackupError(f"a PostgreSQL database is backed up with pg_dump; run: {command}")
+    command = f"pg_restore --clean --if-exists --dbname '{spec.display}' {target}"
+    return BackupError(f"a PostgreSQL database is restored with pg_restore; run: {command}")
+
+
+def backup_database(url: str | DatabaseUrl, destination: str | Path, *, force: bool = False) -> BackupResult:
+    """Copy the database at `url` to `destination` as one consistent, checked SQLite file."""
+    import time
+
+    spec = parse_url(url) if isinstance(url, str) else url
+    target = Path(destination).expanduser()
+    if spec.kind != "sqlite":
+        raise _pg_hint(spec, "pg_dump", str(target))
+    source = Path(spec.path)
+    if not source.exists():
+        raise BackupError(f"no database at {source}; nothing to back up")
+    if target.resolve() == source.resolve():
+        raise BackupError("the backup file cannot be the database itself; choose another name")
+    if target.exists() and not force:
+        raise BackupError(f"{target} already exists; choose another name or add --force to replace it")
+    if target.is_dir():
+        raise BackupError(f"{target} is a folder; give a file name for the backup")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    check_file(source)
+    started = time.perf_counter()
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    try:
+        with sqlite3.connect(str(source), timeout=30) as src, sqlite3.connect(str(partial)) as dst:
+            src.backup(dst)  # one step: a consistent snapshot while writers carry on in the WAL
+            dst.execute("PRAGMA journal_mode=DELETE")
+        check_file(partial, full=True)
+        os.replace(partial, target)
+    except (sqlite3.Error, OSError) as exc:
+        partial.unlink(missing_ok=True)
+        raise BackupError(f"the backup to {target} failed: {exc}") from None
+    except DatabaseError:
+        partial.unlink(missing_ok=True)
+        raise
+    return BackupResult(target, target.stat().st_size, time.perf_counter() - started)
+
+
+def describe_backup(path: Path) -> int:
+    """The schema version of an acct-tui backup; raises BackupError when it is not one."""
+    if not path.exists():
+        raise BackupError(f"no file at {path}")
+    if path.is_dir():
+        raise BackupError(f"{path} is a folder; give the backup file")
+    try:
+        check_file(path, full=True)
+    except DatabaseError as exc:
+        raise BackupError(f"{path} cannot be restored: {exc}") from None
+    try:
+        with _readonly(path) as conn:
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if "schema_meta" not in tables or "account" not in tables:
+                raise BackupError(f"{path} is a SQLite file but not an acct-tui database")
+            row = conn.execute("SELECT value FROM schema_meta WHERE key = 'schema_version'").fetchone()
+            integrity = conn.execute("PRAGMA integrity_check(5)").fetchall()
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"{path} cannot be read as a database: {exc}") from None
+    if [r[0] for r in integrity] != ["ok"]:
+        raise BackupError(f"{path} fails its integrity check ({integrity[0][0]}); it cannot be restored")
+    if row is None or not str(row[0]).isdigit():
+        raise BackupError(f"{path} has no acct-tui schema version; it is not an acct-tui backup")
+    version = int(row[0])
+    if version > SCHEMA_VERSION:
+        raise BackupError(f"{path} is at schema version {version}, newer than this acct-tui ({SCHEMA_VERSION})")
+    return version
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    path: Path
+    replaced: Path | None
+    schema_version: int
+
+
+def restore_database(url: str | DatabaseUrl, backup: str | Path, *, force: bool = False) -> RestoreResult:
+    """Replace the database at `url` with the backup file, keeping what it replaces beside it."""
+    spec = parse_url(url) if isinstance(url, str) else url
+    source = Path(backup).expanduser()
+    if spec.kind != "sqlite":
+        raise _pg_hint(spec, "pg_restore", str(source))
+    version = describe_backup(source)
+    target = Path(spec.path)
+    if target.exists() and target.resolve() == source.resolve():
+        raise BackupError("the backup and the database are the same file")
+    replaced = None
+    if target.exists() and target.stat().st_size > 0:
+        if not force:
+            raise BackupError(
+                f"there is already a database at {target}; restoring replaces everything in it. "
+                "Add --force to go ahead (the current database is kept as a copy beside it)"
+            )
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        replaced = target.with_name(f"{target.stem}.before-restore-{stamp}{target.suffix or '.db'}")
+        backup_database(DatabaseUrl("sqlite", path=str(target)), replaced)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # Through SQLite rather than a file copy: a live database's WAL and its readers stay coherent.
+        with sqlite3.connect(str(source)) as src, sqlite3.connect(str(target), timeout=30) as dst:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.Error as exc:
+        raise BackupError(f"the restore into {target} failed ({exc}); the previous database is at {replaced}") from None
+    check_file(target, full=True)
+    return RestoreResult(target, replaced, version)

@@ -1,0 +1,190 @@
+"""Which column of the file feeds which field: CRM export names, and `--map`.
+
+Column names are compared loosely (case, spaces and punctuation ignored), so
+`Annual Revenue`, `AnnualRevenue` and `annual_revenue` are one name. The
+tables list what Salesforce (report and Data Loader / API names) and HubSpot
+exports call each field, best match first; when a file has two columns for
+one field the first listed wins and the other is reported as not imported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from acct_tui.services.errors import ValidationError
+
+
+class ImportKind(StrEnum):
+    ACCOUNTS = "accounts"
+    CONTACTS = "contacts"
+    ACTIVITIES = "activities"
+    FOLLOWUPS = "followups"
+
+
+_ACCOUNT_REF = ("Account Name", "Company / Account", "Company", "Company name", "Associated Company",
+                "Associated Company name", "Account", "Related To", "account_name")  # fmt: skip
+_ACCOUNT_ID_REF = ("Account ID", "AccountId", "Account Id (18)", "Associated Company ID", "Company ID",
+                   "Associated Company IDs", "WhatId", "account_external_id")  # fmt: skip
+
+ALIASES: dict[ImportKind, dict[str, tuple[str, ...]]] = {
+    ImportKind.ACCOUNTS: {
+        "external_id": ("external_id", "Account ID", "Record ID", "Company ID", "Account Id (18)", "Id",
+                        "Account Number", "hs_object_id"),
+        "name": ("name", "Account Name", "Company name", "Company", "Account", "Organization", "Organisation"),
+        "domain": ("domain", "Company Domain Name", "Domain", "Website", "Website URL", "URL"),
+        "industry": ("industry", "Industry", "Industry (Sector)"),
+        "arr": ("arr", "ARR", "Annual Recurring Revenue", "Annual Revenue", "AnnualRevenue", "Revenue",
+                "Contract Value"),
+        "currency": ("currency", "Currency", "Account Currency", "Annual Revenue Currency", "CurrencyIsoCode"),
+        "tier": ("tier", "Tier", "Account Tier", "Customer Tier", "Segment"),
+        "stage": ("stage", "Stage", "Lifecycle Stage", "Account Stage", "Customer Stage"),
+        "renewal_on": ("renewal_on", "Renewal Date", "Contract End Date", "Next Renewal Date", "Renewal"),
+        "satisfaction": ("satisfaction", "Satisfaction", "CSAT", "NPS Score", "Customer Satisfaction"),
+        "notes": ("notes", "Notes", "Description", "Account Description", "About Us"),
+        "owner": ("owner", "Account Owner", "Company owner", "Owner", "Account Owner Name", "HubSpot Owner",
+                  "Account Manager", "OwnerId"),
+    },
+    ImportKind.CONTACTS: {
+        "external_id": ("external_id", "Contact ID", "Record ID", "Id", "hs_object_id"),
+        "name": ("name", "Full Name", "Contact Name", "Name"),
+        "first_name": ("first_name", "First Name", "FirstName", "Given Name"),
+        "last_name": ("last_name", "Last Name", "LastName", "Surname", "Family Name"),
+        "email": ("email", "Email", "Email Address", "E-mail", "Work Email"),
+        "phone": ("phone", "Phone", "Phone Number", "Business Phone", "Work Phone", "Mobile", "Mobile Phone",
+                  "Mobile Phone Number"),
+        "role": ("role", "Title", "Job Title", "Role", "Position"),
+        "is_primary": ("is_primary", "Primary", "Primary Contact", "Is Primary"),
+        "account": ("account", *_ACCOUNT_REF),
+        "account_external_id": _ACCOUNT_ID_REF,
+    },
+    ImportKind.ACTIVITIES: {
+        "external_id": ("external_id", "Activity ID", "Task ID", "Event ID", "Record ID", "Engagement ID", "Id"),
+        "kind": ("kind", "Activity Type", "Type", "Task Subtype", "Event Subtype", "Engagement Type",
+                 "Activity", "TaskSubtype"),
+        "summary": ("summary", "Subject", "Call Title", "Meeting name", "Email subject", "Title", "Activity title"),
+        "body": ("body", "Full Comments", "Comments", "Description", "Call notes", "Meeting description",
+                 "Email body", "Email text", "Note body", "Notes", "Body"),
+        "occurred_at": ("occurred_at", "Activity date", "Date", "Date/Time", "Start", "Start Date Time",
+                        "Meeting start time", "Created Date", "Activity Date", "ActivityDate", "Timestamp",
+                        "Date Completed"),
+        "direction": ("direction", "Call direction", "Email direction", "Direction", "Call Type", "CallType"),
+        "outcome": ("outcome", "Call outcome", "Meeting outcome", "Outcome", "Call Result", "CallDisposition"),
+        "account": ("account", *_ACCOUNT_REF),
+        "account_external_id": _ACCOUNT_ID_REF,
+        "contact": ("contact", "Contact", "Associated Contact", "Name", "Contact Name", "Attendee", "WhoId"),
+        "agent": ("agent", "Assigned", "Assigned To", "Activity assigned to", "Activity Owner", "Owner",
+                  "Created by", "Logged by"),
+    },
+    ImportKind.FOLLOWUPS: {
+        "external_id": ("external_id", "Task ID", "Activity ID", "Record ID", "Id"),
+        "title": ("title", "Subject", "Task Title", "Task Subject", "Title"),
+        "due_on": ("due_on", "Due Date", "Due date", "Due Date Only", "ActivityDate", "Activity Date", "Date"),
+        "priority": ("priority", "Priority", "Task Priority"),
+        "kind": ("kind", "Task Type", "Type", "Task Subtype", "TaskSubtype"),
+        "status": ("status", "Status", "Task Status"),
+        "notes": ("notes", "Comments", "Full Comments", "Task notes", "Notes", "Description", "Body"),
+        "recurrence": ("recurrence", "Repeat", "Recurrence", "Repeat Frequency"),
+        "assignee": ("assignee", "Assigned", "Assigned To", "Task owner", "Activity assigned to", "Owner",
+                     "OwnerId"),
+        "account": ("account", *_ACCOUNT_REF),
+        "account_external_id": _ACCOUNT_ID_REF,
+    },
+}  # fmt: skip
+
+# Fields a row of each kind cannot do without (any one of a group will do).
+REQUIRED: dict[ImportKind, tuple[tuple[str, ...], ...]] = {
+    ImportKind.ACCOUNTS: (("name",),),
+    ImportKind.CONTACTS: (("name", "first_name", "last_name"), ("account", "account_external_id")),
+    ImportKind.ACTIVITIES: (("summary", "body"), ("occurred_at",), ("account", "account_external_id")),
+    ImportKind.FOLLOWUPS: (("title",), ("due_on",), ("account", "account_external_id")),
+}
+
+# Column names that say what kind of activity a whole file holds (a HubSpot calls export has no type column).
+IMPLIED_KIND = {"calltitle": "call", "callnotes": "call", "meetingname": "meeting", "emailsubject": "email",
+                "notebody": "note", "meetingdescription": "meeting", "emailbody": "email"}  # fmt: skip
+
+IGNORE = {"", "-", "ignore", "skip"}
+
+
+def norm(name: str) -> str:
+    """A column name compared loosely: case, spaces and punctuation do not count."""
+    return re.sub(r"[\W_]+", "", name.casefold())
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """For each field, the index and the name of the column that feeds it."""
+
+    fields: dict[str, tuple[int, str]]
+    ignored: list[str] = field(default_factory=list)
+    implied_kind: str | None = None
+
+    def column(self, name: str) -> str:
+        return self.fields[name][1]
+
+    def has(self, name: str) -> bool:
+        return name in self.fields
+
+
+def parse_mapping(items: Sequence[str]) -> dict[str, str]:
+    """`--map COLUMN=field` options as {column: field}; `COLUMN=` ignores a column."""
+    mapping: dict[str, str] = {}
+    for item in items:
+        if "=" not in item:
+            raise ValidationError(f"{item!r} is not COLUMN=field (for example --map 'Client Name=name')", "map")
+        column, _, target = item.rpartition("=")
+        if not column.strip():
+            raise ValidationError(f"{item!r} names no column; write COLUMN=field", "map")
+        mapping[column.strip()] = target.strip()
+    return mapping
+
+
+def map_columns(kind: ImportKind, header: Sequence[str], mapping: Mapping[str, str] | None = None) -> ColumnMap:
+    """Match the header to the kind's fields; raises ValidationError naming what is wrong."""
+    aliases = ALIASES[kind]
+    by_name = {norm(name): index for index, name in reversed(list(enumerate(header)))}
+    fields: dict[str, tuple[int, str]] = {}
+    taken: set[int] = set()
+    for column, target in (mapping or {}).items():
+        if norm(column) not in by_name:
+            shown = ", ".join(repr(h) for h in header if h)
+            raise ValidationError(f"there is no column {column!r} in the file; its columns are {shown}", "map")
+        index = by_name[norm(column)]
+        taken.add(index)
+        if target.lower() in IGNORE:
+            continue
+        if target not in aliases:
+            raise ValidationError(f"{target!r} is not a field of {kind.value}; use one of {', '.join(aliases)}", "map")
+        if target in fields:
+            raise ValidationError(f"two columns are mapped to {target!r}; map one of them elsewhere", "map")
+        fields[target] = (index, header[index])
+    for name, names in aliases.items():
+        if name in fields:
+            continue
+        for alias in names:
+            index = by_name.get(norm(alias))
+            if index is not None and index not in taken:
+                fields[name] = (index, header[index])
+                taken.add(index)
+                break
+    ignored = [name for index, name in enumerate(header) if index not in taken and name]
+    duplicated = [h for h in header if h and sum(1 for o in header if norm(o) == norm(h)) > 1]
+    for name, (index, _column) in fields.items():
+        if header[index] in duplicated:
+            raise ValidationError(
+                f"the column {header[index]!r} appears more than once; rename one so it is clear which is the {name}",
+                "map",
+            )
+    missing = [group for group in REQUIRED[kind] if not any(f in fields for f in group)]
+    if missing:
+        wanted = " and ".join(" or ".join(group) for group in missing)
+        shown = ", ".join(repr(h) for h in header if h) or "none"
+        raise ValidationError(
+            f"no column for {wanted}; the file's columns are {shown}; name one with --map COLUMN={missing[0][0]}",
+            "map",
+        )
+    implied = next((IMPLIED_KIND[norm(h)] for h in header if norm(h) in IMPLIED_KIND), None)
+    return ColumnMap(fields=fields, ignored=ignored, implied_kind=implied)

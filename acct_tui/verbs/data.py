@@ -1,0 +1,247 @@
+"""Data in and out from the command line: import, export, brief, backup, restore.
+
+Each verb is a thin shell over a service (`services.imports`,
+`services.exports`, `services.brief`, `services.backup`): it parses the
+arguments, shows a progress bar on stderr when it is a terminal, writes
+output to `-o FILE` (atomically) or to stdout, and reports problems as
+`acct-tui: ...` lines on stderr with a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+from acct_tui.clock import Clock
+from acct_tui.config import Settings
+from acct_tui.runtime import EXIT_ERROR, EXIT_OK, CliError, Progress, make_context, open_db
+from acct_tui.verbs import Handler
+
+IMPORT_KINDS = ("accounts", "contacts", "activities", "followups")
+EXPORT_VIEWS = ("portfolio", "queue", "timeline", "calendar")
+
+
+def register(verbs: Any, common: argparse.ArgumentParser) -> dict[str, Handler]:
+    imp = verbs.add_parser(
+        "import",
+        parents=[common],
+        help="import a CSV file (Salesforce / HubSpot exports or any mapping)",
+        description="Import a CSV file. Every row is checked first; nothing is written unless all rows are good "
+        "(or --skip-invalid is given). Salesforce and HubSpot column names are recognised.",
+    )
+    imp.add_argument("kind", choices=IMPORT_KINDS, help="what the file holds")
+    imp.add_argument("file", help="the CSV file (comma, semicolon or tab separated; UTF-8 or Windows-1252)")
+    imp.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="COLUMN=field",
+        help="feed a column to a field (COLUMN= ignores it)",
+    )
+    imp.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    imp.add_argument("--update-existing", action="store_true", help="update records that are already there")
+    imp.add_argument("--skip-invalid", action="store_true", help="import the good rows, reject the bad ones")
+    imp.add_argument("--rejects", metavar="FILE", help="write the rejected rows and why to this CSV file")
+    imp.add_argument("--dates", choices=("dmy", "mdy"), help="day-first or month-first, for dates that read both ways")
+    imp.add_argument("--delimiter", choices=(",", ";", "tab", "|"), help="the delimiter (default: detected)")
+    imp.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
+
+    exp = verbs.add_parser("export", parents=[common], help="export a view as CSV or JSON, or a calendar (.ics)")
+    exp.add_argument("view", choices=EXPORT_VIEWS, help="what to export")
+    exp.add_argument("--format", choices=("csv", "json"), default="csv", help="csv (default) or json")
+    exp.add_argument("--account", metavar="A", help="the account of a timeline (id or exact name)")
+    exp.add_argument("--filter", default="", metavar="TEXT", help="portfolio: the live filter's words")
+    exp.add_argument(
+        "--quick", choices=("all", "at_risk", "renewing", "quiet"), default="all", help="portfolio: quick filter"
+    )
+    exp.add_argument("--mine", action="store_true", help="portfolio: only accounts you own")
+    exp.add_argument("--sort", default="health", help="portfolio: sort key (name, tier, health, arr, renewal, ...)")
+    exp.add_argument("--desc", action="store_true", help="portfolio: sort descending")
+    exp.add_argument("--days", type=int, default=14, help="queue: how far ahead 'upcoming' looks")
+    exp.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+
+    brief = verbs.add_parser("brief", parents=[common], help="a Markdown brief of an account, for a call or a handoff")
+    brief.add_argument("account", help="the account's id or exact name")
+    brief.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+
+    backup = verbs.add_parser("backup", parents=[common], help="copy the database while others keep working")
+    backup.add_argument("file", help="the backup file to write")
+    backup.add_argument("--force", action="store_true", help="replace the file if it exists")
+
+    restore = verbs.add_parser("restore", parents=[common], help="put a backup in place of the database")
+    restore.add_argument("file", help="the backup file")
+    restore.add_argument("--force", action="store_true", help="replace an existing database (a copy is kept)")
+    return {
+        "import": import_verb,
+        "export": export_verb,
+        "brief": brief_verb,
+        "backup": backup_verb,
+        "restore": restore_verb,
+    }
+
+
+class PhasedProgress:
+    """A progress bar per import phase, on stderr when it is a terminal."""
+
+    LABELS = {"reading": "reading", "checking": "checking rows", "writing": "writing", "refreshing": "refreshing"}
+
+    def __init__(self) -> None:
+        self.phase = ""
+        self.bar: Progress | None = None
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if phase != self.phase:
+            self.close()
+            self.phase = phase
+            self.bar = Progress(self.LABELS.get(phase, phase), total)
+        if self.bar is not None:
+            self.bar.update(done, total)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def import_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    from acct_tui.services.imports import DateOrder, ImportOptions, parse_mapping, run_import
+
+    if args.skip_invalid is False and args.rejects:
+        raise CliError("--rejects goes with --skip-invalid (the rejected rows are the ones it skips)")
+    if not Path(args.file).exists():
+        raise CliError(f"no file at {args.file}")
+    open_db(settings)
+    ctx = make_context(settings, clock)
+    options = ImportOptions(
+        mapping=parse_mapping(args.map),
+        dry_run=args.dry_run,
+        update_existing=args.update_existing,
+        skip_invalid=args.skip_invalid,
+        date_order=DateOrder(args.dates) if args.dates else None,
+        delimiter="\t" if args.delimiter == "tab" else args.delimiter,
+    )
+    progress = PhasedProgress()
+    try:
+        report = run_import(ctx, args.kind, args.file, options, progress=progress, rejects=args.rejects)
+    finally:
+        progress.close()
+    if args.json:
+        json.dump(report.as_json(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for error in report.errors:
+            print(f"  {error}", file=sys.stderr)
+        for note in report.notes:
+            print(f"note: {note}", file=sys.stderr)
+        if report.ignored_columns:
+            print(f"note: columns not imported: {', '.join(report.ignored_columns)}", file=sys.stderr)
+    if not report.ok:
+        print(f"acct-tui: {report.summary()}", file=sys.stderr)
+        return EXIT_ERROR
+    if not args.json:
+        print(f"{report.summary()} in {report.seconds:.1f}s")
+        if args.rejects and report.rejected:
+            print(f"rejected rows written to {args.rejects}")
+    return EXIT_OK
+
+
+def _write_output(path: str | None, write: Callable[[IO[Any]], int], *, binary: bool = False) -> int:
+    """Run `write` against the file (replaced atomically when done) or stdout."""
+    if path is None:
+        if binary:
+            count = write(sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+            return count
+        return write(sys.stdout)
+    target = Path(path).expanduser()
+    if target.is_dir():
+        raise CliError(f"{target} is a folder; give a file name with -o")
+    partial = target.with_name(target.name + ".partial")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        mode = "wb" if binary else "w"
+        with open(partial, mode, **({} if binary else {"encoding": "utf-8", "newline": ""})) as handle:
+            count = write(handle)
+        os.replace(partial, target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return count
+
+
+def export_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    from acct_tui.services import exports
+
+    open_db(settings, create=False)
+    ctx = make_context(settings, clock, bootstrap=False)
+    if args.view == "calendar":
+        count = _write_output(args.output, lambda out: exports.export_calendar(ctx, out), binary=True)
+    elif args.view == "timeline":
+        if not args.account:
+            raise CliError("export timeline needs --account (an id or the exact name)")
+        account_id = exports.find_account(ctx, args.account)
+        count = _write_output(args.output, lambda out: exports.export_timeline(ctx, account_id, args.format, out))
+    elif args.view == "queue":
+        count = _write_output(args.output, lambda out: exports.export_queue(ctx, args.format, out, days=args.days))
+    else:
+        query = _portfolio_query(args)
+        count = _write_output(args.output, lambda out: exports.export_portfolio(ctx, query, args.format, out))
+    if args.output:
+        print(f"wrote {count:,} {'events' if args.view == 'calendar' else 'rows'} to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _portfolio_query(args: argparse.Namespace) -> Any:
+    from acct_tui.services.portfolio import PortfolioQuery, QuickFilter, SortKey
+    from acct_tui.services.validation import clean_text
+
+    try:
+        sort = SortKey(args.sort)
+    except ValueError:
+        raise CliError(f"{args.sort!r} is not a sort key; use one of {', '.join(k.value for k in SortKey)}") from None
+    text = clean_text(args.filter, "filter", max_len=200)
+    return PortfolioQuery(text=text, quick=QuickFilter(args.quick), mine=args.mine, sort=sort, descending=args.desc)
+
+
+def brief_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    from acct_tui.services.brief import account_brief
+    from acct_tui.services.exports import find_account
+
+    open_db(settings, create=False)
+    ctx = make_context(settings, clock, bootstrap=False)
+    text = account_brief(ctx, find_account(ctx, args.account))
+
+    def write(out: IO[Any]) -> int:
+        out.write(text)
+        return 1
+
+    _write_output(args.output, write)
+    if args.output:
+        print(f"wrote the brief to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def backup_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    from acct_tui.services.backup import backup_database
+
+    result = backup_database(settings.database_url, args.file, force=args.force)
+    print(f"backed up to {result.path} ({result.bytes / 1_048_576:.1f} MiB in {result.seconds:.1f}s)")
+    return EXIT_OK
+
+
+def restore_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    from acct_tui.services.backup import restore_database
+
+    result = restore_database(settings.database_url, args.file, force=args.force)
+    print(f"restored {result.path} from {args.file} (schema version {result.schema_version})")
+    if result.replaced is not None:
+        print(f"the database it replaced is kept at {result.replaced}")
+    return EXIT_OK

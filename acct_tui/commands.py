@@ -10,8 +10,8 @@ import asyncio
 from functools import partial
 from typing import Any
 
-from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
 
 from acct_tui.text import inert
 
@@ -60,8 +60,7 @@ class AccountsProvider(Provider):
         for row in rows:
             name = inert(row.name)
             score = matcher.match(name) or 0.3
-            label = Text("Open account: ")
-            label.append_text(matcher.highlight(name))
+            label = Content("Open account: ") + matcher.highlight(name)
             yield Hit(
                 score,
                 label,

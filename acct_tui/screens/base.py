@@ -28,7 +28,7 @@ class ViewScreen(Screen[None]):
         yield AppHeader(self.VIEW_NAME)
 
     def compose_footer(self) -> ComposeResult:
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.watch(self.app, "data_version", self._data_changed, init=False)

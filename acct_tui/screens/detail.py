@@ -135,7 +135,7 @@ class AccountScreen(Screen[None]):
                 yield PaneTable("Product", "Qty", "Unit price", "Since", "Renews", "Status", id="products-table")
             with TabPane("History", id="history"):
                 yield PaneTable("When", "Who", "What", "Changed", id="history-table")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.palette = Palette(self.app.get_css_variables())

@@ -340,3 +340,24 @@ print("textual loaded" if any(m == "textual" or m.startswith("textual.") for m i
     done = _python("-c", code)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "no textual"
+
+
+def test_the_demo_database_is_built_once_and_opens_as_the_manager(isolated_home: Path) -> None:
+    """`--demo` builds demo.db in the data folder on first use (no half-built leftovers), then reuses it."""
+    from acct_tui.config import load_settings
+    from acct_tui.runtime import open_demo
+
+    settings = load_settings(agent="whoever")
+    clock = FixedClock.on(TODAY)
+    ctx, path = open_demo(settings, clock)
+    _close_database()
+    demo = isolated_home / "data" / "demo.db"
+    assert path == str(demo) and demo.exists()
+    assert not [p.name for p in demo.parent.iterdir() if ".building" in p.name]
+    assert (ctx.agent.login, ctx.agent.role.value) == ("manager", "lead")
+    built = demo.stat().st_mtime_ns
+
+    ctx, _path = open_demo(settings, clock, explicit_agent="alex")
+    _close_database()
+    assert ctx.agent.login == "alex"
+    assert demo.stat().st_mtime_ns == built

@@ -1,0 +1,29 @@
+"""Start one served session's app on its pseudo-terminal: `python -m acct_tui.ssh.child COMMAND...`.
+
+The server starts this in a new session with the terminal's slave side as
+stdin, stdout and stderr. It makes that terminal the session's controlling
+terminal (so resizes raise SIGWINCH in the app, and closing the terminal
+hangs the app up), then replaces itself with COMMAND, normally
+`python -m acct_tui --agent LOGIN`. Doing this in the child, instead of in a
+fork of the server, keeps the multi-threaded server from ever forking
+without exec.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sys
+import termios
+
+
+def main(argv: list[str]) -> int:
+    if not argv:
+        print("usage: python -m acct_tui.ssh.child COMMAND [ARG...]", file=sys.stderr)
+        return 2
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+    os.execvp(argv[0], argv)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -39,6 +39,8 @@ def _readonly(path: Path) -> sqlite3.Connection:
 
 
 def _problem(path: Path, detail: str) -> DatabaseError:
+    lines = [part.strip() for part in detail.replace("*** in database main ***", "").splitlines() if part.strip()]
+    detail = "; ".join(lines[:3]) + ("; ..." if len(lines) > 3 else "")
     return DatabaseError(
         f"{path} is damaged ({detail}); acct-tui will not write to it. "
         f"Restore a backup (acct-tui restore BACKUP --db {path} --force) or copy the file away for repair"

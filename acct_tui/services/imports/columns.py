@@ -31,7 +31,7 @@ _ACCOUNT_ID_REF = ("Account ID", "AccountId", "Account Id (18)", "Associated Com
 
 ALIASES: dict[ImportKind, dict[str, tuple[str, ...]]] = {
     ImportKind.ACCOUNTS: {
-        "external_id": ("external_id", "Account ID", "Record ID", "Company ID", "Account Id (18)", "Id",
+        "external_id": ("external_id", "Account ID", "Record ID", "Company ID", "Account Id (18)",
                         "Account Number", "hs_object_id"),
         "name": ("name", "Account Name", "Company name", "Company", "Account", "Organization", "Organisation"),
         "domain": ("domain", "Company Domain Name", "Domain", "Website", "Website URL", "URL"),

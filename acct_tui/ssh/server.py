@@ -269,6 +269,7 @@ async def start_server(
     host_key_path: Path | None = None,
 ) -> RunningServer:
     """Listen for agents; port 0 picks a free port (see `RunningServer.port`)."""
+    desk.workdir.mkdir(parents=True, exist_ok=True)
     key, created = load_or_create_host_key(host_key_path)
     fingerprint = key.get_fingerprint("sha256")
     if created:

@@ -108,7 +108,6 @@ def serve_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> in
         login_timeout=args.login_timeout,
     )
     desk = Desk(database_url=url, limits=limits, log=log)
-    desk.workdir.mkdir(parents=True, exist_ok=True)
     try:
         asyncio.run(serve(desk, host=args.host, port=args.port, host_key_path=args.host_key))
     except HostKeyError as exc:

@@ -209,11 +209,11 @@ def create_schema(db: Database) -> None:
     """Create every table, index and search structure at the current version."""
     with db.atomic():
         db.create_tables(ALL_MODELS)
-        _create_search(db)
+        create_search(db)
         set_schema_version(SCHEMA_VERSION)
 
 
-def _create_search(db: Database) -> None:
+def create_search(db: Database) -> None:
     """Full-text search over the account's search text (name, domain, industry, contacts)."""
     if is_postgres(db):
         try:

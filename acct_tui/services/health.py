@@ -21,6 +21,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from acct_tui.vocab import DEFAULT_CADENCE_DAYS, HealthBand, Severity, Tier
 
@@ -68,8 +69,7 @@ class HealthPolicy:
 DEFAULT_POLICY = HealthPolicy()
 
 
-@dataclass(frozen=True)
-class HealthInputs:
+class HealthInputs(NamedTuple):
     """What the score is computed from, for one account on one day."""
 
     cadence_days: int
@@ -80,8 +80,7 @@ class HealthInputs:
     renewal_on: dt.date | None = None
 
 
-@dataclass(frozen=True)
-class Factor:
+class Factor(NamedTuple):
     """One reason the score is what it is."""
 
     key: str
@@ -90,8 +89,9 @@ class Factor:
     detail: str
 
 
-@dataclass(frozen=True)
-class Health:
+class Health(NamedTuple):
+    """A score, its band, the factors behind it, and the day it would next move by itself."""
+
     score: int
     band: HealthBand
     factors: tuple[Factor, ...]

@@ -10,23 +10,31 @@ written in large batches with explicit ids (no per-row round trips), so
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from peewee import fn
 
+from acct_tui.clock import to_local
 from acct_tui.models import (
     Account,
+    Activity,
     Agent,
+    Concern,
     Contact,
+    FollowUp,
+    Opportunity,
     Product,
+    Subscription,
     Team,
     database_proxy,
 )
-from acct_tui.services.derived import local_date, search_text, tier_rank
+from acct_tui.services.derived import search_text, tier_rank
 from acct_tui.services.health import DEFAULT_POLICY, HealthInputs, HealthPolicy, assess
 from acct_tui.vocab import Role
 
@@ -108,6 +116,14 @@ class SeedResult:
     opportunities: int = 0
     agents: list[str] = field(default_factory=list)
 
+    def add(self, batch: _Batch) -> None:
+        self.accounts += len(batch.accounts)
+        self.contacts += len(batch.contacts)
+        self.activities += len(batch.activities)
+        self.followups += len(batch.followups)
+        self.concerns += len(batch.concerns)
+        self.opportunities += len(batch.opportunities)
+
 
 @dataclass
 class _Batch:
@@ -118,6 +134,17 @@ class _Batch:
     followups: list[tuple[Any, ...]] = field(default_factory=list)
     concerns: list[tuple[Any, ...]] = field(default_factory=list)
     opportunities: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def tables(self) -> list[tuple[str, Sequence[str], list[tuple[Any, ...]]]]:
+        return [
+            ("account", ACCOUNT_COLUMNS, self.accounts),
+            ("contact", CONTACT_COLUMNS, self.contacts),
+            ("subscription", SUBSCRIPTION_COLUMNS, self.subscriptions),
+            ("activity", ACTIVITY_COLUMNS, self.activities),
+            ("follow_up", FOLLOWUP_COLUMNS, self.followups),
+            ("concern", CONCERN_COLUMNS, self.concerns),
+            ("opportunity", OPPORTUNITY_COLUMNS, self.opportunities),
+        ]
 
 
 ACCOUNT_COLUMNS = (
@@ -238,8 +265,16 @@ def seed(
     policy: HealthPolicy = DEFAULT_POLICY,
     progress: Progress | None = None,
     batch_size: int = 5000,
+    workers: int | None = None,
 ) -> SeedResult:
-    """Add `accounts` synthetic accounts (and their history) to the bound database."""
+    """Add `accounts` synthetic accounts (and their history) to the bound database.
+
+    Batches are generated independently (each from its own seed), in worker
+    processes when the portfolio is large, while this process writes them.
+    A large seed into SQLite drops the secondary indexes and the search
+    triggers first and rebuilds them once at the end: building an index
+    from sorted data is far cheaper than a million random inserts into it.
+    """
     rng = random.Random(seed_value)
     day = today or dt.date.today()
     moment = now or dt.datetime.combine(day, dt.time(9, 0))
@@ -252,36 +287,90 @@ def seed(
             product_ids = ensure_products()
             result.agents = [a.login for a in Agent.select(Agent.login).where(Agent.id.in_(agent_ids))]
             team_of = dict(Agent.select(Agent.id, Agent.team).where(Agent.id.in_(agent_ids)).tuples())
-            next_account = _next_id(Account)
-            next_contact = _next_id(Contact)
-        done = 0
-        while done < accounts:
-            size = min(batch_size, accounts - done)
-            batch = _Batch()
-            for offset in range(size):
-                account_id = next_account + done + offset
-                next_contact = _account(
-                    batch, rng, account_id, next_contact, agent_ids, team_of, product_ids, day, moment, policy
-                )
-            with db.atomic():
-                insert_rows("account", ACCOUNT_COLUMNS, batch.accounts)
-                insert_rows("contact", CONTACT_COLUMNS, batch.contacts)
-                insert_rows("subscription", SUBSCRIPTION_COLUMNS, batch.subscriptions)
-                insert_rows("activity", ACTIVITY_COLUMNS, batch.activities)
-                insert_rows("follow_up", FOLLOWUP_COLUMNS, batch.followups)
-                insert_rows("concern", CONCERN_COLUMNS, batch.concerns)
-                insert_rows("opportunity", OPPORTUNITY_COLUMNS, batch.opportunities)
-            done += size
-            result.accounts += len(batch.accounts)
-            result.contacts += len(batch.contacts)
-            result.activities += len(batch.activities)
-            result.followups += len(batch.followups)
-            result.concerns += len(batch.concerns)
-            result.opportunities += len(batch.opportunities)
-            if progress:
-                progress(done, accounts)
+            first_account = _next_id(Account)
+            first_contact = _next_id(Contact)
+        plan = _Plan(
+            seed_value, first_account, first_contact, tuple(agent_ids), team_of, tuple(product_ids), day, moment, policy
+        )
+        starts = list(range(0, accounts, batch_size))
+        sizes = [min(batch_size, accounts - start) for start in starts]
+        bulk = accounts >= BULK_THRESHOLD
+        with _bulk_load(enabled=bulk):
+            for batch in _batches(plan, starts, sizes, workers if workers is not None else (2 if bulk else 0)):
+                with db.atomic():
+                    for table, columns, rows in batch.tables():
+                        insert_rows(table, columns, rows)
+                result.add(batch)
+                if progress:
+                    progress(result.accounts, accounts)
         _fix_sequences()
     return result
+
+
+BULK_THRESHOLD = 20_000
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Everything a batch needs, picklable for worker processes."""
+
+    seed_value: int
+    first_account: int
+    first_contact: int
+    agent_ids: tuple[int, ...]
+    team_of: dict[int, int | None]
+    product_ids: tuple[int, ...]
+    today: dt.date
+    now: dt.datetime
+    policy: HealthPolicy
+
+
+def _batches(plan: _Plan, starts: list[int], sizes: list[int], workers: int) -> Iterator[_Batch]:
+    if workers < 1 or len(starts) < 2:
+        for start, size in zip(starts, sizes, strict=True):
+            yield generate_batch(plan, start, size)
+        return
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    with context.Pool(workers) as pool:
+        yield from pool.imap(_generate_star, [(plan, start, size) for start, size in zip(starts, sizes, strict=True)])
+
+
+def _generate_star(args: tuple[_Plan, int, int]) -> _Batch:
+    return generate_batch(*args)
+
+
+@contextmanager
+def _bulk_load(*, enabled: bool) -> Iterator[None]:
+    """Drop secondary indexes and search triggers for a big SQLite load; rebuild them after."""
+    from acct_tui.db import create_search, is_postgres
+
+    if not enabled or is_postgres():
+        yield
+        return
+    db = database_proxy.obj
+    models = (Account, Contact, Subscription, Activity, FollowUp, Concern, Opportunity)
+    dropped: list[str] = []
+    for model in models:
+        for index in db.get_indexes(model._meta.table_name):
+            if not index.unique and not index.name.startswith("sqlite_"):
+                db.execute_sql(f'DROP INDEX IF EXISTS "{index.name}"')
+                dropped.append(index.name)
+    for trigger in ("account_fts_ai", "account_fts_ad", "account_fts_au"):
+        db.execute_sql(f"DROP TRIGGER IF EXISTS {trigger}")
+    db.execute_sql("PRAGMA synchronous = OFF")
+    db.execute_sql("PRAGMA cache_size = -262144")
+    try:
+        yield
+    finally:
+        db.execute_sql("PRAGMA synchronous = NORMAL")
+        for model in models:
+            model._schema.create_indexes(safe=True)
+        db.execute_sql("INSERT INTO account_fts(account_fts) VALUES ('rebuild')")
+        create_search(db)
+        db.execute_sql("PRAGMA cache_size = -32000")
+        db.execute_sql("ANALYZE")
 
 
 def _fix_sequences() -> None:
@@ -296,131 +385,145 @@ def _fix_sequences() -> None:
 
 
 def company_name(rng: random.Random) -> tuple[str, str]:
-    first = rng.choice(ADJECTIVES)
-    second = rng.choice(NOUNS)
-    name = f"{first} {second}{rng.choice(SUFFIXES)}"
-    domain = f"{first}{second}".lower() + rng.choice((".com", ".io", ".net", ".co", ".eu"))
+    rnd = rng.random
+    first = ADJECTIVES[int(rnd() * len(ADJECTIVES))]
+    second = NOUNS[int(rnd() * len(NOUNS))]
+    name = f"{first} {second}{SUFFIXES[int(rnd() * len(SUFFIXES))]}"
+    domain = f"{first}{second}".lower() + _TLDS[int(rnd() * len(_TLDS))]
     return name, domain
 
 
-def _pick_tier(rng: random.Random) -> str:
-    roll = rng.uniform(0, 100)
-    total = 0
-    for tier, weight in TIERS:
-        total += weight
-        if roll <= total:
-            return tier
-    return "bronze"
+_TLDS = (".com", ".io", ".net", ".co", ".eu")
+_TIER_LIMITS = tuple(
+    zip((t for t, _w in TIERS), (sum(w for _t, w in TIERS[: i + 1]) / 100 for i in range(len(TIERS))), strict=True)
+)
+_ACTIVITY_KINDS = ("call", "email", "email", "meeting", "note", "support")
+_FOLLOWUP_KINDS = ("check-in", "check-in", "renewal", "upsell", "support", "technical", "billing")
+_DUE_OFFSETS = (-9, -4, -2, -1, 0, 0, 1, 2, 3, 5, 8, 12, 15, 21, 30)
+_PRIORITIES = ("low", "normal", "normal", "normal", "high", "urgent")
+_PRIORITY_RANK = {"low": 0, "normal": 1, "high": 2, "urgent": 3}
+_SATISFACTION = (None, 3, 5, 6, 7, 7, 8, 8, 9, 9, 10)
+_RECURRENCES = ("", "", "", "1m", "3m", "2w")
+_DIRECTIONS = ("outbound", "outbound", "inbound")
+CONTACT_SLOTS = 3  # contact ids are allotted three per account, so batches need no coordination
 
 
-def _account(
-    batch: _Batch,
-    rng: random.Random,
-    account_id: int,
-    next_contact: int,
-    agent_ids: Sequence[int],
-    team_of: dict[int, int | None],
-    product_ids: Sequence[int],
-    today: dt.date,
-    now: dt.datetime,
-    policy: HealthPolicy,
-) -> int:
-    name, domain = company_name(rng)
-    tier = _pick_tier(rng)
-    low, high = ARR_RANGE[tier]
-    arr = Decimal(rng.randrange(low, high, 500))
-    owner = agent_ids[account_id % len(agent_ids)]
-    industry = rng.choice(INDUSTRIES)
-    cadence = policy.cadence_for(tier)
-    renewal = today + dt.timedelta(days=rng.randint(-5, 365))
-    satisfaction = rng.choice((None, 3, 5, 6, 7, 7, 8, 8, 9, 9, 10))
-    created = now - dt.timedelta(days=rng.randint(200, 1500))
+def generate_batch(plan: _Plan, start: int, size: int) -> _Batch:
+    """Accounts [start, start + size) of the plan, always the same for the same seed."""
+    rng = random.Random(plan.seed_value * 1_000_003 + start)
+    rnd = rng.random
+    batch = _Batch()
+    today, now, policy = plan.today, plan.now, plan.policy
+    offset = to_local(now) - now  # the local date of a UTC time, without a zone lookup per row
+    day = dt.timedelta(days=1)
 
-    contact_names = []
-    contact_ids = []
-    for index in range(rng.randint(1, 3)):
-        person = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
-        email = person.lower().replace(" ", ".").replace("ö", "o") + "@" + domain
-        phone = f"+1 555 {rng.randint(100, 999)} {rng.randint(1000, 9999)}"
-        batch.contacts.append(
-            (next_contact, account_id, person, rng.choice(ROLES), email, phone, index == 0, created, 1)
-        )
-        contact_names.append(person)
-        contact_ids.append(next_contact)
-        next_contact += 1
+    def pick(seq: Sequence[Any]) -> Any:
+        return seq[int(rnd() * len(seq))]
 
-    for product in rng.sample(list(product_ids), rng.randint(1, 3)):
-        price = Decimal(rng.randrange(50, 2000, 10))
-        batch.subscriptions.append(
-            (account_id, product, rng.randint(1, 200), price, "USD", created.date(), renewal, "active")
-        )
+    def between(low: int, high: int) -> int:
+        return low + int(rnd() * (high - low + 1))
 
-    # Recency: most accounts are touched within about a cadence, some have gone quiet.
-    quiet = rng.random() < 0.18
-    last_gap = rng.randint(cadence + 1, cadence * 3) if quiet else rng.randint(0, cadence)
-    last_touch: dt.datetime | None = None
-    activity_count = max(1, int(rng.expovariate(1 / 5)))
-    for index in range(activity_count):
-        gap = last_gap + index * rng.randint(5, 25)
-        kind = rng.choice(("call", "email", "email", "meeting", "note", "support"))
-        when = now - dt.timedelta(days=gap, minutes=rng.randint(0, 600))
-        if kind != "note" and (last_touch is None or when > last_touch):
-            last_touch = when
-        summary = rng.choice(ACTIVITY_SUMMARIES[kind])
-        direction = "internal" if kind == "note" else rng.choice(("outbound", "outbound", "inbound"))
-        batch.activities.append(
-            (account_id, kind, direction, when, owner, rng.choice(contact_ids), summary, "", "", when)
-        )
+    for index in range(start, start + size):
+        account_id = plan.first_account + index
+        name, domain = company_name(rng)
+        roll = rnd()
+        tier = next(t for t, limit in _TIER_LIMITS if roll <= limit)
+        low, high = ARR_RANGE[tier]
+        arr = Decimal(low + 500 * int(rnd() * ((high - low) // 500)))
+        owner = plan.agent_ids[account_id % len(plan.agent_ids)]
+        industry = pick(INDUSTRIES)
+        cadence = policy.cadence_for(tier)
+        renewal = today + day * between(-5, 365)
+        satisfaction = pick(_SATISFACTION)
+        created = now - day * between(200, 1500)
 
-    due_dates: list[dt.date] = []
-    kind = rng.choice(("check-in", "check-in", "renewal", "upsell", "support", "technical", "billing"))
-    due = today + dt.timedelta(days=rng.choice((-9, -4, -2, -1, 0, 0, 1, 2, 3, 5, 8, 12, 15, 21, 30)))
-    priority = rng.choice(("low", "normal", "normal", "normal", "high", "urgent"))
-    title = FOLLOWUP_TITLES[kind].format(who=contact_names[0].split()[0], product=rng.choice(PRODUCTS)[0])
-    recurrence = rng.choice(("", "", "", "1m", "3m", "2w")) if kind == "check-in" else ""
-    snoozed = due if rng.random() < 0.05 and due > today else None
-    batch.followups.append(
-        (account_id, title, kind, due, priority, ("low", "normal", "high", "urgent").index(priority), owner, "open",
-         "waiting on the client" if snoozed else "", "", recurrence, "", owner, now, 1, snoozed)
-    )  # fmt: skip
-    due_dates.append(due)
+        contact_names = []
+        contact_ids = []
+        first_contact = plan.first_contact + index * CONTACT_SLOTS
+        for slot in range(between(1, CONTACT_SLOTS)):
+            person = f"{pick(FIRST)} {pick(LAST)}"
+            email = person.lower().replace(" ", ".").replace("ö", "o") + "@" + domain
+            phone = f"+1 555 {between(100, 999)} {between(1000, 9999)}"
+            contact_id = first_contact + slot
+            batch.contacts.append((contact_id, account_id, person, pick(ROLES), email, phone, slot == 0, created, 1))
+            contact_names.append(person)
+            contact_ids.append(contact_id)
 
-    severities: list[str] = []
-    if rng.random() < 0.15:
-        title, severity = rng.choice(CONCERNS)
-        opened = now - dt.timedelta(days=rng.randint(1, 60))
-        batch.concerns.append(
-            (account_id, title, "", severity, "open", opened, None, f"SUP-{rng.randint(1000, 99999)}", owner, 1)
-        )
-        severities.append(severity)
-    if rng.random() < 0.10:
-        title, severity = rng.choice(CONCERNS)
-        opened = now - dt.timedelta(days=rng.randint(61, 300))
-        batch.concerns.append(
-            (account_id, title, "", severity, "resolved", opened, opened + dt.timedelta(days=9), "", owner, 1)
-        )
-    if rng.random() < 0.2:
-        title, opp_kind = rng.choice(OPPORTUNITIES)
-        amount = (arr * Decimal(rng.choice(("0.1", "0.2", "0.35")))).quantize(Decimal("1"))
-        stage = rng.choice(("identified", "qualified", "proposed", "negotiating"))
-        close = today + dt.timedelta(days=rng.randint(10, 150))
-        batch.opportunities.append(
-            (account_id, title, opp_kind, stage, "open", amount, "USD", close, "", owner, now, 1)
-        )
+        for product in rng.sample(plan.product_ids, between(1, 3)):
+            price = Decimal(50 + 10 * int(rnd() * 195))
+            batch.subscriptions.append(
+                (account_id, product, between(1, 200), price, "USD", created.date(), renewal, "active")
+            )
 
-    touch_day = local_date(last_touch)
-    health = assess(
-        HealthInputs(cadence, touch_day, tuple(severities), satisfaction, tuple(due_dates), renewal), today, policy
-    )
-    batch.accounts.append(
-        (account_id, name, name.casefold(), f"SEED-{account_id:07d}", domain, tier, tier_rank(tier), industry, owner,
-         team_of.get(owner), arr, "USD", "active" if renewal > today + dt.timedelta(days=90) else "renewing",
-         renewal, satisfaction, "", created, now, 1, cadence, last_touch,
-         touch_day + dt.timedelta(days=cadence) if touch_day else None, min(due_dates), len(due_dates),
-         health.overdue, len(severities), health.score, health.band.value, today, health.next_change,
-         search_text(name, domain, industry, contact_names))
-    )  # fmt: skip
-    return next_contact
+        # Recency: most accounts are touched within about a cadence, some have gone quiet.
+        last_gap = between(cadence + 1, cadence * 3) if rnd() < 0.18 else between(0, cadence)
+        last_touch: dt.datetime | None = None
+        for step in range(max(1, int(rng.expovariate(0.2)))):
+            kind = pick(_ACTIVITY_KINDS)
+            when = now - dt.timedelta(days=last_gap + step * between(5, 25), minutes=between(0, 600))
+            if kind != "note" and (last_touch is None or when > last_touch):
+                last_touch = when
+            direction = "internal" if kind == "note" else pick(_DIRECTIONS)
+            summary = pick(ACTIVITY_SUMMARIES[kind])
+            batch.activities.append(
+                (account_id, kind, direction, when, owner, pick(contact_ids), summary, "", "", when)
+            )
+
+        kind = pick(_FOLLOWUP_KINDS)
+        due = today + day * pick(_DUE_OFFSETS)
+        priority = pick(_PRIORITIES)
+        title = FOLLOWUP_TITLES[kind].format(who=contact_names[0].split()[0], product=pick(PRODUCTS)[0])
+        recurrence = pick(_RECURRENCES) if kind == "check-in" else ""
+        snoozed = due if rnd() < 0.05 and due > today else None
+        batch.followups.append(
+            (account_id, title, kind, due, priority, _PRIORITY_RANK[priority], owner, "open",
+             "waiting on the client" if snoozed else "", "", recurrence, "", owner, now, 1, snoozed)
+        )  # fmt: skip
+
+        severities: tuple[str, ...] = ()
+        if rnd() < 0.15:
+            title, severity = pick(CONCERNS)
+            opened = now - day * between(1, 60)
+            batch.concerns.append(
+                (account_id, title, "", severity, "open", opened, None, f"SUP-{between(1000, 99999)}", owner, 1)
+            )
+            severities = (severity,)
+        if rnd() < 0.10:
+            title, severity = pick(CONCERNS)
+            opened = now - day * between(61, 300)
+            batch.concerns.append((account_id, title, "", severity, "resolved", opened, opened + day * 9, "", owner, 1))
+        if rnd() < 0.2:
+            title, opp_kind = pick(OPPORTUNITIES)
+            amount = (arr * Decimal(pick(("0.1", "0.2", "0.35")))).quantize(Decimal("1"))
+            stage = pick(("identified", "qualified", "proposed", "negotiating"))
+            batch.opportunities.append(
+                (
+                    account_id,
+                    title,
+                    opp_kind,
+                    stage,
+                    "open",
+                    amount,
+                    "USD",
+                    today + day * between(10, 150),
+                    "",
+                    owner,
+                    now,
+                    1,
+                )
+            )
+
+        touch_day = (last_touch + offset).date() if last_touch else None
+        health = assess(HealthInputs(cadence, touch_day, severities, satisfaction, (due,), renewal), today, policy)
+        batch.accounts.append(
+            (account_id, name, name.casefold(), f"SEED-{account_id:07d}", domain, tier, tier_rank(tier), industry, owner,
+             plan.team_of.get(owner), arr, "USD", "active" if renewal > today + day * 90 else "renewing",
+             renewal, satisfaction, "", created, now, 1, cadence, last_touch,
+             touch_day + day * cadence if touch_day else None, due, 1,
+             health.overdue, len(severities), health.score, health.band.value, today, health.next_change,
+             search_text(name, domain, industry, contact_names))
+        )  # fmt: skip
+    return batch
 
 
 def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:

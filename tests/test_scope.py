@@ -314,3 +314,37 @@ def test_overdue_is_counted_in_scope_only(desk: Desk) -> None:
                            assignee_id=lee.agent.id)  # fmt: skip
     assert overdue_count(lee) == 1
     assert TODAY - dt.timedelta(days=3) == followup_queue(lee).overdue[0].due_on
+
+
+def test_undoing_a_change_on_an_account_outside_scope_is_not_found(desk: Desk) -> None:
+    """An agent cannot undo (by its id, as from a history row) a change made on an account they may not see."""
+    from acct_tui.services.undo import undo_change
+
+    manager, sam = desk.ctx["manager"], desk.ctx["sam"]
+    accounts.edit_account(manager, desk.ids["Hidden"], 1, {"notes": "board approved the budget"})
+    with reading():
+        change_id = (
+            AuditEntry.select(AuditEntry.change_id)
+            .where(AuditEntry.entity == "account", AuditEntry.entity_id == desk.ids["Hidden"])
+            .order_by(AuditEntry.id.desc())
+            .scalar()
+        )
+    before = _counts()
+    with pytest.raises(NotFound):
+        undo_change(sam, change_id)
+    assert _counts() == before
+    with reading():
+        assert Account.get_by_id(desk.ids["Hidden"]).notes == "board approved the budget"
+
+
+def test_an_agent_can_undo_their_own_handoff(desk: Desk) -> None:
+    """z right after handing an account off gives it back, though the handoff took it out of the agent's scope."""
+    from acct_tui.services.undo import undo_last
+
+    sam, zoe = desk.ctx["sam"], desk.ctx["zoe"]
+    accounts.handoff(sam, desk.ids["Sam One"], zoe.agent.id, "Going on leave")
+    assert not can_see(sam.agent, desk.ids["Sam One"])
+    undo_last(sam)
+    assert can_see(sam.agent, desk.ids["Sam One"])
+    with reading():
+        assert Account.get_by_id(desk.ids["Sam One"]).owner_id == sam.agent.id

@@ -28,6 +28,7 @@ from acct_tui.models import (
 from acct_tui.services.context import Ctx
 from acct_tui.services.derived import DERIVED_COLUMNS
 from acct_tui.services.errors import Conflict, NotFound
+from acct_tui.services.scope import require_account
 from acct_tui.services.unit import change, from_json, reading, snapshot, to_json
 
 _MODELS: dict[str, type[Model]] = {
@@ -77,8 +78,14 @@ def undo_change(ctx: Ctx, change_id: str) -> Undone:
         )
         if not entries:
             raise NotFound("that change was already undone")
+        own = all(e.agent_id == ctx.agent.id and e.session_id == ctx.session_id for e in entries)
         for account_id in sorted({e.account_id for e in entries if e.account_id}):
             ch.lock(account_id)
+            if not own:
+                # Someone else's change (from an account's history): only on accounts in scope.
+                # One's own change in this session stays undoable even if it moved the account
+                # out of scope (a handoff).
+                require_account(ctx.agent, account_id)
         for entry in entries:
             _reverse(ch, entry)
         AuditEntry.update(undone_by=ch.id).where(AuditEntry.change_id == change_id).execute()

@@ -9,6 +9,8 @@ trip per row.
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -42,6 +44,35 @@ def reserve_ids(model: type[Model], count: int) -> list[int]:
     return list(range(start, start + count))
 
 
+def _copy_text(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, str):
+        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def bulk_insert(table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert rows: PostgreSQL's COPY (several times faster than multi-row INSERTs), SQLite's executemany."""
+    from acct_tui.db import is_postgres
+
+    if not rows:
+        return
+    if not is_postgres():
+        insert_rows(table, columns, rows)
+        return
+    buffer = io.StringIO()
+    for row in rows:
+        buffer.write("\t".join(map(_copy_text, row)))
+        buffer.write("\n")
+    buffer.seek(0)
+    database_proxy.cursor().copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
+
+
 def _columns(model: type[Model], names: Sequence[str]) -> list[str]:
     fields = model._meta.fields  # type: ignore[attr-defined]
     return [fields[name].column_name for name in names]
@@ -58,7 +89,7 @@ def insert_creates(
     columns = ["id", *_columns(model, names)]
     done = 0
     for batch in chunked(ops, BATCH):
-        insert_rows(table, columns, [(op.record_id, *(op.values[n] for n in names)) for op in batch])
+        bulk_insert(table, columns, [(op.record_id, *(op.values[n] for n in names)) for op in batch])
         done += len(batch)
         if progress:
             progress(done)
@@ -157,4 +188,4 @@ def audit(ctx: Ctx, change_id: str, model: type[Model], ops: Sequence[Op], audit
              op.label[:240], _dump(before), _dump(after))
         )  # fmt: skip
     for batch in chunked(rows, BATCH):
-        insert_rows(AuditEntry._meta.table_name, AUDIT_COLUMNS, batch)  # type: ignore[attr-defined]
+        bulk_insert(AuditEntry._meta.table_name, AUDIT_COLUMNS, batch)  # type: ignore[attr-defined]

@@ -393,3 +393,16 @@ def test_the_server_does_not_import_textual() -> None:
     code = "import sys, acct_tui.ssh.server, acct_tui.verbs.ssh; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+async def test_stopping_the_server_hangs_up_every_session(tmp_path: Path, sqlite_url: str, sam_key: Any) -> None:
+    """When the server stops, every app process ends and every client is disconnected."""
+    command, pids = fake_app_command(tmp_path)
+    async with serving(tmp_path, sqlite_url, app_command=command) as served:
+        conn = await served.connect("sam", sam_key)
+        terminal = await Terminal.open(conn)
+        await terminal.wait_for("READY")
+        app_pid, helper_pid = pids_of(pids)
+        await asyncio.wait_for(served.server.close(), 15)
+        assert await wait_gone([app_pid, helper_pid]) == []
+        await asyncio.wait_for(conn.wait_closed(), 10)

@@ -72,6 +72,7 @@ class Desk:
     failures: FailureTracker = field(init=False)
     sessions: SessionCounter = field(init=False)
     active: set[AppSession] = field(default_factory=set)
+    connections: set[Any] = field(default_factory=set)
     tasks: set[asyncio.Future[Any]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
@@ -117,12 +118,15 @@ class Desk:
         return env
 
     async def close_sessions(self) -> None:
-        """Hang up every open dashboard and wait for the apps to end."""
+        """Hang up every open dashboard, wait for the apps to end, then close every connection."""
         for session in list(self.active):
             session.hang_up()
         pending = [task for task in self.tasks if not task.done()]
         if pending:
             await asyncio.wait(pending, timeout=10)
+        for conn in list(self.connections):
+            conn.close()
+        await asyncio.gather(*(conn.wait_closed() for conn in list(self.connections)), return_exceptions=True)
 
 
 class DeskServer(asyncssh.SSHServer):
@@ -142,6 +146,7 @@ class DeskServer(asyncssh.SSHServer):
 
     def connection_made(self, conn: Any) -> None:
         self.conn = conn
+        self.desk.connections.add(conn)
         peer = conn.get_extra_info("peername") or ("?", 0)
         self.source = str(peer[0])
         self.peer = f"{peer[0]}:{peer[1]}"
@@ -152,6 +157,7 @@ class DeskServer(asyncssh.SSHServer):
             conn.disconnect(asyncssh.DISC_NO_MORE_AUTH_METHODS_AVAILABLE, "too many failed logins; try again later")
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self.desk.connections.discard(self.conn)
         if self.authenticated or self.banned:
             if self.authenticated:
                 self.desk.log.info("connection closed agent=%s source=%s", self.login, self.peer)

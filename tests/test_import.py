@@ -294,3 +294,16 @@ def test_progress_is_reported_by_phase(ctx: Ctx, tmp_path: Path) -> None:
         from acct_tui.services.portfolio import text_clause
 
         assert Account.select().where(text_clause("co 4499")).count() == 1
+
+
+def test_data_services_do_not_import_textual() -> None:
+    """The import, export, brief and backup services (and their verbs) load without Textual."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, acct_tui.services.imports, acct_tui.services.exports, acct_tui.services.brief, "
+        "acct_tui.services.backup, acct_tui.verbs.data; print('textual' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

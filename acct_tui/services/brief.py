@@ -117,12 +117,12 @@ def render_brief(detail: ClientDetail, ctx: Ctx) -> str:
     if not open_opportunities:
         lines.append("No open opportunities.")
     lines += ["", "## Last touches", ""]
-    for item in detail.timeline[:LAST_TOUCHES]:
-        who = f" with {md(item.contact)}" if item.contact else ""
-        outcome = f": {md(item.outcome)}" if item.outcome else ""
+    for touch in detail.timeline[:LAST_TOUCHES]:
+        who = f" with {md(touch.contact)}" if touch.contact else ""
+        outcome = f": {md(touch.outcome)}" if touch.outcome else ""
         lines.append(
-            f"- {item.occurred_at.date().isoformat()} {md(item.kind)} ({md(item.direction)}){who}: "
-            f"{md(item.summary)}{outcome}"
+            f"- {touch.occurred_at.date().isoformat()} {md(touch.kind)} ({md(touch.direction)}){who}: "
+            f"{md(touch.summary)}{outcome}"
         )
     if not detail.timeline:
         lines.append("Nothing logged yet.")

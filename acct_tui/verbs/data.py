@@ -150,7 +150,7 @@ def import_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> i
     return EXIT_OK
 
 
-def _write_output(path: str | None, write: Callable[[IO[Any]], int], *, binary: bool = False) -> int:
+def _write_output(path: str | None, write: Callable[[Any], int], *, binary: bool = False) -> int:
     """Run `write` against the file (replaced atomically when done) or stdout."""
     if path is None:
         if binary:
@@ -164,8 +164,8 @@ def _write_output(path: str | None, write: Callable[[IO[Any]], int], *, binary: 
     partial = target.with_name(target.name + ".partial")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        mode = "wb" if binary else "w"
-        with open(partial, mode, **({} if binary else {"encoding": "utf-8", "newline": ""})) as handle:
+        handle: IO[Any] = open(partial, "wb") if binary else open(partial, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        with handle:
             count = write(handle)
         os.replace(partial, target)
     except OSError as exc:

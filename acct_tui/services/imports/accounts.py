@@ -30,6 +30,8 @@ from acct_tui.services.imports.base import (
     cell,
     chunked,
     clean_cells,
+    dict_rows,
+    tuple_rows,
 )
 from acct_tui.services.imports.columns import ColumnMap
 from acct_tui.services.imports.values import (
@@ -121,8 +123,8 @@ def _key_text(values: dict[str, Any]) -> tuple[str, str]:
 def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptions, errors: RowErrors) -> Plan:
     """Match rows to existing accounts and decide each row's write (inside the import's transaction)."""
     agents = AgentBook.load()
-    all_by_external = dict(
-        Account.select(Account.external_id, Account.id).where(Account.external_id.is_null(False)).tuples()
+    all_by_external: dict[str, int] = dict(
+        tuple_rows(Account.select(Account.external_id, Account.id).where(Account.external_id.is_null(False)))
     )
     visible_query = scoped(
         Account.select(Account.id, Account.external_id, Account.domain, Account.sort_name), ctx.agent
@@ -131,7 +133,7 @@ def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptio
     by_name: dict[str, list[int]] = {}
     visible: set[int] = set()
     free: set[int] = set()  # visible accounts with no external id yet
-    for account_id, external_id, domain, sort_name in visible_query.tuples():
+    for account_id, external_id, domain, sort_name in tuple_rows(visible_query):
         visible.add(account_id)
         if external_id is None:
             free.add(account_id)
@@ -267,7 +269,7 @@ def _plan_updates(matched: list[tuple[Row, int]], result: Plan) -> None:
     fields = [getattr(Account, name) for name in EDITABLE]
     current: dict[int, dict[str, object]] = {}
     for chunk in chunked([target for _row, target in matched]):
-        for record in Account.select(Account.id, *fields).where(Account.id.in_(list(chunk))).dicts():
+        for record in dict_rows(Account.select(Account.id, *fields).where(Account.id.in_(list(chunk)))):
             current[record["id"]] = record
     for row, target in matched:
         now = current[target]

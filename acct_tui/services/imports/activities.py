@@ -28,6 +28,8 @@ from acct_tui.services.imports.base import (
     cell,
     chunked,
     clean_cells,
+    dict_rows,
+    tuple_rows,
 )
 from acct_tui.services.imports.columns import ColumnMap
 from acct_tui.services.imports.refs import AccountBook, resolve_account
@@ -123,22 +125,22 @@ def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptio
     by_moment: dict[tuple[int, dt.datetime, str], int] = {}
     by_external: dict[str, int] = {}
     for chunk in chunked(accounts):
-        for contact_id, account_id, name, email in (
-            Contact.select(Contact.id, Contact.account, Contact.name, Contact.email)
-            .where(Contact.account.in_(list(chunk)))
-            .tuples()
+        for contact_id, account_id, name, email in tuple_rows(
+            Contact.select(Contact.id, Contact.account, Contact.name, Contact.email).where(
+                Contact.account.in_(list(chunk))
+            )
         ):
             contacts_by_key.setdefault((account_id, name.casefold()), contact_id)
             if email:
                 contacts_by_key.setdefault((account_id, email.casefold()), contact_id)
-        for record in Activity.select().where(Activity.account.in_(list(chunk))).dicts():
+        for record in dict_rows(Activity.select().where(Activity.account.in_(list(chunk)))):
             existing[record["id"]] = record
             by_moment[(record["account"], _as_datetime(record["occurred_at"]), record["summary"])] = record["id"]
             if record["external_id"]:
                 by_external[record["external_id"]] = record["id"]
     wanted = [str(r.values["external_id"]) for r, _a in resolved if r.values.get("external_id")]
     for chunk in chunked(wanted):
-        for record in Activity.select().where(Activity.external_id.in_(list(chunk))).dicts():
+        for record in dict_rows(Activity.select().where(Activity.external_id.in_(list(chunk)))):
             existing.setdefault(record["id"], record)
             by_external[record["external_id"]] = record["id"]
 

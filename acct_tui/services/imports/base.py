@@ -214,7 +214,7 @@ class AgentBook:
     def load(cls) -> AgentBook:
         by_login: dict[str, tuple[int, bool]] = {}
         by_name: dict[str, list[tuple[int, bool]]] = {}
-        for agent_id, login, name, active in Agent.select(Agent.id, Agent.login, Agent.name, Agent.active).tuples():
+        for agent_id, login, name, active in tuple_rows(Agent.select(Agent.id, Agent.login, Agent.name, Agent.active)):
             by_login[login.casefold()] = (agent_id, bool(active))
             by_name.setdefault(" ".join(name.casefold().split()), []).append((agent_id, bool(active)))
         return cls(by_login, by_name)
@@ -237,6 +237,17 @@ class AgentBook:
         if not found[1]:
             raise ValidationError(f"agent {text[:60]!r} is deactivated")
         return found[0]
+
+
+def dict_rows(query: Any) -> Iterator[dict[str, Any]]:
+    """A query's rows as plain dicts (typed, for the checker's sake)."""
+    rows: Iterator[dict[str, Any]] = iter(query.dicts())
+    return rows
+
+
+def tuple_rows(query: Any) -> Iterator[tuple[Any, ...]]:
+    rows: Iterator[tuple[Any, ...]] = iter(query.tuples())
+    return rows
 
 
 def chunked(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:

@@ -165,10 +165,10 @@ def map_columns(kind: ImportKind, header: Sequence[str], mapping: Mapping[str, s
         if name in fields:
             continue
         for alias in names:
-            index = by_name.get(norm(alias))
-            if index is not None and index not in taken:
-                fields[name] = (index, header[index])
-                taken.add(index)
+            found = by_name.get(norm(alias))
+            if found is not None and found not in taken:
+                fields[name] = (found, header[found])
+                taken.add(found)
                 break
     ignored = [name for index, name in enumerate(header) if index not in taken and name]
     duplicated = [h for h in header if h and sum(1 for o in header if norm(o) == norm(h)) > 1]

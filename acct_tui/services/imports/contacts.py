@@ -14,7 +14,16 @@ from acct_tui.models import Contact
 from acct_tui.services import validation as v
 from acct_tui.services.context import Ctx
 from acct_tui.services.fields import _bool
-from acct_tui.services.imports.base import ImportOptions, Op, Plan, Row, RowErrors, chunked, clean_cells
+from acct_tui.services.imports.base import (
+    ImportOptions,
+    Op,
+    Plan,
+    Row,
+    RowErrors,
+    chunked,
+    clean_cells,
+    dict_rows,
+)
 from acct_tui.services.imports.columns import ColumnMap
 from acct_tui.services.imports.refs import AccountBook, resolve_account
 from acct_tui.services.unit import to_json
@@ -74,7 +83,7 @@ def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptio
     by_name: dict[tuple[int, str], list[int]] = {}
     primary: dict[int, int] = {}
     for chunk in chunked(accounts):
-        for record in Contact.select().where(Contact.account.in_(list(chunk))).dicts():
+        for record in dict_rows(Contact.select().where(Contact.account.in_(list(chunk)))):
             existing[record["id"]] = record
             if record["email"]:
                 by_email[(record["account"], record["email"].casefold())] = record["id"]
@@ -83,7 +92,7 @@ def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptio
                 primary[record["account"]] = record["id"]
     external_ids = [str(r.values["external_id"]) for r, _a in resolved if r.values.get("external_id")]
     for chunk in chunked(external_ids):
-        for record in Contact.select().where(Contact.external_id.in_(list(chunk))).dicts():
+        for record in dict_rows(Contact.select().where(Contact.external_id.in_(list(chunk)))):
             by_external[record["external_id"]] = record["id"]
             existing.setdefault(record["id"], record)
 

@@ -26,6 +26,7 @@ from acct_tui.services.imports.base import (
     cell,
     chunked,
     clean_cells,
+    dict_rows,
 )
 from acct_tui.services.imports.columns import ColumnMap
 from acct_tui.services.imports.refs import AccountBook, resolve_account
@@ -127,14 +128,14 @@ def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptio
     by_key: dict[tuple[int, str, Any], int] = {}
     by_external: dict[str, int] = {}
     for chunk in chunked(sorted({a for _r, a in resolved})):
-        for record in FollowUp.select().where(FollowUp.account.in_(list(chunk))).dicts():
+        for record in dict_rows(FollowUp.select().where(FollowUp.account.in_(list(chunk)))):
             existing[record["id"]] = record
             by_key[(record["account"], record["title"].casefold(), record["due_on"])] = record["id"]
             if record["external_id"]:
                 by_external[record["external_id"]] = record["id"]
     wanted = [str(r.values["external_id"]) for r, _a in resolved if r.values.get("external_id")]
     for chunk in chunked(wanted):
-        for record in FollowUp.select().where(FollowUp.external_id.in_(list(chunk))).dicts():
+        for record in dict_rows(FollowUp.select().where(FollowUp.external_id.in_(list(chunk)))):
             existing.setdefault(record["id"], record)
             by_external[record["external_id"]] = record["id"]
 

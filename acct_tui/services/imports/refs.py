@@ -13,7 +13,7 @@ from typing import Any
 from acct_tui.models import Account
 from acct_tui.services.context import Ctx
 from acct_tui.services.errors import ValidationError
-from acct_tui.services.imports.base import Row, RowErrors
+from acct_tui.services.imports.base import Row, RowErrors, tuple_rows
 from acct_tui.services.imports.columns import ColumnMap
 from acct_tui.services.scope import scoped
 
@@ -28,7 +28,7 @@ class AccountBook:
         by_external: dict[str, int] = {}
         by_name: dict[str, list[int]] = {}
         query = scoped(Account.select(Account.id, Account.external_id, Account.sort_name), ctx.agent)
-        for account_id, external_id, sort_name in query.tuples():
+        for account_id, external_id, sort_name in tuple_rows(query):
             if external_id:
                 by_external[external_id] = account_id
             by_name.setdefault(sort_name, []).append(account_id)

@@ -172,7 +172,7 @@ def audit(ctx: Ctx, change_id: str, model: type[Model], ops: Sequence[Op], audit
     for op in ops:
         if op.action == "create":
             values = op.values
-            after = {"id": op.record_id}
+            after: dict[str, Any] = {"id": op.record_id}
             for n in audit_fields:
                 if n in values:
                     value = values[n]
@@ -180,7 +180,7 @@ def audit(ctx: Ctx, change_id: str, model: type[Model], ops: Sequence[Op], audit
             before = None
             action = "create"
         else:
-            after = {n: to_json(op.values[n]) for n in op.before}
+            after = {n: to_json(op.values[n]) for n in op.before}  # type: ignore[misc]
             before = dict(op.before)
             action = "update"
         rows.append(

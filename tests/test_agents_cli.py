@@ -320,3 +320,32 @@ def test_share_refusals(run: Run, db_url: str) -> None:
     assert code == 1 and "owns Initech already" in err
     code, _, err = run("share", str(account_id), "--with", "lee")  # boss, the admin
     assert code == 0
+
+
+def test_authorized_keys_lines_force_each_key_into_its_agents_dashboard(run: Run, tmp_path: Path) -> None:
+    """`agent key list --authorized-keys` prints one restricted, forced-command line per live key of active agents."""
+    import shutil
+    import subprocess
+
+    sam_pub, sam_fp = public_key_file(tmp_path, "sam")
+    kim_pub, _ = public_key_file(tmp_path, "kim")
+    old_pub, old_fp = public_key_file(tmp_path, "old")
+    run("agent", "add", "sam", "--key", str(sam_pub))
+    run("agent", "key", "add", "sam", str(old_pub))
+    run("agent", "key", "revoke", "sam", old_fp)
+    run("agent", "add", "kim", "--key", str(kim_pub))
+    run("agent", "deactivate", "kim")
+    code, out, _ = run("agent", "key", "list", "--authorized-keys", "--command", "/opt/acct/bin/acct-tui")
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(
+        'restrict,pty,command="ACCT_TUI_SERVED=1 /opt/acct/bin/acct-tui --agent sam" ssh-ed25519 '
+    )
+    if shutil.which("ssh-keygen"):
+        listed = tmp_path / "authorized_keys"
+        listed.write_text(out)
+        printed = subprocess.run(["ssh-keygen", "-lf", str(listed)], capture_output=True, text=True, check=True)
+        assert printed.stdout.split()[1] == sam_fp
+    code, _, err = run("agent", "key", "list", "--authorized-keys", "--command", 'acct-tui" ; sh')
+    assert code == 1 and "quotes" in err

@@ -194,3 +194,27 @@ def login_fingerprints(login: str) -> frozenset[str] | None:
             return None
         rows = AgentKey.select(AgentKey.fingerprint).where(AgentKey.agent == agent.id, AgentKey.revoked_at.is_null())
         return frozenset(row.fingerprint for row in rows)
+
+
+def authorized_keys(command: str = "acct-tui") -> list[str]:
+    """OpenSSH authorized_keys lines for every live key of every active agent, each forced into their dashboard.
+
+    For a host that serves with OpenSSH instead of `serve-ssh`: all agents log in
+    as one Unix user whose authorized_keys holds these lines. `restrict` turns off
+    forwarding of every kind and ~/.ssh/rc; `pty` gives back the terminal the
+    dashboard needs; the forced command ignores whatever the client asked to run.
+    """
+    if '"' in command or "\n" in command:
+        raise ValidationError("the command may not contain quotes or line breaks", "command")
+    with reading():
+        rows = (
+            AgentKey.select(AgentKey.key_data, Agent.login)
+            .join(Agent)
+            .where(AgentKey.revoked_at.is_null(), Agent.active == True)  # noqa: E712 - peewee expression
+            .order_by(Agent.login, AgentKey.id)
+        )
+        return [
+            f'restrict,pty,command="ACCT_TUI_SERVED=1 {command} --agent {row.agent.login}" {row.key_data} '
+            f"{row.agent.login}@acct-tui"
+            for row in rows
+        ]

@@ -41,6 +41,14 @@ def register(verbs: Any, common: argparse.ArgumentParser) -> dict[str, Handler]:
     key_list.add_argument("login", nargs="?", default=None)
     key_list.add_argument("--all", action="store_true", help="include revoked keys")
     key_list.add_argument("--json", action="store_true")
+    key_list.add_argument(
+        "--authorized-keys",
+        action="store_true",
+        help="print OpenSSH authorized_keys lines (forced command per key) instead, for serving with sshd",
+    )
+    key_list.add_argument(
+        "--command", default="acct-tui", help="the forced command for --authorized-keys (default: acct-tui)"
+    )
 
     for verb, help_text in (("share", "share an account with an agent or a team"), ("unshare", "stop sharing")):
         parser = verbs.add_parser(verb, parents=[common], help=help_text)
@@ -103,8 +111,13 @@ def agent_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> in
 
 
 def key_list(args: argparse.Namespace) -> int:
-    from acct_tui.services.keys import list_keys
+    from acct_tui.services.keys import authorized_keys, list_keys
 
+    if args.authorized_keys:
+        for line in authorized_keys(args.command):
+            if args.login is None or f' --agent {args.login}"' in line:
+                print(line)
+        return EXIT_OK
     rows = list_keys(args.login, include_revoked=args.all)
     if args.json:
         json.dump([row.__dict__ for row in rows], sys.stdout, indent=2, ensure_ascii=False)

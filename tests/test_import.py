@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
-from acct_tui.models import Account, Activity, AuditEntry, Contact, FollowUp
+from acct_tui.models import Account, Activity, AuditEntry, Contact, FollowUp, database_proxy
 from acct_tui.services import accounts
 from acct_tui.services.agents import add_agent
 from acct_tui.services.context import Ctx
+from acct_tui.services.derived import refresh_accounts
 from acct_tui.services.errors import ValidationError
 from acct_tui.services.imports import DateOrder, ImportOptions, run_import
 from acct_tui.services.unit import reading
@@ -162,17 +163,11 @@ def test_one_transaction_one_change_id_and_derived_columns(ctx: Ctx, tmp_path: P
         tmp_path, "a.csv", "Account Name,Tier,Renewal Date,Satisfaction\nPlat,platinum,2026-12-10,9\nBronze,bronze,,\n"
     )
     report = run_import(ctx, "accounts", path)
-    plat = run_import  # keep the name readable below
-    del plat
     with reading():
         entries = list(AuditEntry.select())
         rows = {a.name: a for a in Account.select()}
     assert {e.change_id for e in entries} == {report.change_id} and len(entries) == 2
-    from acct_tui.services.derived import refresh_accounts
-
     before = {n: (a.health_score, a.health_band, a.cadence_days, a.health_next_change) for n, a in rows.items()}
-    from acct_tui.models import database_proxy
-
     with database_proxy.connection_context(), database_proxy.atomic():
         refresh_accounts([a.id for a in rows.values()], ctx.today, ctx.policy, search_ids=[a.id for a in rows.values()])
     with reading():
@@ -307,3 +302,15 @@ def test_data_services_do_not_import_textual() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_an_import_is_undone_as_one_change(ctx: Ctx, tmp_path: Path) -> None:
+    """Undo after an import removes everything it created, as one change."""
+    from acct_tui.services.undo import undo_last
+
+    accounts.create_account(ctx, {"name": "Kept"})
+    path = write(tmp_path, "a.csv", "Account Name,Website\nOne,one.com\nTwo,two.com\n")
+    report = run_import(ctx, "accounts", path)
+    assert report.created == 2
+    undo_last(ctx)
+    assert [r[0] for r in account_rows()] == ["Kept"]

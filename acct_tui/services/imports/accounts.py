@@ -225,7 +225,7 @@ def _create(ctx: Ctx, row: Row, health_cache: dict[tuple[Any, ...], Health]) -> 
     values.setdefault("tier", Tier.SILVER.value)
     values.setdefault("stage", Stage.ACTIVE.value)
     values.setdefault("owner", ctx.agent.id)
-    values.setdefault("arr", Decimal("0"))
+    values.setdefault("arr", Decimal("0.00"))
     values.setdefault("currency", "USD")
     values.setdefault("industry", "")
     values.setdefault("notes", "")

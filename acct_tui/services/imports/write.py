@@ -15,6 +15,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Any
 
 from peewee import Model, fn
@@ -156,6 +157,16 @@ def search_index_deferred(count: int, threshold: int = 2000) -> Iterator[None]:
 
 
 _PLAIN_JSON = (str, int, bool)
+_CENTS = Decimal("0.01")
+
+
+def _json(value: Any) -> Any:
+    """A value as `unit.snapshot` writes it (amounts always with two decimals), so undo can compare."""
+    if isinstance(value, Decimal):
+        return str(value.quantize(_CENTS))
+    return to_json(value)
+
+
 AUDIT_COLUMNS = ("change_id", "session_id", "at", "agent_id", "account_id", "entity", "entity_id", "action",
                  "summary", "before", "after")  # fmt: skip
 
@@ -176,11 +187,11 @@ def audit(ctx: Ctx, change_id: str, model: type[Model], ops: Sequence[Op], audit
             for n in audit_fields:
                 if n in values:
                     value = values[n]
-                    after[n] = value if value is None or type(value) in _PLAIN_JSON else to_json(value)
+                    after[n] = value if value is None or type(value) in _PLAIN_JSON else _json(value)
             before = None
             action = "create"
         else:
-            after = {n: to_json(op.values[n]) for n in op.before}  # type: ignore[misc]
+            after = {n: _json(op.values[n]) for n in op.before}
             before = dict(op.before)
             action = "update"
         rows.append(

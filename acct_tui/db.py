@@ -18,7 +18,7 @@ from peewee import Database, OperationalError, PostgresqlDatabase, SqliteDatabas
 
 from acct_tui.models import ALL_MODELS, SchemaMeta, database_proxy
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 SQLITE_PRAGMAS: dict[str, object] = {
     "journal_mode": "wal",
@@ -30,8 +30,17 @@ SQLITE_PRAGMAS: dict[str, object] = {
 }
 
 Migration = Callable[[Database], None]
+
+
+def _add_health_history(db: Database) -> None:
+    """Version 2: the health_history table (a row per account per day its score changed)."""
+    from acct_tui.models import HealthHistory
+
+    db.create_tables([HealthHistory])
+
+
 # Target version -> the step that upgrades a database from the version before it.
-MIGRATIONS: dict[int, Migration] = {}
+MIGRATIONS: dict[int, Migration] = {2: _add_health_history}
 
 UNREADABLE_VERSION = "this database's schema version is unreadable; restore a backup or use a new database"
 VERSIONLESS = "this database has acct-tui tables but no schema version; restore a backup or use a new database"

@@ -326,6 +326,25 @@ class AuditEntry(BaseModel):
         )
 
 
+class HealthHistory(BaseModel):
+    """An account's health score on a day it changed (one row per account per day).
+
+    Written by the derived refresh in the transaction that moved the score;
+    the portfolio's trend arrow compares the score now with the one in force
+    some days ago.
+    """
+
+    id = AutoField()
+    account = ForeignKeyField(Account, backref="health_history", on_delete="CASCADE")
+    day = DateField()
+    score = SmallIntegerField()
+    band = CharField(max_length=16)
+
+    class Meta:
+        table_name = "health_history"
+        indexes = ((("account", "day"), True),)
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     SchemaMeta,
     Team,
@@ -341,4 +360,5 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Concern,
     Opportunity,
     AuditEntry,
+    HealthHistory,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -147,12 +148,13 @@ def test_reopening_a_current_database_keeps_its_rows(db: Database, db_url: str) 
 def test_an_older_version_is_refused_with_the_command_to_run(
     db: Database, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A version-1 database opened by a version-2 acct-tui: refused, telling to run `acct-tui migrate`."""
-    monkeypatch.setattr(dbm, "SCHEMA_VERSION", 2)
+    """A database one version behind this acct-tui: refused, telling to run `acct-tui migrate`."""
+    current = dbm.SCHEMA_VERSION
+    monkeypatch.setattr(dbm, "SCHEMA_VERSION", current + 1)
     with pytest.raises(SchemaTooOld) as caught:
         _reopen(db_url)
     message = str(caught.value)
-    assert "schema version 1" in message and "needs 2" in message
+    assert f"schema version {current}" in message and f"needs {current + 1}" in message
     assert "acct-tui migrate" in message
 
 
@@ -216,7 +218,7 @@ def _index_nickname(database: Database) -> None:
 
 
 def _broken(database: Database) -> None:
-    raise RuntimeError("step 3 is broken")
+    raise RuntimeError("the second step is broken")
 
 
 def _with_steps(monkeypatch: pytest.MonkeyPatch, steps: dict[int, Callable[[Database], None]]) -> None:
@@ -232,20 +234,21 @@ def _columns(database: Database, table: str) -> set[str]:
 def test_migrate_upgrades_step_by_step_and_keeps_the_data(
     db: Database, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """From version 1 to 3: each step runs once in order, the data stays, the app then opens it."""
+    """Two versions up: each step runs once in order, the data stays, the app then opens it."""
+    base = dbm.SCHEMA_VERSION
     with db.connection_context():
         owner = Agent.create(login="sam", name="Sam")
         Account.create(name="Acme", sort_name="acme", owner=owner)
-    _with_steps(monkeypatch, {2: _add_nickname, 3: _index_nickname})
+    _with_steps(monkeypatch, {base + 1: _add_nickname, base + 2: _index_nickname})
     with pytest.raises(SchemaTooOld):
         _reopen(db_url)
 
     target = connect(db_url)
     try:
-        assert dbm.migrate(target) == [2, 3]
+        assert dbm.migrate(target) == [base + 1, base + 2]
         assert "nickname" in _columns(target, "account")
         with target.connection_context():
-            assert schema_version(target) == 3
+            assert schema_version(target) == base + 2
             indexed = [index.columns for index in target.get_indexes("account")]
         assert ["nickname"] in indexed
         assert dbm.migrate(target) == []
@@ -263,14 +266,15 @@ def test_migrate_upgrades_step_by_step_and_keeps_the_data(
 def test_a_failing_step_leaves_the_last_good_version(
     db: Database, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Step 2 is applied and recorded; step 3 fails and leaves no trace; the error propagates."""
-    _with_steps(monkeypatch, {2: _add_nickname, 3: _broken})
+    """The first step is applied and recorded; the second fails and leaves no trace; the error propagates."""
+    base = dbm.SCHEMA_VERSION
+    _with_steps(monkeypatch, {base + 1: _add_nickname, base + 2: _broken})
     target = connect(db_url)
     try:
-        with pytest.raises(RuntimeError, match="step 3"):
+        with pytest.raises(RuntimeError, match="second step"):
             dbm.migrate(target)
         with target.connection_context():
-            assert schema_version(target) == 2
+            assert schema_version(target) == base + 1
         assert "nickname" in _columns(target, "account")
     finally:
         _close(target)
@@ -278,14 +282,15 @@ def test_a_failing_step_leaves_the_last_good_version(
 
 def test_a_missing_step_is_reported(db: Database, monkeypatch: pytest.MonkeyPatch, db_url: str) -> None:
     """A version gap with no step: a message naming the version, nothing half-done."""
-    _with_steps(monkeypatch, {2: _add_nickname, 3: _index_nickname})
-    monkeypatch.setattr(dbm, "MIGRATIONS", {3: _index_nickname})
+    base = dbm.SCHEMA_VERSION
+    _with_steps(monkeypatch, {base + 1: _add_nickname, base + 2: _index_nickname})
+    monkeypatch.setattr(dbm, "MIGRATIONS", {base + 2: _index_nickname})
     target = connect(db_url)
     try:
-        with pytest.raises(DatabaseError, match="no upgrade step to schema version 2"):
+        with pytest.raises(DatabaseError, match=f"no upgrade step to schema version {base + 1}"):
             dbm.migrate(target)
         with target.connection_context():
-            assert schema_version(target) == 1
+            assert schema_version(target) == base
     finally:
         _close(target)
 
@@ -312,6 +317,37 @@ def test_migrate_works_before_anything_is_bound(tmp_path: Path) -> None:
         assert dbm.migrate(target) == []
     finally:
         _close(target)
+
+
+def test_migration_2_adds_health_history_to_a_version_1_database(db: Database, db_url: str) -> None:
+    """A version-1 database (no health_history) is refused until `migrate` adds the table; data is kept."""
+    from acct_tui.models import HealthHistory
+
+    with db.connection_context():
+        owner = Agent.create(login="sam", name="Sam")
+        Account.create(name="Acme", sort_name="acme", owner=owner)
+        db.drop_tables([HealthHistory])
+        dbm.set_schema_version(1)
+    _close(db)
+    with pytest.raises(SchemaTooOld, match="acct-tui migrate"):
+        _reopen(db_url)
+    target = connect(db_url)
+    try:
+        assert dbm.migrate(target) == [2]
+        assert {"account_id", "day", "score", "band"} <= _columns(target, "health_history")
+        with target.connection_context():
+            unique = [ix.columns for ix in target.get_indexes("health_history") if ix.unique]
+        assert ["account_id", "day"] in unique
+    finally:
+        _close(target)
+    opened = _reopen(db_url)
+    try:
+        with opened.connection_context():
+            account = Account.get(Account.name == "Acme")
+            HealthHistory.create(account=account, day=dt.date(2026, 11, 27), score=80, band="healthy")
+            assert HealthHistory.select().count() == 1
+    finally:
+        _close(opened)
 
 
 ONLY_POSTGRES = pytest.param(

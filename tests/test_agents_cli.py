@@ -340,8 +340,9 @@ def test_authorized_keys_lines_force_each_key_into_its_agents_dashboard(run: Run
     lines = out.splitlines()
     assert len(lines) == 1
     assert lines[0].startswith(
-        'restrict,pty,command="ACCT_TUI_SERVED=1 /opt/acct/bin/acct-tui --agent sam" ssh-ed25519 '
+        'restrict,pty,command="if [ -t 0 ]; then exec env ACCT_TUI_SERVED=1 /opt/acct/bin/acct-tui --agent sam; '
     )
+    assert " ssh-ed25519 " in lines[0] and lines[0].endswith(" sam@acct-tui")
     if shutil.which("ssh-keygen"):
         listed = tmp_path / "authorized_keys"
         listed.write_text(out)

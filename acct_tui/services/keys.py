@@ -202,7 +202,8 @@ def authorized_keys(command: str = "acct-tui") -> list[str]:
     For a host that serves with OpenSSH instead of `serve-ssh`: all agents log in
     as one Unix user whose authorized_keys holds these lines. `restrict` turns off
     forwarding of every kind and ~/.ssh/rc; `pty` gives back the terminal the
-    dashboard needs; the forced command ignores whatever the client asked to run.
+    dashboard needs; the forced command ignores whatever the client asked to run,
+    and refuses a session without a terminal.
     """
     if '"' in command or "\n" in command:
         raise ValidationError("the command may not contain quotes or line breaks", "command")
@@ -214,7 +215,17 @@ def authorized_keys(command: str = "acct-tui") -> list[str]:
             .order_by(Agent.login, AgentKey.id)
         )
         return [
-            f'restrict,pty,command="ACCT_TUI_SERVED=1 {command} --agent {row.agent.login}" {row.key_data} '
-            f"{row.agent.login}@acct-tui"
+            f'restrict,pty,command="{_forced(command, row.agent.login)}" {row.key_data} {row.agent.login}@acct-tui'
             for row in rows
         ]
+
+
+def _forced(command: str, login: str) -> str:
+    """The forced command (a POSIX shell runs it): the dashboard when there is a terminal, a refusal otherwise.
+
+    Without the check, `ssh -T` would start an app with no terminal that no hangup ever ends.
+    """
+    return (
+        f"if [ -t 0 ]; then exec env ACCT_TUI_SERVED=1 {command} --agent {login}; "
+        "else echo 'acct-tui needs a terminal: connect with ssh -t' >&2; exit 1; fi"
+    )

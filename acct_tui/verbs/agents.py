@@ -115,7 +115,7 @@ def key_list(args: argparse.Namespace) -> int:
 
     if args.authorized_keys:
         for line in authorized_keys(args.command):
-            if args.login is None or f' --agent {args.login}"' in line:
+            if args.login is None or f" --agent {args.login};" in line:
                 print(line)
         return EXIT_OK
     rows = list_keys(args.login, include_revoked=args.all)

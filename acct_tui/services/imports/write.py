@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -88,9 +89,10 @@ def insert_creates(
     """Insert the planned rows (each op's values hold every name in `names`, ids already set)."""
     table = model._meta.table_name  # type: ignore[attr-defined]
     columns = ["id", *_columns(model, names)]
+    pick = operator.itemgetter(*names)
     done = 0
     for batch in chunked(ops, BATCH):
-        bulk_insert(table, columns, [(op.record_id, *(op.values[n] for n in names)) for op in batch])
+        bulk_insert(table, columns, [(op.record_id, *pick(op.values)) for op in batch])
         done += len(batch)
         if progress:
             progress(done)
@@ -185,9 +187,9 @@ def audit(ctx: Ctx, change_id: str, model: type[Model], ops: Sequence[Op], audit
             values = op.values
             after: dict[str, Any] = {"id": op.record_id}
             for n in audit_fields:
-                if n in values:
-                    value = values[n]
-                    after[n] = value if value is None or type(value) in _PLAIN_JSON else _json(value)
+                value = values.get(n)
+                if value is not None and value != "":  # empty fields say nothing a reader or undo needs
+                    after[n] = value if type(value) in _PLAIN_JSON else _json(value)
             before = None
             action = "create"
         else:

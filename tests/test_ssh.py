@@ -406,3 +406,21 @@ async def test_stopping_the_server_hangs_up_every_session(tmp_path: Path, sqlite
         await asyncio.wait_for(served.server.close(), 15)
         assert await wait_gone([app_pid, helper_pid]) == []
         await asyncio.wait_for(conn.wait_closed(), 10)
+
+
+async def test_agent_and_x11_forwarding_are_refused(tmp_path: Path, sqlite_url: str, sam_key: Any) -> None:
+    """An X11 request fails; an agent-forwarding request gives the app no agent socket."""
+    command, _ = fake_app_command(tmp_path)
+    async with serving(tmp_path, sqlite_url, app_command=command) as served:
+        async with await served.connect("sam", sam_key) as conn:
+            with pytest.raises(asyncssh.ChannelOpenError, match="X11"):
+                await conn.create_process(
+                    term_type="xterm", term_size=(120, 24), x11_forwarding=True, x11_display="127.0.0.1:99"
+                )
+        async with await served.connect(
+            "sam", sam_key, agent_path=str(tmp_path / "agent.sock"), agent_forwarding=True
+        ) as conn:
+            terminal = await Terminal.open(conn, 130, 24)
+            screen = await terminal.wait_for("READY")
+    assert "SSH_AUTH_SOCK" not in screen
+    assert "env=ACCT_TUI_SERVED " in screen

@@ -61,7 +61,9 @@ def test_whatever_a_csv_writer_writes_reads_back(
 @settings(max_examples=100)
 @given(
     st.lists(
-        st.lists(st.text(alphabet="abc xyz", min_size=1, max_size=6), min_size=2, max_size=2), min_size=1, max_size=6
+        st.lists(st.text(alphabet="abc xyz", min_size=1, max_size=6).filter(str.strip), min_size=2, max_size=2),
+        min_size=1,
+        max_size=6,
     )
 )
 def test_line_numbers_point_at_the_physical_line(rows: list[list[str]]) -> None:
@@ -153,3 +155,26 @@ def test_times_and_zones() -> None:
     assert parse_datetime_cell("2026-03-14T09:30:00Z", column, "d") == dt.datetime(2026, 3, 14, 9, 30)
     with pytest.raises(ValidationError):
         parse_datetime_cell("03/14/2026 25:99", column, "d")
+
+
+def test_hostile_files_get_clear_errors() -> None:
+    """An empty file, an unclosed quote that swallows the file, or a NUL-filled file each say what is wrong."""
+    with pytest.raises(ValidationError, match="empty"):
+        parse_text("\n\n")
+    with pytest.raises(ValidationError, match="never closed"):
+        parse_text('Account Name\n"' + "x" * 1_100_000 + "\n")
+    with pytest.raises(ValidationError, match="NUL bytes"):
+        decode(b"A\x00c\x00c\x00")
+    assert decode("Name\nÉcole\n".encode("utf-16"))[1] == "utf-16"
+
+
+def test_header_problems_are_named() -> None:
+    """A header naming one column twice, or lacking a required one, is refused with the column names."""
+    from acct_tui.services.imports.columns import ImportKind, map_columns
+
+    with pytest.raises(ValidationError, match="appears more than once"):
+        map_columns(ImportKind.ACCOUNTS, ["Account Name", "account name"])
+    with pytest.raises(ValidationError, match=r"no column for title .* due_on"):
+        map_columns(ImportKind.FOLLOWUPS, ["Account Name", "Notes"])
+    columns = map_columns(ImportKind.ACCOUNTS, ["Company name", "Account Name"])
+    assert columns.column("name") == "Account Name" and columns.ignored == ["Company name"]

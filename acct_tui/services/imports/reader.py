@@ -147,6 +147,11 @@ def parse_text(text: str, *, name: str = "the file", encoding: str = "utf-8", de
                 continue
             rows.append((start, record))
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise ReadError(
+                f"{name}, line {previous_end + 1}: a value runs past {MAX_FIELD:,} characters; "
+                "most likely a quote that is never closed"
+            ) from None
         raise ReadError(
             f"{name}, line {previous_end + 1}: the quoting is broken ({exc}); "
             "a field that starts with a quote must end with one, and quotes inside it are doubled"

@@ -424,3 +424,30 @@ async def test_agent_and_x11_forwarding_are_refused(tmp_path: Path, sqlite_url: 
             screen = await terminal.wait_for("READY")
     assert "SSH_AUTH_SOCK" not in screen
     assert "env=ACCT_TUI_SERVED " in screen
+
+
+async def test_revoking_a_key_or_deactivating_ends_open_sessions(
+    tmp_path: Path, sqlite_url: str, admin: Ctx, sam_key: Any
+) -> None:
+    """A dashboard already open is hung up soon after its key is revoked, or its agent deactivated."""
+    from acct_tui.services.agents import deactivate_agent
+    from acct_tui.services.keys import revoke_keys
+
+    kim_key = new_key()
+    register_agent(admin, "kim", kim_key)
+    command, _ = fake_app_command(tmp_path)
+    async with (
+        serving(tmp_path, sqlite_url, app_command=command, limits=Limits(recheck_seconds=0.2)) as served,
+        await served.connect("sam", sam_key) as sam,
+        await served.connect("kim", kim_key) as kim,
+    ):
+        sam_terminal, kim_terminal = await Terminal.open(sam), await Terminal.open(kim)
+        await sam_terminal.wait_for("READY")
+        await kim_terminal.wait_for("READY")
+        revoke_keys(admin, "sam", "all")
+        deactivate_agent(admin, "kim")
+        await asyncio.wait_for(sam_terminal.process.wait(), 10)
+        await asyncio.wait_for(kim_terminal.process.wait(), 10)
+    log = served.log()
+    assert "session ended agent=sam" in log and "key revoked" in log
+    assert "session ended agent=kim" in log and "agent deactivated" in log

@@ -30,6 +30,8 @@ class Limits:
     """Seconds a client has from connecting to being authenticated."""
     max_keys_per_connection: int = 6
     """Public keys one connection may offer before it is cut off (OpenSSH's MaxAuthTries)."""
+    recheck_seconds: float = 30.0
+    """How often open sessions are checked against revoked keys and deactivated agents."""
 
 
 class FailureTracker:

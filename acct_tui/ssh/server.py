@@ -261,8 +261,12 @@ class RunningServer:
     port: int
     host_key_fingerprint: str
 
+    watcher: asyncio.Task[None] | None = None
+
     async def close(self) -> None:
         self.acceptor.close()
+        if self.watcher is not None:
+            self.watcher.cancel()
         await self.desk.close_sessions()
         await self.acceptor.wait_closed()
 
@@ -299,7 +303,30 @@ async def start_server(
     )
     bound = acceptor.sockets[0].getsockname()[1] if acceptor.sockets else port
     desk.log.info("listening on %s:%s host key %s", host, bound, fingerprint)
-    return RunningServer(acceptor, desk, host, bound, fingerprint)
+    running = RunningServer(acceptor, desk, host, bound, fingerprint)
+    running.watcher = asyncio.ensure_future(watch_access(desk))
+    return running
+
+
+async def watch_access(desk: Desk) -> None:
+    """Hang up open dashboards whose key was revoked or whose agent was deactivated since they logged in."""
+    lookup = desk.lookup_keys
+    assert lookup is not None
+    while True:
+        await asyncio.sleep(desk.limits.recheck_seconds)
+        logins = sorted({session.login for session in desk.active})
+        for login in logins:
+            try:
+                allowed = await asyncio.to_thread(lookup, login)
+            except Exception as exc:  # the database is unreachable: keep sessions, say so
+                desk.log.error("access check failed agent=%s: %s", login, exc)
+                continue
+            for session in [s for s in desk.active if s.login == login]:
+                if allowed is not None and session.key in allowed:
+                    continue
+                reason = "agent deactivated or removed" if allowed is None else "key revoked"
+                desk.refuse(f"session ended agent={login} source={session.source} pid={session.pid}: {reason}")
+                session.hang_up()
 
 
 async def serve(

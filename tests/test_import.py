@@ -314,3 +314,25 @@ def test_an_import_is_undone_as_one_change(ctx: Ctx, tmp_path: Path) -> None:
     assert report.created == 2
     undo_last(ctx)
     assert [r[0] for r in account_rows()] == ["Kept"]
+
+
+def test_a_clash_while_writing_rolls_everything_back(ctx: Ctx, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """If the database refuses a write midway, nothing of the import stays and the error says to run it again."""
+    from peewee import IntegrityError
+
+    from acct_tui.services.errors import Conflict
+    from acct_tui.services.imports import accounts as account_import
+
+    original = account_import.write
+
+    def clash(*args: Any, **kwargs: Any) -> None:
+        original(*args, **kwargs)
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(account_import, "write", clash)
+    path = write(tmp_path, "a.csv", "Account Name\nOne\nTwo\n")
+    with pytest.raises(Conflict, match="nothing was imported"):
+        run_import(ctx, "accounts", path)
+    assert account_rows() == []
+    with reading():
+        assert AuditEntry.select().count() == 0

@@ -268,8 +268,13 @@ def _create(ctx: Ctx, row: Row, health_cache: dict[tuple[Any, ...], Health]) -> 
 def _plan_updates(matched: list[tuple[Row, int]], result: Plan) -> None:
     fields = [getattr(Account, name) for name in EDITABLE]
     current: dict[int, dict[str, object]] = {}
+    from acct_tui.db import is_postgres
+
     for chunk in chunked([target for _row, target in matched]):
-        for record in dict_rows(Account.select(Account.id, *fields).where(Account.id.in_(list(chunk)))):
+        query = Account.select(Account.id, *fields).where(Account.id.in_(list(chunk)))
+        if is_postgres():  # hold the rows an update will write, as the app's edits do
+            query = query.order_by(Account.id).for_update()
+        for record in dict_rows(query):
             current[record["id"]] = record
     for row, target in matched:
         now = current[target]

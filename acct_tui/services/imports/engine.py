@@ -14,9 +14,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from peewee import IntegrityError, OperationalError
+
 from acct_tui.models import database_proxy
 from acct_tui.services.context import Ctx
 from acct_tui.services.derived import refresh_accounts
+from acct_tui.services.errors import Conflict
 from acct_tui.services.imports import accounts, activities, contacts, followups
 from acct_tui.services.imports.base import ImportOptions, ImportProgress, ImportReport, Row, RowErrors, chunked
 from acct_tui.services.imports.columns import ImportKind, map_columns
@@ -95,6 +98,36 @@ def run_import(
         _count(report, plan)
         return _finish(report, errors, started, table, rows, rejects)
     change_id = uuid.uuid4().hex
+    try:
+        return _write(
+            ctx, module, report, errors, good, columns, options, change_id, tick, started, table, rows, rejects
+        )
+    except IntegrityError as exc:
+        raise Conflict(
+            f"someone saved a record this import also writes while it ran ({exc}); nothing was imported, run it again"
+        ) from None
+    except OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise Conflict("the database stayed busy with other writers; nothing was imported, try again") from None
+        raise
+
+
+def _write(
+    ctx: Ctx,
+    module: ModuleType,
+    report: ImportReport,
+    errors: RowErrors,
+    good: list[Row],
+    columns: Any,
+    options: ImportOptions,
+    change_id: str,
+    tick: ImportProgress,
+    started: float,
+    table: Table,
+    rows: list[Row],
+    rejects: str | Path | None,
+) -> ImportReport:
+    """Plan under the write lock (SQLite) and write it all, in one transaction."""
     with database_proxy.connection_context(), database_proxy.atomic():
         plan = module.plan(ctx, good, columns, options, errors)
         if errors.items and not options.skip_invalid:

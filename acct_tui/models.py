@@ -16,6 +16,7 @@ import datetime as dt
 from decimal import Decimal
 
 from peewee import (
+    SQL,
     AutoField,
     BooleanField,
     CharField,
@@ -28,6 +29,7 @@ from peewee import (
     Model,
     SmallIntegerField,
     TextField,
+    fn,
 )
 
 database_proxy = DatabaseProxy()
@@ -125,25 +127,42 @@ class Account(BaseModel):
     search_text = TextField(default="")
 
     class Meta:
+        # One index per portfolio order (see SORT_EXPRESSIONS below), plus the
+        # per-owner lookups of the follow-up queue and the daily walk.
         indexes = (
             (("sort_name", "id"), False),
-            (("owner", "sort_name", "id"), False),
-            (("health_score", "id"), False),
-            (("owner", "health_score", "id"), False),
-            (("arr", "id"), False),
-            (("owner", "arr", "id"), False),
-            (("renewal_on", "id"), False),
-            (("owner", "renewal_on", "id"), False),
-            (("last_touch_at", "id"), False),
-            (("owner", "last_touch_at", "id"), False),
-            (("next_followup_on", "id"), False),
-            (("owner", "next_followup_on", "id"), False),
             (("tier_rank", "sort_name", "id"), False),
-            (("owner", "tier_rank", "sort_name", "id"), False),
+            (("health_score", "id"), False),
+            (("arr", "id"), False),
+            (("owner", "sort_name", "id"), False),
             (("owner", "touch_due_on"), False),
             (("owner", "health_band"), False),
+            (("owner", "renewal_on"), False),
             (("team",), False),
         )
+
+
+# Sort keys for columns that may be empty. An empty value sorts as "never":
+# no renewal date or no follow-up planned is later than any date (so it comes
+# last going up); a second key puts it last going down too. "Never touched"
+# is the oldest touch of all. The literals are inlined (not bound) so the
+# expression indexes below match the queries on SQLite and PostgreSQL.
+LATE_DATE = SQL("'9999-12-31'")
+EARLY_DATE = SQL("'0001-01-01'")
+EARLY_MOMENT = SQL("'0001-01-01 00:00:00'")
+RENEWAL_UP = fn.COALESCE(Account.renewal_on, LATE_DATE)
+RENEWAL_DOWN = fn.COALESCE(Account.renewal_on, EARLY_DATE)
+FOLLOWUP_UP = fn.COALESCE(Account.next_followup_on, LATE_DATE)
+FOLLOWUP_DOWN = fn.COALESCE(Account.next_followup_on, EARLY_DATE)
+TOUCH_KEY = fn.COALESCE(Account.last_touch_at, EARLY_MOMENT)
+for _name, _expr in (
+    ("account_renewal_up", RENEWAL_UP),
+    ("account_renewal_down", RENEWAL_DOWN),
+    ("account_followup_up", FOLLOWUP_UP),
+    ("account_followup_down", FOLLOWUP_DOWN),
+    ("account_touch_key", TOUCH_KEY),
+):
+    Account.add_index(Account.index(_expr, Account.id, name=_name))
 
 
 class AccountShare(BaseModel):

@@ -8,6 +8,7 @@ hundred and typing in the filter never waits on the database.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -24,8 +25,11 @@ from acct_tui.services.portfolio import (
     QuickFilter,
     SortKey,
     Totals,
+    portfolio_after,
+    portfolio_before,
     portfolio_count,
     portfolio_rows,
+    portfolio_tail,
     portfolio_totals,
 )
 from acct_tui.widgets.display import Palette, ago, days_from, health, money, money_totals, plain
@@ -129,6 +133,7 @@ class PortfolioScreen(ViewScreen):
         super().__init__()
         self.query_state = PortfolioQuery()
         self.total = 0
+        self.count_known = False
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
@@ -155,38 +160,61 @@ class PortfolioScreen(ViewScreen):
     # Loading --------------------------------------------------------------------
 
     def reload(self, *, keep_cursor: bool = True) -> None:
+        """The first page goes on screen as soon as it is read; the count and totals follow."""
         query = self.query_state
+        self.count_known = False
         self._show_query()
         app: Any = self.app
         table = self.table
 
-        def counted(result: tuple[int, list[PortfolioRow]]) -> None:
+        shown: list[bool] = []
+
+        def first(rows: list[PortfolioRow]) -> None:
             if query != self.query_state:
                 return
-            total, rows = result
+            shown.append(True)
+            # Until the count lands, the list is as long as what is known.
+            table.reset(self.total if self.count_known else len(rows), rows, keep_cursor=keep_cursor)
+            if self.count_known:
+                table.want_page(self.total - 1)
+
+        def counted(total: int) -> None:
+            if query != self.query_state:
+                return
             self.total = total
-            table.reset(total, rows, keep_cursor=keep_cursor)
+            self.count_known = True
             self._show_query()
+            if shown:  # otherwise the first page applies the count when it lands
+                table.set_row_count(total)
+                table.want_page(total - 1)  # the End key should not wait
 
-        def first_window() -> tuple[int, list[PortfolioRow]]:
-            return portfolio_count(self.ctx, query), portfolio_rows(self.ctx, query, 0, table.page_size)
-
-        app.run_service(first_window, then=counted, group="portfolio-count", node=self)
+        size = table.page_size
+        app.run_service(portfolio_rows, self.ctx, query, 0, size, then=first, group="portfolio-first", node=self)
+        app.run_service(portfolio_count, self.ctx, query, then=counted, group="portfolio-count", node=self)
         app.run_service(portfolio_totals, self.ctx, query, then=self._show_totals, group="portfolio-totals", node=self)
 
     @on(RowList.PageWanted, "#accounts")
     def _page_wanted(self, event: RowList.PageWanted) -> None:
+        """Fetch a page by index seek from a neighbour's key when one is held; by offset otherwise."""
         query = self.query_state
         table = self.table
+        start, size = event.start, event.size
+        before = table.row_at(start - 1) if start > 0 else None
+        after = table.row_at(start + size)
+        if before is not None:
+            job = partial(portfolio_after, self.ctx, query, before.key, size)
+        elif after is not None:
+            job = partial(portfolio_before, self.ctx, query, after.key, size)
+        elif self.count_known and start + size >= self.total:
+            job = partial(portfolio_tail, self.ctx, query, self.total - start)
+        else:
+            job = partial(portfolio_rows, self.ctx, query, start, size)
 
         def got(rows: list[PortfolioRow]) -> None:
             if query == self.query_state:
-                table.set_page(event.start, rows, event.generation)
+                table.set_page(start, rows, event.generation)
 
-        self.app.run_service(  # type: ignore[attr-defined]
-            portfolio_rows, self.ctx, query, event.start, event.size, then=got,
-            group=f"portfolio-page-{event.start}", node=self,
-        )  # fmt: skip
+        self.app.run_service(job, then=got, group=f"portfolio-page-{start}", node=self)  # type: ignore[attr-defined]
 
     def _show_totals(self, totals: Totals) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")

@@ -18,6 +18,7 @@ from peewee import fn
 from acct_tui.clock import to_local
 from acct_tui.models import Account, Activity, Concern, Contact, FollowUp, database_proxy
 from acct_tui.services.health import Health, HealthInputs, HealthPolicy, assess
+from acct_tui.services.search import search_text
 from acct_tui.vocab import TOUCH_KINDS, ConcernStatus, FollowUpStatus, Tier
 
 BATCH = 500
@@ -26,12 +27,6 @@ _TIER_RANK = {tier.value: rank for rank, tier in enumerate(Tier)}
 
 def tier_rank(tier: str) -> int:
     return _TIER_RANK.get(tier, len(_TIER_RANK))
-
-
-def search_text(name: str, domain: str | None, industry: str, contacts: Iterable[str]) -> str:
-    """What the live filter matches: casefolded, one string per account."""
-    parts = [name, domain or "", industry, *contacts]
-    return " | ".join(p for p in parts if p).casefold()
 
 
 def _chunks(ids: Sequence[int], size: int = BATCH) -> Iterator[Sequence[int]]:

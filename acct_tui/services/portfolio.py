@@ -13,12 +13,13 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from peewee import SQL, Case, Expression, fn
+from peewee import SQL, Case, Expression, NodeList, Tuple, fn
 
-from acct_tui.models import Account, Agent
+from acct_tui.models import FOLLOWUP_DOWN, FOLLOWUP_UP, RENEWAL_DOWN, RENEWAL_UP, TOUCH_KEY, Account, Agent
 from acct_tui.services.context import Ctx
 from acct_tui.services.derived import local_date
 from acct_tui.services.scope import scoped
+from acct_tui.services.search import word_clause
 from acct_tui.services.unit import reading
 from acct_tui.vocab import HealthBand, Stage
 
@@ -90,6 +91,8 @@ class PortfolioRow:
     open_concerns: int
     overdue_followups: int
     touch_due_on: dt.date | None
+    key: tuple[Any, ...] = ()
+    """Its place in the query's order, for fetching the rows around it by index."""
 
 
 @dataclass(frozen=True)
@@ -111,71 +114,66 @@ class PortfolioPage:
     totals: Totals
 
 
-_SORT_COLUMNS: dict[SortKey, tuple[Any, ...]] = {
-    SortKey.NAME: (Account.sort_name,),
-    SortKey.TIER: (Account.tier_rank, Account.sort_name),
-    SortKey.HEALTH: (Account.health_score,),
-    SortKey.ARR: (Account.arr,),
-    SortKey.RENEWAL: (Account.renewal_on,),
-    SortKey.LAST_TOUCH: (Account.last_touch_at,),
-    SortKey.NEXT_FOLLOWUP: (Account.next_followup_on,),
-    SortKey.OWNER: (Account.owner, Account.sort_name),
-}
+def sort_expressions(query: PortfolioQuery) -> tuple[Any, ...]:
+    """The expressions the query orders by, each backed by an index (then the id)."""
+    up = not query.descending
+    return {
+        SortKey.NAME: (Account.sort_name,),
+        SortKey.TIER: (Account.tier_rank, Account.sort_name),
+        SortKey.HEALTH: (Account.health_score,),
+        SortKey.ARR: (Account.arr,),
+        SortKey.RENEWAL: (RENEWAL_UP if up else RENEWAL_DOWN,),
+        SortKey.LAST_TOUCH: (TOUCH_KEY,),
+        SortKey.NEXT_FOLLOWUP: (FOLLOWUP_UP if up else FOLLOWUP_DOWN,),
+        SortKey.OWNER: (Account.owner, Account.sort_name),
+    }[query.sort]
 
-# Columns where an empty value belongs at the end whatever the direction
-# (no renewal date, no follow-up planned); "never touched" sorts as the oldest touch.
-_NULLS_LAST = {SortKey.RENEWAL, SortKey.NEXT_FOLLOWUP}
+
+def _order_by(query: PortfolioQuery, *, reverse: bool = False) -> list[Any]:
+    down = query.descending != reverse
+    keys = (*sort_expressions(query), Account.id)
+    return [key.desc() if down else key.asc() for key in keys]
 
 
-def _order_by(query: PortfolioQuery) -> list[Any]:
-    columns = _SORT_COLUMNS[query.sort]
-    order: list[Any] = []
-    for column in columns:
-        if query.sort in _NULLS_LAST:
-            nulls = "LAST"
-        elif query.sort is SortKey.LAST_TOUCH:
-            nulls = "LAST" if query.descending else "FIRST"
-        else:
-            nulls = None
-        order.append(column.desc(nulls=nulls) if query.descending else column.asc(nulls=nulls))
-    order.append(Account.id.desc() if query.descending else Account.id.asc())
-    return order
+def _beyond(query: PortfolioQuery, key: Sequence[Any], *, before: bool = False) -> Any:
+    """Rows after (or before) `key` in the query's order: a keyset condition on a row value."""
+    columns = Tuple(*sort_expressions(query), Account.id)
+    bound = Tuple(*key)
+    later = columns < bound if query.descending else columns > bound
+    earlier = columns > bound if query.descending else columns < bound
+    return earlier if before else later
 
 
 def text_clause(text: str) -> Expression | None:
-    """Every word must appear in the name, domain, industry or a contact's name."""
+    """Every typed word must start a word of the name, domain, industry or a contact's name."""
+    return word_clause(text)  # type: ignore[no-any-return]
+
+
+def _unindexed(column: Any) -> Any:
+    """On SQLite, `+column` keeps the planner from using the column's index: a page of a
+    common filter (at risk, renewing, quiet) is found fastest along the sort index."""
     from acct_tui.db import is_postgres
 
-    words = [w.casefold() for w in text.split() if w.strip()]
-    if not words:
-        return None
-    clause: Any = None
-    long_words = [w for w in words if len(w) >= 3]
-    if long_words and not is_postgres():
-        phrase = " AND ".join('"' + w.replace('"', '""') + '"' for w in long_words)
-        clause = Account.id.in_(SQL("(SELECT rowid FROM account_fts WHERE account_fts MATCH ?)", [phrase]))
-        short_words = [w for w in words if len(w) < 3]
-    else:
-        short_words = words
-    for word in short_words:
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        term = Account.search_text ** f"%{escaped}%" if is_postgres() else Account.search_text.contains(word)
-        clause = term if clause is None else clause & term
-    return clause  # type: ignore[no-any-return]
+    return column if is_postgres() else NodeList((SQL("+"), column), glue="")
 
 
-def _filtered(ctx: Ctx, query: PortfolioQuery, select: Sequence[Any]) -> Any:
+def _filtered(ctx: Ctx, query: PortfolioQuery, select: Sequence[Any], *, for_page: bool = False) -> Any:
     today = ctx.today
     base = scoped(Account.select(*select), ctx.agent)
+
+    def col(column: Any) -> Any:
+        return _unindexed(column) if for_page else column
+
     if query.mine:
         base = base.where(Account.owner == ctx.agent.id)
     if query.quick is QuickFilter.AT_RISK:
-        base = base.where(Account.health_band == HealthBand.AT_RISK.value)
+        base = base.where(col(Account.health_band) == HealthBand.AT_RISK.value)
     elif query.quick is QuickFilter.RENEWING:
-        base = base.where(Account.renewal_on.between(today, today + dt.timedelta(days=90)))
+        base = base.where(col(Account.renewal_on).between(today, today + dt.timedelta(days=90)))
     elif query.quick is QuickFilter.QUIET:
         base = base.where(
-            ((Account.touch_due_on < today) | Account.last_touch_at.is_null()) & (Account.stage != Stage.CHURNED.value)
+            ((col(Account.touch_due_on) < today) | Account.last_touch_at.is_null())
+            & (Account.stage != Stage.CHURNED.value)
         )
     for name, value in query.context:
         column = {"tier": Account.tier, "industry": Account.industry, "team": Account.team}.get(name)
@@ -183,7 +181,7 @@ def _filtered(ctx: Ctx, query: PortfolioQuery, select: Sequence[Any]) -> Any:
             base = base.where(Account.owner.in_(Agent.select(Agent.id).where(Agent.login == value)))
         elif column is not None:
             base = base.where(column == value)
-    clause = text_clause(query.text)
+    clause = word_clause(query.text, for_page=for_page)
     if clause is not None:
         base = base.where(clause)
     return base
@@ -208,13 +206,72 @@ _ROW_COLUMNS = (
 )
 
 
-def portfolio_rows(ctx: Ctx, query: PortfolioQuery, offset: int, limit: int) -> list[PortfolioRow]:
-    """One window of the portfolio, in the query's order."""
+def _fetch(
+    ctx: Ctx,
+    query: PortfolioQuery,
+    limit: int,
+    *,
+    offset: int = 0,
+    after: Sequence[Any] | None = None,
+    before: Sequence[Any] | None = None,
+    tail: bool = False,
+) -> list[PortfolioRow]:
+    """A window of rows with their sort keys: by offset, after or before a key, or the last ones."""
+    keys = sort_expressions(query)
+    columns = (*_ROW_COLUMNS, *(key.alias(f"sort_key_{i}") for i, key in enumerate(keys)))
+    reverse = before is not None or tail
     with reading():
-        sql = _filtered(ctx, query, _ROW_COLUMNS).order_by(*_order_by(query)).offset(offset).limit(limit)
+        sql = _filtered(ctx, query, columns, for_page=True)
+        if after is not None:
+            sql = sql.where(_beyond(query, after))
+        if before is not None:
+            sql = sql.where(_beyond(query, before, before=True))
+        sql = sql.order_by(*_order_by(query, reverse=reverse)).limit(limit)
+        if offset:
+            sql = sql.offset(offset)
         raw = list(sql.tuples())
         owners = _owner_names({row[11] for row in raw})
-    return [_row(values, owners) for values in raw]
+    if reverse:
+        raw.reverse()
+    width = len(_ROW_COLUMNS)
+    return [_row(values[:width], owners, _key(values[width:], values[0])) for values in raw]
+
+
+def _key(values: Sequence[Any], account_id: int) -> tuple[Any, ...]:
+    """A row's position in its order, as values the database compares like it stored them."""
+    from acct_tui.db import is_postgres
+
+    if is_postgres():
+        return (*values, account_id)
+    return (*(float(v) if isinstance(v, Decimal) else v for v in values), account_id)
+
+
+def portfolio_rows(ctx: Ctx, query: PortfolioQuery, offset: int, limit: int) -> list[PortfolioRow]:
+    """Rows [offset, offset + limit) in the query's order (for a jump; paging uses keys)."""
+    return _fetch(ctx, query, limit, offset=offset)
+
+
+def portfolio_after(ctx: Ctx, query: PortfolioQuery, key: Sequence[Any], limit: int) -> list[PortfolioRow]:
+    """The rows that follow the row with sort key `key` (the next page, from an index seek)."""
+    return _fetch(ctx, query, limit, after=key)
+
+
+def portfolio_before(ctx: Ctx, query: PortfolioQuery, key: Sequence[Any], limit: int) -> list[PortfolioRow]:
+    """The rows that come just before the row with sort key `key`, in order."""
+    return _fetch(ctx, query, limit, before=key)
+
+
+def portfolio_tail(ctx: Ctx, query: PortfolioQuery, limit: int) -> list[PortfolioRow]:
+    """The last `limit` rows, in order (the End key, without an offset over every row)."""
+    return _fetch(ctx, query, limit, tail=True)
+
+
+def sort_key_of(ctx: Ctx, query: PortfolioQuery, account_id: int) -> tuple[Any, ...] | None:
+    """Where one account sits in the query's order, or None if it is not in the query."""
+    keys = sort_expressions(query)
+    with reading():
+        row = _filtered(ctx, query, keys).where(Account.id == account_id).tuples().first()
+    return None if row is None else _key(row, account_id)
 
 
 def _owner_names(ids: set[int]) -> dict[int, tuple[str, str]]:
@@ -228,7 +285,7 @@ def _owner_names(ids: set[int]) -> dict[int, tuple[str, str]]:
     }
 
 
-def _row(values: tuple[Any, ...], owners: dict[int, tuple[str, str]]) -> PortfolioRow:
+def _row(values: Sequence[Any], owners: dict[int, tuple[str, str]], key: tuple[Any, ...] = ()) -> PortfolioRow:
     (id_, name, tier, industry, score, band, arr, currency, renewal, touch, follow, owner, concerns, overdue, due) = (
         values
     )
@@ -250,6 +307,7 @@ def _row(values: tuple[Any, ...], owners: dict[int, tuple[str, str]]) -> Portfol
         open_concerns=concerns,
         overdue_followups=overdue,
         touch_due_on=_date(due),
+        key=key,
     )
 
 
@@ -329,22 +387,18 @@ def portfolio(ctx: Ctx, query: PortfolioQuery | None = None, *, page: int = 0, p
 
 
 def position_of(ctx: Ctx, query: PortfolioQuery, account_id: int) -> int | None:
-    """Where an account sits in the query's order (for previous / next)."""
-    with reading():
-        ids = [row[0] for row in _filtered(ctx, query, (Account.id,)).order_by(*_order_by(query)).tuples()]
-    try:
-        return ids.index(account_id)
-    except ValueError:
+    """Where an account sits in the query's order (a count of the rows before it)."""
+    key = sort_key_of(ctx, query, account_id)
+    if key is None:
         return None
+    with reading():
+        return int(_filtered(ctx, query, (Account.id,)).where(_beyond(query, key, before=True)).count())
 
 
 def neighbour(ctx: Ctx, query: PortfolioQuery, account_id: int, step: int) -> int | None:
     """The account before (-1) or after (+1) this one in the portfolio's order."""
-    position = position_of(ctx, query, account_id)
-    if position is None:
+    key = sort_key_of(ctx, query, account_id)
+    if key is None:
         return None
-    target = position + step
-    if target < 0:
-        return None
-    rows = portfolio_rows(ctx, query, target, 1)
+    rows = portfolio_after(ctx, query, key, 1) if step > 0 else portfolio_before(ctx, query, key, 1)
     return rows[0].id if rows else None

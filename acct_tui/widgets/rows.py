@@ -179,6 +179,14 @@ class RowList(ScrollView, Generic[T], can_focus=True):
         self.cursor = self._selectable_from(target, 1)
         self.refresh()
 
+    def set_row_count(self, row_count: int) -> None:
+        """The true count arrived (after a first page shown on its own): keep the pages held."""
+        self._row_count = max(0, row_count)
+        self.virtual_size = Size(self.size.width, self._row_count + 1)
+        if self.cursor >= self._row_count:
+            self.cursor = max(0, self._row_count - 1)
+        self.refresh()
+
     def set_rows(self, rows: Sequence[Any], *, keep_cursor: bool = True) -> None:
         """Hold every row in memory (short lists such as the queue)."""
         page_size = max(1, len(rows))
@@ -211,6 +219,11 @@ class RowList(ScrollView, Generic[T], can_focus=True):
     @property
     def current(self) -> Any | None:
         return self.row_at(self.cursor)
+
+    def want_page(self, index: int) -> None:
+        """Ask for the page holding row `index` unless it is held or on its way."""
+        if 0 <= index < self._row_count:
+            self._want(index)
 
     def _want(self, index: int) -> None:
         page = index // self.page_size
@@ -252,6 +265,9 @@ class RowList(ScrollView, Generic[T], can_focus=True):
             self.post_message(self.Highlighted(self, self.cursor, row))
         elif self._row_count:
             self._want(self.cursor)
+        # Fetch ahead, so moving on rarely waits for the database.
+        self.want_page(self.cursor + self.page_size // 2)
+        self.want_page(self.cursor - self.page_size // 2)
 
     def _scroll_to_cursor(self) -> None:
         visible = max(1, self.size.height - 1)

@@ -1,0 +1,84 @@
+"""The live filter: words typed match the starts of words in an account's name,
+domain, industry or contacts' names.
+
+Search text is stored normalised (case folded, accents removed, anything not
+a letter or digit turned into a space), so the same word test can run in
+three ways and agree: a SQLite FTS5 prefix query, a LIKE on the row, or a
+PostgreSQL trigram-indexed LIKE.
+
+For a page of results the cheapest way depends on how common the words are.
+A rare word is best found through the full-text index, then sorted; a
+common one is best found by walking the sort index and testing each row,
+because a page fills within a few rows. `word_clause` asks the full-text
+index how many rows match (up to a cap) and picks.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+from peewee import SQL
+
+from acct_tui.models import Account, database_proxy
+
+# Above this many matches a page is found faster by walking the sort index.
+COMMON_MATCHES = 20_000
+_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def normalise(text: str) -> str:
+    """Case folded, without accents, words separated by single spaces."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _NOT_WORD.sub(" ", stripped).strip()
+
+
+def search_text(name: str, domain: str | None, industry: str, contacts: Iterable[str]) -> str:
+    """What the live filter matches, one string per account."""
+    return normalise(" ".join(p for p in (name, domain or "", industry, *contacts) if p))
+
+
+def words_of(text: str) -> list[str]:
+    return normalise(text).split()
+
+
+def _fts_query(words: list[str]) -> str:
+    return " AND ".join(f'"{w}"*' for w in words)
+
+
+def _like_clause(words: list[str]) -> Any:
+    clause: Any = None
+    for word in words:
+        term = (Account.search_text.startswith(word)) | (Account.search_text.contains(f" {word}"))
+        clause = term if clause is None else clause & term
+    return clause
+
+
+def fts_matches(words: list[str], cap: int = COMMON_MATCHES) -> int:
+    """How many accounts match, counting no further than `cap` (SQLite only)."""
+    cursor = database_proxy.execute_sql(
+        "SELECT count(*) FROM (SELECT rowid FROM account_fts WHERE account_fts MATCH ? LIMIT ?)",
+        (_fts_query(words), cap),
+    )
+    return int(cursor.fetchone()[0])
+
+
+def word_clause(text: str, *, for_page: bool = False) -> Any:
+    """A where-clause on Account for the typed words, or None when nothing was typed.
+
+    `for_page` lets a common word be tested row by row along the sort index
+    instead of through the full-text index.
+    """
+    from acct_tui.db import is_postgres
+
+    words = words_of(text)
+    if not words:
+        return None
+    if is_postgres():
+        return _like_clause(words)
+    if for_page and fts_matches(words) >= COMMON_MATCHES:
+        return _like_clause(words)
+    return Account.id.in_(SQL("(SELECT rowid FROM account_fts WHERE account_fts MATCH ?)", [_fts_query(words)]))

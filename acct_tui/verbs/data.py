@@ -24,6 +24,15 @@ from acct_tui.verbs import Handler
 
 IMPORT_KINDS = ("accounts", "contacts", "activities", "followups")
 EXPORT_VIEWS = ("portfolio", "queue", "timeline", "calendar")
+DELIMITERS = {"comma": ",", "semicolon": ";", "tab": "\t", "pipe": "|"}
+
+
+def _fields_help() -> str:
+    from acct_tui.services.imports.columns import ALIASES
+
+    lines = ["fields for --map COLUMN=field:"]
+    lines += [f"  {kind.value}: {', '.join(fields)}" for kind, fields in ALIASES.items()]
+    return "\n".join(lines)
 
 
 def register(verbs: Any, common: argparse.ArgumentParser) -> dict[str, Handler]:
@@ -33,6 +42,8 @@ def register(verbs: Any, common: argparse.ArgumentParser) -> dict[str, Handler]:
         help="import a CSV file (Salesforce / HubSpot exports or any mapping)",
         description="Import a CSV file. Every row is checked first; nothing is written unless all rows are good "
         "(or --skip-invalid is given). Salesforce and HubSpot column names are recognised.",
+        epilog=_fields_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     imp.add_argument("kind", choices=IMPORT_KINDS, help="what the file holds")
     imp.add_argument("file", help="the CSV file (comma, semicolon or tab separated; UTF-8 or Windows-1252)")
@@ -48,7 +59,7 @@ def register(verbs: Any, common: argparse.ArgumentParser) -> dict[str, Handler]:
     imp.add_argument("--skip-invalid", action="store_true", help="import the good rows, reject the bad ones")
     imp.add_argument("--rejects", metavar="FILE", help="write the rejected rows and why to this CSV file")
     imp.add_argument("--dates", choices=("dmy", "mdy"), help="day-first or month-first, for dates that read both ways")
-    imp.add_argument("--delimiter", choices=(",", ";", "tab", "|"), help="the delimiter (default: detected)")
+    imp.add_argument("--delimiter", choices=tuple(DELIMITERS), help="comma, semicolon, tab or pipe (default: detected)")
     imp.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
 
     exp = verbs.add_parser("export", parents=[common], help="export a view as CSV or JSON, or a calendar (.ics)")
@@ -123,7 +134,7 @@ def import_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> i
         update_existing=args.update_existing,
         skip_invalid=args.skip_invalid,
         date_order=DateOrder(args.dates) if args.dates else None,
-        delimiter="\t" if args.delimiter == "tab" else args.delimiter,
+        delimiter=DELIMITERS.get(args.delimiter or ""),
     )
     progress = PhasedProgress()
     try:

@@ -89,6 +89,12 @@ def insert_creates(
     """Insert the planned rows (each op's values hold every name in `names`, ids already set)."""
     table = model._meta.table_name  # type: ignore[attr-defined]
     columns = ["id", *_columns(model, names)]
+    fields = model._meta.fields  # type: ignore[attr-defined]
+    missing = {n for op in ops[:1] for n in names if n not in op.values}
+    if missing:  # a column added to the model after this import was written: its default
+        defaults = {n: fields[n].default() if callable(fields[n].default) else fields[n].default for n in missing}
+        for op in ops:
+            op.values.update(defaults)
     pick = operator.itemgetter(*names)
     done = 0
     for batch in chunked(ops, BATCH):

@@ -32,14 +32,44 @@ def open_db(settings: Settings, *, create: bool = True) -> Any:
     return open_database(settings.database_url, create=create)
 
 
-def make_context(settings: Settings, clock: Clock, *, bootstrap: bool = True) -> Any:
-    """The acting agent's context; on an empty database the first login becomes its admin."""
+def read_plan(settings: Settings) -> tuple[Any, Any]:
+    """The health policy and the work plan of the config file; a refused value is a ConfigError naming its key."""
+    from acct_tui.config import ConfigError
+    from acct_tui.services.policy import PolicyError, plan_from_config, policy_from_config
+
+    try:
+        return policy_from_config(settings.raw), plan_from_config(settings.raw)
+    except PolicyError as exc:
+        raise ConfigError(f"{settings.config_path}: {exc}") from exc
+
+
+def make_context(settings: Settings, clock: Clock, *, bootstrap: bool = True, context: str | None = None) -> Any:
+    """The acting agent's context; on an empty database the first login becomes its admin.
+
+    `context` names a `[contexts.NAME]` of the config file to narrow every list by.
+    """
     from acct_tui.services.agents import resolve_agent
     from acct_tui.services.context import Ctx
-    from acct_tui.services.health import policy_from_config
 
+    policy, plan = read_plan(settings)
     agent = resolve_agent(settings.agent_login, bootstrap=bootstrap)
-    return Ctx(agent=agent, clock=clock, policy=policy_from_config(settings.raw))
+    ctx = Ctx(agent=agent, clock=clock, policy=policy, plan=plan)
+    return with_context(ctx, settings, context) if context else ctx
+
+
+def with_context(ctx: Any, settings: Settings, name: str) -> Any:
+    """`ctx` narrowed to the named context of the config file."""
+    from dataclasses import replace
+
+    from acct_tui.config import ConfigError
+    from acct_tui.services.contexts import contexts_from_config, resolve_context
+    from acct_tui.services.policy import PolicyError
+
+    try:
+        definitions = contexts_from_config(settings.raw)
+    except PolicyError as exc:
+        raise ConfigError(f"{settings.config_path}: {exc}") from exc
+    return replace(ctx, context=resolve_context(name, definitions))
 
 
 def open_demo(settings: Settings, clock: Clock, explicit_agent: str | None = None) -> tuple[Any, str]:
@@ -48,8 +78,8 @@ def open_demo(settings: Settings, clock: Clock, explicit_agent: str | None = Non
     from acct_tui.services.agents import find_agent
     from acct_tui.services.context import Ctx
     from acct_tui.services.demo import DEMO_MANAGER, build_demo
-    from acct_tui.services.health import policy_from_config
 
+    policy, plan = read_plan(settings)  # a broken config file is refused before any work
     path = locations.demo_database()
     if not path.exists():
         # Built under another name and moved in place, so an interrupted build leaves no half demo.
@@ -68,7 +98,7 @@ def open_demo(settings: Settings, clock: Clock, explicit_agent: str | None = Non
     agent = agent or find_agent(DEMO_MANAGER)
     if agent is None:
         raise CliError(f"the demo database at {path} has no manager; delete it and run acct-tui --demo again")
-    return Ctx(agent=agent, clock=clock, policy=policy_from_config(settings.raw)), str(path)
+    return Ctx(agent=agent, clock=clock, policy=policy, plan=plan), str(path)
 
 
 class Progress:

@@ -15,6 +15,7 @@ import pytest
 from acct_tui import __version__
 from acct_tui.cli import main
 from acct_tui.clock import FixedClock
+from acct_tui.db import SCHEMA_VERSION
 from tests.conftest import TODAY
 
 REPO = Path(__file__).resolve().parent.parent
@@ -175,7 +176,7 @@ def test_migrate_on_an_up_to_date_database(seeded: str, capsys: pytest.CaptureFi
     """`migrate` on a current database says so and succeeds, without a traceback or a half-bound proxy."""
     code, out, err = run(capsys, "--db", seeded, "migrate")
     assert (code, err) == (0, "")
-    assert out.strip() == f"sqlite:///{seeded} is already at schema version 1"
+    assert out.strip() == f"sqlite:///{seeded} is already at schema version {SCHEMA_VERSION}"
 
 
 def test_migrate_needs_an_existing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

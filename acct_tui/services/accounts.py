@@ -17,6 +17,7 @@ from acct_tui.services.derived import tier_rank
 from acct_tui.services.errors import Conflict, NotFound, ValidationError
 from acct_tui.services.scope import require_account
 from acct_tui.services.unit import change, snapshot, to_json
+from acct_tui.services.wake import concern_reason, wake_snoozed
 from acct_tui.vocab import (
     ActivityKind,
     ConcernStatus,
@@ -153,6 +154,7 @@ def add_concern(ctx: Ctx, account_id: int, values: Mapping[str, object]) -> int:
         account = require_account(ctx.agent, account_id)
         concern = Concern.create(account=account.id, opened_at=ctx.now(), opened_by=ctx.agent.id, **data)
         ch.created(concern, f"opened {concern.severity} concern: {concern.title}")
+        wake_snoozed(ch, {account.id: concern_reason(concern.severity, concern.title)}, ctx.today)
         return int(concern.id)
 
 

@@ -1,4 +1,4 @@
-"""Who is acting, on which day, under which health formula: passed to every service."""
+"""Who is acting, on which day, under which health formula and plan, in which context: passed to every service."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from acct_tui.clock import Clock, SystemClock
 from acct_tui.services.health import DEFAULT_POLICY, HealthPolicy
+from acct_tui.services.policy import WorkPlan
 from acct_tui.vocab import Role
 
 
@@ -32,13 +33,29 @@ class AgentRef:
 
 
 @dataclass(frozen=True)
+class ActiveContext:
+    """A named filter (tier, owner, team, industry) every view is narrowed by."""
+
+    name: str
+    terms: tuple[tuple[str, str], ...]
+    """The pairs to filter by, a team given by its id (as text): what `PortfolioQuery.context` reads."""
+    shown: tuple[tuple[str, str], ...] = ()
+    """The pairs as the config wrote them (a team by its name), for people to read."""
+
+    def describe(self) -> str:
+        return ", ".join(f"{key} {value}" for key, value in (self.shown or self.terms))
+
+
+@dataclass(frozen=True)
 class Ctx:
-    """The acting agent, the clock and the health policy for one session."""
+    """The acting agent, the clock, the health policy, the work plan and the active context for one session."""
 
     agent: AgentRef
     clock: Clock = field(default_factory=SystemClock)
     policy: HealthPolicy = DEFAULT_POLICY
     session_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    plan: WorkPlan = field(default_factory=WorkPlan)
+    context: ActiveContext | None = None
 
     @property
     def today(self) -> dt.date:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from peewee import fn
 
@@ -19,7 +21,10 @@ from acct_tui.clock import to_local
 from acct_tui.models import Account, Activity, Concern, Contact, FollowUp, database_proxy
 from acct_tui.services.health import Health, HealthInputs, HealthPolicy, assess
 from acct_tui.services.search import search_text
-from acct_tui.vocab import TOUCH_KINDS, ConcernStatus, FollowUpStatus, Tier
+from acct_tui.vocab import TOUCH_KINDS, ConcernStatus, FollowUpStatus, HealthBand, Tier
+
+if TYPE_CHECKING:
+    from acct_tui.services.unit import Change
 
 BATCH = 500
 _TIER_RANK = {tier.value: rank for rank, tier in enumerate(Tier)}
@@ -44,16 +49,58 @@ def refresh_accounts(
     policy: HealthPolicy,
     *,
     search_ids: Iterable[int] = (),
+    change: Change | None = None,
 ) -> int:
-    """Recompute derived columns for these accounts; returns how many rows were written."""
+    """Recompute derived columns for these accounts; returns how many rows were written.
+
+    A score that moved gets a health_history row for `today`; an account that
+    dropped a band wakes its snoozed follow-ups (audited in `change` when given).
+    """
+    from acct_tui.services.wake import wake_snoozed
+
     wanted_search = set(search_ids)
     written = 0
+    drops: dict[int, str] = {}
     for chunk in _chunks(list(account_ids)):
-        written += _refresh_chunk(chunk, today, policy, wanted_search)
+        written += _refresh_chunk(chunk, today, policy, wanted_search, drops)
+    woken = wake_snoozed(change, drops, today)
+    for chunk in _chunks(sorted(woken)):
+        # Their next follow-up is now today; the band they dropped to is already stored.
+        _refresh_chunk(chunk, today, policy, set(), {})
     return written
 
 
-def _refresh_chunk(ids: Sequence[int], today: dt.date, policy: HealthPolicy, search_ids: set[int]) -> int:
+@dataclass(frozen=True)
+class AccountFacts:
+    """What an account's derived columns and health are computed from, read in a few set queries."""
+
+    id: int
+    name: str
+    domain: str | None
+    industry: str
+    tier: str
+    satisfaction: int | None
+    renewal_on: dt.date | None
+    last_touch_at: dt.datetime | None
+    due_dates: tuple[dt.date, ...]
+    severities: tuple[str, ...]
+    score: int
+    band: str
+    health_as_of: dt.date | None
+
+    def inputs(self, policy: HealthPolicy) -> HealthInputs:
+        return HealthInputs(
+            cadence_days=policy.cadence_for(self.tier),
+            last_touch=local_date(self.last_touch_at),
+            concern_severities=self.severities,
+            satisfaction=self.satisfaction,
+            open_due_dates=self.due_dates,
+            renewal_on=self.renewal_on,
+        )
+
+
+def load_facts(ids: Sequence[int]) -> list[AccountFacts]:
+    """The facts of these accounts (one batch: at most a few hundred ids), in five queries."""
     accounts = list(
         Account.select(
             Account.id,
@@ -63,6 +110,9 @@ def _refresh_chunk(ids: Sequence[int], today: dt.date, policy: HealthPolicy, sea
             Account.tier,
             Account.satisfaction,
             Account.renewal_on,
+            Account.health_score,
+            Account.health_band,
+            Account.health_as_of,
         )
         .where(Account.id.in_(list(ids)))
         .tuples()
@@ -87,6 +137,33 @@ def _refresh_chunk(ids: Sequence[int], today: dt.date, policy: HealthPolicy, sea
         .tuples()
     ):
         severities[account_id].append(severity)
+    return [
+        AccountFacts(
+            id=account_id,
+            name=name,
+            domain=domain,
+            industry=industry,
+            tier=tier,
+            satisfaction=satisfaction,
+            renewal_on=_as_date(renewal_on) if renewal_on else None,
+            last_touch_at=_as_datetime(touches.get(account_id)),
+            due_dates=tuple(due_dates.get(account_id, ())),
+            severities=tuple(severities.get(account_id, ())),
+            score=int(score),
+            band=str(band),
+            health_as_of=_as_date(as_of) if as_of else None,
+        )
+        for account_id, name, domain, industry, tier, satisfaction, renewal_on, score, band, as_of in accounts
+    ]
+
+
+def _refresh_chunk(
+    ids: Sequence[int], today: dt.date, policy: HealthPolicy, search_ids: set[int], drops: dict[int, str]
+) -> int:
+    from acct_tui.services.history import record_scores
+    from acct_tui.services.wake import band_drop_reason
+
+    facts = load_facts(ids)
     contact_names: dict[int, list[str]] = defaultdict(list)
     wanted = [i for i in ids if i in search_ids]
     if wanted:
@@ -100,33 +177,32 @@ def _refresh_chunk(ids: Sequence[int], today: dt.date, policy: HealthPolicy, sea
 
     plain: list[tuple[object, ...]] = []
     with_search: list[tuple[object, ...]] = []
-    for account_id, name, domain, industry, tier, satisfaction, renewal_on in accounts:
-        last_touch_at = _as_datetime(touches.get(account_id))
-        cadence = policy.cadence_for(tier)
-        health = assess(
-            HealthInputs(
-                cadence_days=cadence,
-                last_touch=local_date(last_touch_at),
-                concern_severities=tuple(severities.get(account_id, ())),
-                satisfaction=satisfaction,
-                open_due_dates=tuple(due_dates.get(account_id, ())),
-                renewal_on=_as_date(renewal_on) if renewal_on else None,
-            ),
-            today,
-            policy,
-        )
+    moved: list[tuple[int, int, str]] = []
+    for fact in facts:
+        health = assess(fact.inputs(policy), today, policy)
+        if fact.health_as_of is None or health.score != fact.score or health.band.value != fact.band:
+            moved.append((fact.id, health.score, health.band.value))
+        if fact.health_as_of is not None and health.band.rank < HealthBand(fact.band).rank:
+            drops[fact.id] = band_drop_reason(HealthBand(fact.band), health.band, fact.score, health.score)
         values = _derived_values(
-            last_touch_at, cadence, tier, due_dates.get(account_id, []), severities, account_id, health, today
+            fact.last_touch_at,
+            policy.cadence_for(fact.tier),
+            fact.tier,
+            list(fact.due_dates),
+            {fact.id: list(fact.severities)},
+            fact.id,
+            health,
+            today,
         )
-        if account_id in search_ids:
-            with_search.append(
-                (*values, search_text(name, domain, industry, contact_names.get(account_id, [])), account_id)
-            )
+        if fact.id in search_ids:
+            text = search_text(fact.name, fact.domain, fact.industry, contact_names.get(fact.id, []))
+            with_search.append((*values, text, fact.id))
         else:
-            plain.append((*values, account_id))
+            plain.append((*values, fact.id))
     _write(plain, search=False)
     _write(with_search, search=True)
-    return len(accounts)
+    record_scores(moved, today)
+    return len(facts)
 
 
 def _derived_values(

@@ -19,6 +19,7 @@ from acct_tui.services.errors import NotFound, ValidationError
 from acct_tui.services.scope import require_account
 from acct_tui.services.unit import Change, change, snapshot
 from acct_tui.services.validation import clean_text
+from acct_tui.services.wake import inbound_reason, wake_snoozed
 from acct_tui.vocab import ActivityKind, Direction, FollowUpKind, FollowUpStatus, Priority
 
 _STATE = ["status", "due_on", "snoozed_until", "snooze_reason", "woke_reason", "completed_at", "assignee", "version"]
@@ -145,6 +146,7 @@ def reschedule_followup(ctx: Ctx, followup_id: int, due: object) -> dt.date:
         item.due_on = day
         item.snoozed_until = None
         item.snooze_reason = ""
+        item.woke_reason = ""
         item.version += 1
         item.save()
         ch.updated(item, before, f"moved {item.title} to {day}", action="reschedule")
@@ -191,6 +193,8 @@ def _log(
         account=account_id, agent=ctx.agent.id, contact=contact_id, occurred_at=occurred_at, **values
     )
     ch.created(activity, f"{kind}: {activity.summary}", action="log")
+    if activity.direction == Direction.INBOUND.value:
+        wake_snoozed(ch, {account_id: inbound_reason(kind, activity.summary)}, ctx.today)
     return activity  # type: ignore[no-any-return]
 
 

@@ -207,31 +207,10 @@ def health_symbol(band: str) -> str:
 
 
 def policy_from_config(raw: Mapping[str, object]) -> HealthPolicy:
-    """The policy with the config file's `[health]` and `[cadence]` values laid over the defaults."""
-    section = raw.get("health")
-    cadence = raw.get("cadence")
-    if not isinstance(section, Mapping) and not isinstance(cadence, Mapping):
-        return DEFAULT_POLICY
-    from dataclasses import replace
+    """The policy with the config file's preset, `[cadence]` and `[health]` laid over the defaults.
 
-    changes: dict[str, object] = {}
-    if isinstance(cadence, Mapping):
-        merged = dict(DEFAULT_POLICY.cadence_days)
-        for tier, days in cadence.items():
-            if tier in merged and isinstance(days, int) and days > 0:
-                merged[tier] = days
-        changes["cadence_days"] = merged
-    if isinstance(section, Mapping):
-        for name in (
-            "healthy_at",
-            "watch_at",
-            "overdue_each",
-            "overdue_max",
-            "concern_max",
-            "never_touched_points",
-            "satisfaction_unknown_points",
-        ):
-            value = section.get(name)
-            if isinstance(value, int) and 0 <= value <= 100:
-                changes[name] = value
-    return replace(DEFAULT_POLICY, **changes)  # type: ignore[arg-type]
+    Raises `services.policy.PolicyError` naming the key of a value it refuses.
+    """
+    from acct_tui.services.policy import policy_from_config as read_policy
+
+    return read_policy(raw)

@@ -15,12 +15,15 @@ from peewee import fn
 
 from acct_tui.models import Account, Agent, FollowUp
 from acct_tui.services.context import Ctx
+from acct_tui.services.contexts import narrow
 from acct_tui.services.scope import scoped
 from acct_tui.services.unit import reading
+from acct_tui.services.wake import DATE_REASON
 from acct_tui.vocab import FollowUpStatus, HealthBand, Priority
 
 UPCOMING_DAYS = 14
 SECTION_LIMIT = 500
+WOKE_POINTS = 5
 
 
 @dataclass(frozen=True)
@@ -148,7 +151,7 @@ def _base(ctx: Ctx, agent_id: int | None) -> object:
     )
     if agent_id is not None:
         query = query.where(FollowUp.assignee == agent_id)
-    return scoped(query, ctx.agent)
+    return narrow(scoped(query, ctx.agent), ctx.context)
 
 
 def _item(values: tuple[object, ...], today: dt.date) -> QueueItem:
@@ -161,6 +164,14 @@ def _item(values: tuple[object, ...], today: dt.date) -> QueueItem:
     health_band = HealthBand(str(band))
     amount = Decimal(str(arr))
     points, reasons = urgency(due_on, str(priority), health_band, renewal_on, amount, today)
+    snoozed_until = _as_date(snoozed) if snoozed else None
+    woke_reason = str(woke)
+    if not woke_reason and snoozed_until is not None and snoozed_until <= today:
+        woke_reason = DATE_REASON
+    elif woke_reason:
+        # Woken early by something the client did or by a falling score: worth a look first.
+        points += WOKE_POINTS
+        reasons = (*reasons, f"+{WOKE_POINTS} woke early")
     return QueueItem(
         id=int(id_),  # type: ignore[call-overload]
         account_id=int(account_id),  # type: ignore[call-overload]
@@ -177,9 +188,9 @@ def _item(values: tuple[object, ...], today: dt.date) -> QueueItem:
         assignee_id=int(assignee_id),  # type: ignore[call-overload]
         assignee_login=str(login),
         assignee_name=str(agent_name),
-        snoozed_until=_as_date(snoozed) if snoozed else None,
+        snoozed_until=snoozed_until,
         snooze_reason=str(reason),
-        woke_reason=str(woke),
+        woke_reason=woke_reason,
         recurrence=str(recurrence),
         notes=str(notes),
         urgency=points,

@@ -144,7 +144,13 @@ def change(ctx: Ctx, action: str, *, change_id: str | None = None) -> Iterator[C
         current = Change(ctx, action, change_id=change_id)
         yield current
         if current.accounts:
-            refresh_accounts(sorted(current.accounts), ctx.today, ctx.policy, search_ids=current.search_accounts)
+            refresh_accounts(
+                sorted(current.accounts),
+                ctx.today,
+                ctx.policy,
+                search_ids=current.search_accounts,
+                change=current,
+            )
 
 
 @contextmanager

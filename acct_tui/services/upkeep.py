@@ -1,13 +1,16 @@
 """The daily upkeep list: the day's work, in the order a manager clears it.
 
+Four categories, walked in the order of the agent's plan (`WorkPlan.walk_order`,
+set by the cadence preset or `[upkeep] order`); by default:
+
 1. overdue and due follow-ups, most urgent first;
 2. accounts past their contact cadence (gone quiet), biggest first;
 3. renewals within 90 days with no open renewal follow-up, soonest first;
 4. accounts at risk, lowest score first.
 
-Each account appears once: an account already on the list (say, through a
-follow-up) is not listed again, and its other reasons travel with the item
-as context.
+Each account appears once among the account categories: an account already on
+the list (say, through a follow-up) is not listed again, and its other reasons
+travel with the item as context. An active context narrows every category.
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from acct_tui.models import Account, FollowUp
 from acct_tui.services.context import Ctx
+from acct_tui.services.contexts import narrow
 from acct_tui.services.derived import local_date
 from acct_tui.services.queue import QueueItem, followup_queue
 from acct_tui.services.unit import reading
@@ -119,16 +124,19 @@ def _as_datetime(value: object) -> dt.datetime | None:
 
 
 def daily_upkeep(ctx: Ctx) -> list[UpkeepItem]:
-    """The acting agent's walk for today, in order."""
+    """The acting agent's walk for today, its categories in the order of the agent's plan."""
     today = ctx.today
     queue = followup_queue(ctx, upcoming_days=0)
     me = ctx.agent.id
     live = Account.stage != Stage.CHURNED.value
+
+    def mine(*where: object) -> Any:
+        return narrow(Account.select(*_COLUMNS).where(Account.owner == me, live, *where), ctx.context)
+
     with reading():
         quiet = [
             _facts(r)
-            for r in Account.select(*_COLUMNS)
-            .where(Account.owner == me, live, (Account.touch_due_on < today) | Account.last_touch_at.is_null())
+            for r in mine((Account.touch_due_on < today) | Account.last_touch_at.is_null())
             .order_by(Account.arr.desc(), Account.id)
             .limit(CATEGORY_LIMIT)
             .tuples()
@@ -138,10 +146,7 @@ def daily_upkeep(ctx: Ctx) -> list[UpkeepItem]:
         )
         renewals = [
             _facts(r)
-            for r in Account.select(*_COLUMNS)
-            .where(
-                Account.owner == me,
-                live,
+            for r in mine(
                 Account.renewal_on.between(today, today + dt.timedelta(days=RENEWAL_WINDOW_DAYS)),
                 Account.id.not_in(planned),
             )
@@ -151,64 +156,68 @@ def daily_upkeep(ctx: Ctx) -> list[UpkeepItem]:
         ]
         at_risk = [
             _facts(r)
-            for r in Account.select(*_COLUMNS)
-            .where(Account.owner == me, live, Account.health_band == HealthBand.AT_RISK.value)
+            for r in mine(Account.health_band == HealthBand.AT_RISK.value)
             .order_by(Account.health_score, Account.id)
             .limit(CATEGORY_LIMIT)
             .tuples()
         ]
     facts: dict[int, _AccountFacts] = {}
-    order: list[tuple[ItemKind, int]] = []
-    for kind, rows in ((ItemKind.QUIET, quiet), (ItemKind.RENEWAL, renewals), (ItemKind.AT_RISK, at_risk)):
+    categories = {"quiet": (ItemKind.QUIET, quiet), "renewals": (ItemKind.RENEWAL, renewals)}
+    categories["at_risk"] = (ItemKind.AT_RISK, at_risk)
+    for kind, rows in categories.values():
         for row in rows:
             known = facts.setdefault(row.id, row)
             known.reasons[kind] = _reason(kind, row, today)
-            order.append((kind, row.id))
 
     items: list[UpkeepItem] = []
     seen: set[int] = set()
-    for item in queue.overdue + queue.due_today:
-        known = facts.get(item.account_id)
-        also = tuple(known.reasons.values()) if known else ()
-        items.append(
-            UpkeepItem(
-                kind=ItemKind.FOLLOWUP,
-                account_id=item.account_id,
-                account_name=item.account_name,
-                health_score=item.health_score,
-                health_band=item.health_band,
-                arr=item.arr,
-                currency=item.currency,
-                renewal_on=item.renewal_on,
-                last_touch_on=known.last_touch_on if known else None,
-                why=f"{item.kind} follow-up " + ("due today" if item.due_on == today else _late(item.due_on, today)),
-                also=also,
-                followup=item,
-            )
-        )
-        seen.add(item.account_id)
-    for kind, account_id in order:
-        if account_id in seen:
+    for category in ctx.plan.walk_order:
+        if category == "followups":
+            for item in queue.overdue + queue.due_today:
+                items.append(_followup_item(item, facts.get(item.account_id), today))
+                seen.add(item.account_id)
             continue
-        seen.add(account_id)
-        known = facts[account_id]
-        others = tuple(reason for other, reason in known.reasons.items() if other is not kind)
-        items.append(
-            UpkeepItem(
-                kind=kind,
-                account_id=known.id,
-                account_name=known.name,
-                health_score=known.score,
-                health_band=known.band,
-                arr=known.arr,
-                currency=known.currency,
-                renewal_on=known.renewal_on,
-                last_touch_on=known.last_touch_on,
-                why=known.reasons[kind],
-                also=others,
+        kind, rows = categories[category]
+        for row in rows:
+            if row.id in seen:
+                continue
+            seen.add(row.id)
+            known = facts[row.id]
+            others = tuple(reason for other, reason in known.reasons.items() if other is not kind)
+            items.append(
+                UpkeepItem(
+                    kind=kind,
+                    account_id=known.id,
+                    account_name=known.name,
+                    health_score=known.score,
+                    health_band=known.band,
+                    arr=known.arr,
+                    currency=known.currency,
+                    renewal_on=known.renewal_on,
+                    last_touch_on=known.last_touch_on,
+                    why=known.reasons[kind],
+                    also=others,
+                )
             )
-        )
     return items
+
+
+def _followup_item(item: QueueItem, known: _AccountFacts | None, today: dt.date) -> UpkeepItem:
+    also = tuple(known.reasons.values()) if known else ()
+    return UpkeepItem(
+        kind=ItemKind.FOLLOWUP,
+        account_id=item.account_id,
+        account_name=item.account_name,
+        health_score=item.health_score,
+        health_band=item.health_band,
+        arr=item.arr,
+        currency=item.currency,
+        renewal_on=item.renewal_on,
+        last_touch_on=known.last_touch_on if known else None,
+        why=f"{item.kind} follow-up " + ("due today" if item.due_on == today else _late(item.due_on, today)),
+        also=also,
+        followup=item,
+    )
 
 
 def _late(due: dt.date, today: dt.date) -> str:

@@ -1,0 +1,140 @@
+"""Health history and trend: a row per account per day its score changed, and the arrow it gives.
+
+`record_scores` is called by the derived refresh, inside the transaction that
+moved the scores. `health_trends` answers, for a page of accounts, whether
+the score went up, down or stayed put over the last `TREND_DAYS` days: it
+compares the score now with the one in force on the first day of the window
+(the account's first recorded score, if it is younger than that).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from peewee import fn
+
+from acct_tui.models import Account, HealthHistory
+from acct_tui.services.unit import reading
+
+TREND_DAYS = 30
+UP, DOWN, FLAT = "↑", "↓", "→"
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Where an account's score went over the window."""
+
+    symbol: str
+    """↑, ↓ or →: readable without colour."""
+    delta: int
+    """Score now minus score at the start of the window."""
+    since: dt.date | None
+    """The day of the score compared with (None: no history yet)."""
+
+    @property
+    def word(self) -> str:
+        return {UP: "up", DOWN: "down"}.get(self.symbol, "flat")
+
+
+NO_TREND = Trend(FLAT, 0, None)
+
+
+@dataclass(frozen=True)
+class HistoryPoint:
+    day: dt.date
+    score: int
+    band: str
+
+
+def record_scores(rows: Iterable[tuple[int, int, str]], today: dt.date) -> None:
+    """(account id, score, band) for scores that moved: one row per account for `today`, the last one kept."""
+    data = [{"account": account_id, "day": today, "score": score, "band": band} for account_id, score, band in rows]
+    if not data:
+        return
+    (
+        HealthHistory.insert_many(data)
+        .on_conflict(
+            conflict_target=[HealthHistory.account, HealthHistory.day],
+            preserve=[HealthHistory.score, HealthHistory.band],
+        )
+        .as_rowcount()
+        .execute()
+    )
+
+
+def _date(value: object) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def health_trends(account_ids: Sequence[int], today: dt.date, days: int = TREND_DAYS) -> dict[int, Trend]:
+    """The trend of each account (those without history are flat), in three indexed queries.
+
+    Meant for a page of the portfolio: a few dozen ids at a time.
+    """
+    ids = sorted(set(account_ids))
+    if not ids:
+        return {}
+    start = today - dt.timedelta(days=days)
+    with reading():
+        now = dict(Account.select(Account.id, Account.health_score).where(Account.id.in_(ids)).tuples())
+        latest_before = (
+            HealthHistory.select(HealthHistory.account, fn.MAX(HealthHistory.day).alias("day"))
+            .where(HealthHistory.account.in_(ids), HealthHistory.day <= start)
+            .group_by(HealthHistory.account)
+        )
+        baseline: dict[int, tuple[dt.date, int]] = {
+            account_id: (_date(day), score)
+            for account_id, day, score in HealthHistory.select(
+                HealthHistory.account, HealthHistory.day, HealthHistory.score
+            )
+            .join(
+                latest_before,
+                on=((HealthHistory.account == latest_before.c.account_id) & (HealthHistory.day == latest_before.c.day)),
+            )
+            .tuples()
+        }
+        missing = [i for i in ids if i not in baseline]
+        if missing:
+            first_in = (
+                HealthHistory.select(HealthHistory.account, fn.MIN(HealthHistory.day).alias("day"))
+                .where(HealthHistory.account.in_(missing), HealthHistory.day > start)
+                .group_by(HealthHistory.account)
+            )
+            for account_id, day, score in (
+                HealthHistory.select(HealthHistory.account, HealthHistory.day, HealthHistory.score)
+                .join(
+                    first_in,
+                    on=((HealthHistory.account == first_in.c.account_id) & (HealthHistory.day == first_in.c.day)),
+                )
+                .tuples()
+            ):
+                baseline[account_id] = (_date(day), score)
+    trends: dict[int, Trend] = {}
+    for account_id in ids:
+        if account_id not in baseline or account_id not in now:
+            trends[account_id] = NO_TREND
+            continue
+        since, then = baseline[account_id]
+        delta = int(now[account_id]) - int(then)
+        symbol = UP if delta > 0 else DOWN if delta < 0 else FLAT
+        trends[account_id] = Trend(symbol, delta, since)
+    return trends
+
+
+def score_history(account_id: int, limit: int = 30) -> list[HistoryPoint]:
+    """The account's recorded scores, newest first (the caller checks the agent may see it)."""
+    with reading():
+        return [
+            HistoryPoint(_date(day), int(score), str(band))
+            for day, score, band in HealthHistory.select(HealthHistory.day, HealthHistory.score, HealthHistory.band)
+            .where(HealthHistory.account == account_id)
+            .order_by(HealthHistory.day.desc())
+            .limit(limit)
+            .tuples()
+        ]

@@ -1,0 +1,70 @@
+"""Health history (a row per account per day the score changed) and the trend arrow it gives."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from acct_tui.clock import FixedClock
+from acct_tui.models import Account, HealthHistory
+from acct_tui.services import accounts
+from acct_tui.services.context import Ctx
+from acct_tui.services.history import health_trends, score_history
+from acct_tui.services.unit import reading
+from tests.conftest import TODAY
+
+
+def _on(ctx: Ctx, offset: int) -> Ctx:
+    return replace(ctx, clock=FixedClock.on(TODAY + dt.timedelta(days=offset)))
+
+
+def _edit(ctx: Ctx, account_id: int, **changes: str) -> None:
+    with reading():
+        version = Account.get_by_id(account_id).version
+    accounts.edit_account(ctx, account_id, version, changes)
+
+
+def _rows(account_id: int) -> list[tuple[dt.date, int]]:
+    with reading():
+        return [
+            (row.day, row.score)
+            for row in HealthHistory.select().where(HealthHistory.account == account_id).order_by(HealthHistory.day)
+        ]
+
+
+def test_a_score_change_writes_one_row_per_day(ctx: Ctx) -> None:
+    """Created (first score), changed twice the same day (one row, the last score), unchanged edits write nothing."""
+    account_id = accounts.create_account(ctx, {"name": "Acme", "satisfaction": "10"})
+    first = _rows(account_id)
+    assert first == [(TODAY, 70)]
+    _edit(ctx, account_id, satisfaction="6")
+    _edit(ctx, account_id, satisfaction="3")
+    _edit(ctx, account_id, notes="no score change")
+    assert _rows(account_id) == [(TODAY, 50)]
+    _edit(_on(ctx, 1), account_id, satisfaction="9")
+    assert _rows(account_id) == [(TODAY, 50), (TODAY + dt.timedelta(days=1), 70)]
+    assert [p.score for p in score_history(account_id)] == [70, 50]
+
+
+def test_the_trend_compares_now_with_the_start_of_the_window(ctx: Ctx) -> None:
+    """Up, down and flat over 30 days; an account with no history is flat."""
+    rising = accounts.create_account(ctx, {"name": "Rising", "satisfaction": "3"})
+    falling = accounts.create_account(ctx, {"name": "Falling", "satisfaction": "10"})
+    steady = accounts.create_account(ctx, {"name": "Steady", "satisfaction": "10"})
+    later = _on(ctx, 40)
+    _edit(later, rising, satisfaction="10")
+    _edit(later, falling, satisfaction="3")
+    with reading():
+        HealthHistory.delete().where(HealthHistory.account == steady).execute()
+    trends = health_trends([rising, falling, steady], later.today)
+    assert (trends[rising].symbol, trends[rising].delta, trends[rising].since) == ("↑", 20, TODAY)
+    assert (trends[falling].symbol, trends[falling].delta) == ("↓", -20)
+    assert (trends[steady].symbol, trends[steady].word) == ("→", "flat")
+
+
+def test_a_young_account_is_compared_with_its_first_score(ctx: Ctx) -> None:
+    """Created 5 days ago and better since: its trend is up against its first recorded score."""
+    account_id = accounts.create_account(ctx, {"name": "New", "satisfaction": "3"})
+    _edit(_on(ctx, 5), account_id, satisfaction="9")
+    trend = health_trends([account_id], TODAY + dt.timedelta(days=5))[account_id]
+    assert (trend.symbol, trend.since) == ("↑", TODAY)

@@ -21,6 +21,7 @@ from typing import Any
 
 import asyncssh
 
+import acct_tui
 from acct_tui import locations
 from acct_tui.ssh import SERVED_ENV
 from acct_tui.ssh.hostkey import load_or_create_host_key
@@ -103,6 +104,9 @@ class Desk:
         where any local user could read a password in it with `ps`.
         """
         env = {name: os.environ[name] for name in INHERITED_ENV if name in os.environ}
+        # The app runs the same acct-tui as the server, even from a checkout that is not installed.
+        package_root = str(Path(acct_tui.__file__).resolve().parent.parent)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, (package_root, env.get("PYTHONPATH"))))
         env.update(
             {
                 "TERM": term,

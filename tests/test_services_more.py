@@ -464,7 +464,7 @@ def test_daily_upkeep_order_and_one_entry_per_account(ctx: Ctx) -> None:
     followups.log_activity(ctx, small_quiet, {"kind": "call", "summary": "Call"}, occurred_on=days(-40))
     renewing = _account(ctx, "Renewing", renewal_on=days(20))
     followups.log_activity(ctx, renewing, {"kind": "call", "summary": "Call"})
-    planned = _account(ctx, "Planned", renewal_on=days(30))
+    planned = _account(ctx, "Planned", renewal_on=days(32))  # its 30-day checkpoint falls after today
     followups.log_activity(ctx, planned, {"kind": "call", "summary": "Call"})
     followups.add_followup(ctx, planned, {"title": "Renewal", "kind": "renewal", "due_on": days(10)})
     risky = _account(ctx, "Risky", satisfaction="1")

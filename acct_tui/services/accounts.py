@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from acct_tui.models import Account, Activity, Agent, Concern, Contact, FollowUp, Opportunity
+from acct_tui.services import checkpoints
 from acct_tui.services import fields as F
 from acct_tui.services.context import Ctx
 from acct_tui.services.derived import tier_rank
@@ -57,6 +58,8 @@ def create_account(ctx: Ctx, values: Mapping[str, object], *, owner_id: int | No
         )
         ch.touch(account.id, search=True)
         ch.created(account, f"created account {account.name}")
+        if account.renewal_on is not None:
+            checkpoints.sync_account(ch, ctx, account.id)
         return int(account.id)
 
 
@@ -116,6 +119,8 @@ def edit_account(
         ch.touch(account_id, search=bool({"name", "domain", "industry"} & set(changed)))
         names = ", ".join(sorted(changed))
         ch.updated(account, before, f"edited {names}")
+        if "renewal_on" in changed:
+            checkpoints.sync_account(ch, ctx, account_id)
         return int(account.version)
 
 

@@ -141,8 +141,11 @@ def daily_upkeep(ctx: Ctx) -> list[UpkeepItem]:
             .limit(CATEGORY_LIMIT)
             .tuples()
         ]
+        # A checkpoint is a reminder, not a plan: the renewal stays on the walk until someone plans it.
         planned = FollowUp.select(FollowUp.account).where(
-            FollowUp.status == FollowUpStatus.OPEN.value, FollowUp.kind == FollowUpKind.RENEWAL.value
+            FollowUp.status == FollowUpStatus.OPEN.value,
+            FollowUp.kind == FollowUpKind.RENEWAL.value,
+            FollowUp.checkpoint.is_null(),
         )
         renewals = [
             _facts(r)

@@ -24,6 +24,8 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from peewee import fn
+
 from acct_tui.models import Account, AuditEntry, FollowUp, database_proxy
 from acct_tui.services.context import Ctx
 from acct_tui.services.scope import scoped
@@ -233,26 +235,58 @@ def _sync_batch(ch: Change, ctx: Ctx, low: int, high: int) -> Report:
     return Report(created=len(creates), moved=len(moves), cancelled=len(cancel), accounts=len(touched))
 
 
+def _execute_many(table: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    """Insert plain rows with the driver's executemany (peewee's query builder costs more than the insert)."""
+    if not rows:
+        return
+    param = database_proxy.obj.param
+    marks = ", ".join(param for _ in columns)
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+    database_proxy.cursor().executemany(sql, [tuple(row) for row in rows])
+
+
+def _reserve_ids(count: int) -> list[int]:
+    """`count` fresh follow-up ids: a block of the PostgreSQL sequence, or the next ids under SQLite's write lock."""
+    from acct_tui.db import is_postgres
+
+    if count == 0:
+        return []
+    if is_postgres():
+        cursor = database_proxy.execute_sql(
+            "SELECT nextval(pg_get_serial_sequence('follow_up', 'id')) FROM generate_series(1, %s)", (count,)
+        )
+        return [int(row[0]) for row in cursor.fetchall()]
+    start = int(FollowUp.select(fn.MAX(FollowUp.id)).scalar() or 0) + 1
+    return list(range(start, start + count))
+
+
+_AUDIT_COLUMNS = ("change_id", "session_id", "at", "agent_id", "account_id", "entity", "entity_id", "action",
+                  "summary", "before", "after")  # fmt: skip
+
+
 def _audit(ch: Change, rows: Sequence[tuple[int, int, str, dict[str, object] | None, dict[str, object], str]]) -> None:
     """(follow-up id, account id, action, before, after, summary) as audit entries of the change, in one batch."""
-    entries = [
-        {
-            "change_id": ch.id,
-            "session_id": ch.ctx.session_id,
-            "at": ch.ctx.now(),
-            "agent": ch.ctx.agent.id,
-            "account": account_id,
-            "entity": FollowUp._meta.table_name,  # type: ignore[attr-defined]
-            "entity_id": fid,
-            "action": action,
-            "summary": summary[:240],
-            "before": json.dumps(before, sort_keys=True) if before is not None else "",
-            "after": json.dumps(after, sort_keys=True),
-        }
-        for fid, account_id, action, before, after, summary in rows
-    ]
-    for start in range(0, len(entries), 500):
-        AuditEntry.insert_many(entries[start : start + 500]).as_rowcount().execute()
+    now = ch.ctx.now()
+    _execute_many(
+        AuditEntry._meta.table_name,  # type: ignore[attr-defined]
+        _AUDIT_COLUMNS,
+        [
+            (
+                ch.id,
+                ch.ctx.session_id,
+                now,
+                ch.ctx.agent.id,
+                account_id,
+                "follow_up",
+                fid,
+                action,
+                summary[:240],
+                json.dumps(before, sort_keys=True) if before is not None else "",
+                json.dumps(after, sort_keys=True),
+            )
+            for fid, account_id, action, before, after, summary in rows
+        ],
+    )
 
 
 def _state_of(ids: Sequence[int]) -> dict[int, FollowUp]:
@@ -294,17 +328,33 @@ def _write_cancels(ch: Change, ids: list[int]) -> set[int]:
     return {int(item.account_id) for item in items.values()}
 
 
+_CREATE_FIELDS = ("account", "title", "kind", "due_on", "priority", "priority_rank", "assignee", "checkpoint",
+                  "created_by", "created_at")  # fmt: skip
+
+
 def _write_creates(ch: Change, rows: list[dict[str, object]]) -> set[int]:
     if not rows:
         return set()
-    audit = []
-    for start in range(0, len(rows), 1000):
-        batch = rows[start : start + 1000]
-        ids = [fid for (fid,) in FollowUp.insert_many(batch).returning(FollowUp.id).tuples().execute()]
-        for fid, row in zip(ids, batch, strict=True):
-            after = {key: to_json(value) for key, value in row.items()} | {"id": fid}
-            audit.append(
-                (fid, int(str(row["account"])), "checkpoint", None, after, f"{row['title']} due {row['due_on']}")
-            )
+    fields = FollowUp._meta.fields  # type: ignore[attr-defined]
+    defaults = {name: fields[name].default for name in ("status", "snooze_reason", "woke_reason", "recurrence",
+                                                        "notes", "version")}  # fmt: skip
+    ids = _reserve_ids(len(rows))
+    columns = ["id", *(fields[n].column_name for n in (*_CREATE_FIELDS, *defaults))]
+    _execute_many(
+        "follow_up",
+        columns,
+        [(fid, *(row[n] for n in _CREATE_FIELDS), *defaults.values()) for fid, row in zip(ids, rows, strict=True)],
+    )
+    audit = [
+        (
+            fid,
+            int(str(row["account"])),
+            "checkpoint",
+            None,
+            {key: to_json(value) for key, value in row.items()} | {"id": fid},
+            f"{row['title']} due {row['due_on']}",
+        )
+        for fid, row in zip(ids, rows, strict=True)
+    ]
     _audit(ch, audit)
     return {int(str(row["account"])) for row in rows}

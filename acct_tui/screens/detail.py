@@ -12,41 +12,21 @@ from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Static
 
 from acct_tui.screens import actions
+from acct_tui.screens.detail_panes import PANE_KEYS, MoreRows, pane, tab_strip
 from acct_tui.services import accounts
-from acct_tui.services.dates import describe_due, describe_recurrence
-from acct_tui.services.detail import ClientDetail, FollowUpRow, TimelineItem, client_detail, timeline_page
-from acct_tui.services.portfolio import portfolio_rows
+from acct_tui.services.detail import ClientDetail, ConcernRow, FollowUpRow, TimelineItem, client_detail, timeline_page
+from acct_tui.services.portfolio import neighbour
 from acct_tui.text import inert
-from acct_tui.widgets.display import Palette, ago, band_word, days_from, money, plain, short_date
+from acct_tui.widgets.display import Palette, ago, band_word, days_from, money, short_date
 from acct_tui.widgets.header import AppHeader
-
-PANES = ("timeline", "followups", "contacts", "concerns", "opportunities", "products", "history")
-
-
-class PaneTable(DataTable[Any]):
-    """A row-cursor table with vim keys."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("g", "scroll_top", "First", show=False),
-        Binding("G", "scroll_bottom", "Last", show=False),
-    ]
-
-    def __init__(self, *columns: str, id: str) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=False)
-        self._columns = columns
-
-    def on_mount(self) -> None:
-        self.add_columns(*self._columns)
+from acct_tui.widgets.rows import RowList
 
 
 class AccountScreen(Screen[None]):
@@ -95,6 +75,8 @@ class AccountScreen(Screen[None]):
         ),
         Binding("t", "pane(1)", "Pane", id="detail.pane_next", tooltip="Next pane (timeline, follow-ups, contacts…)."),
         Binding("T", "pane(-1)", "Pane back", show=False, id="detail.pane_prev", tooltip="Previous pane."),
+        Binding("right", "pane(1)", "Next pane", show=False, id="detail.pane_right", tooltip="Next pane."),
+        Binding("left", "pane(-1)", "Previous pane", show=False, id="detail.pane_left", tooltip="Previous pane."),
         Binding("d", "done", "Done", id="detail.done", tooltip="Follow-ups pane: mark the selected follow-up done."),
         Binding("s", "snooze", "Snooze", id="detail.snooze", tooltip="Follow-ups pane: snooze the selected follow-up."),
         Binding("r", "reschedule", "Reschedule", id="detail.reschedule", tooltip="Follow-ups pane: move its due date."),
@@ -110,6 +92,7 @@ class AccountScreen(Screen[None]):
         self.navigator = navigator
         self.detail: ClientDetail | None = None
         self._seen_version = -1
+        self.pane = "timeline"
 
     @property
     def ctx(self) -> Any:
@@ -120,27 +103,23 @@ class AccountScreen(Screen[None]):
         with Horizontal(id="card"):
             yield Static("loading…", id="card-main")
             yield Static("", id="card-health")
-        with TabbedContent(id="panes"):
-            with TabPane("Timeline", id="timeline"):
-                yield PaneTable("When", "Kind", "Who", "With", "Summary", id="timeline-table")
-            with TabPane("Follow-ups", id="followups"):
-                yield PaneTable("Due", "Kind", "Priority", "Follow-up", "Assignee", "Repeats", id="followups-table")
-            with TabPane("Contacts", id="contacts"):
-                yield PaneTable("Name", "Role", "Email", "Phone", id="contacts-table")
-            with TabPane("Concerns", id="concerns"):
-                yield PaneTable("Opened", "Severity", "Status", "Concern", "Ticket", id="concerns-table")
-            with TabPane("Opportunities", id="opportunities"):
-                yield PaneTable("Stage", "Kind", "Amount", "Close", "Opportunity", id="opportunities-table")
-            with TabPane("Products", id="products"):
-                yield PaneTable("Product", "Qty", "Unit price", "Since", "Renews", "Status", id="products-table")
-            with TabPane("History", id="history"):
-                yield PaneTable("When", "Who", "What", "Changed", id="history-table")
+        yield Static(tab_strip(self.pane, None), id="pane-tabs")
+        first = pane(self.pane)
+        yield RowList(first.columns, self._cells, id="pane-rows", empty_text=first.empty)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.palette = Palette(self.app.get_css_variables())
         self.watch(self.app, "data_version", self._data_changed, init=False)
+        self.rows.focus()
         self.load()
+
+    @property
+    def rows(self) -> RowList[Any]:
+        return self.query_one("#pane-rows", RowList)
+
+    def _cells(self, row: Any) -> list[Text]:
+        return pane(self.pane).cells(row, self.ctx.today)
 
     def on_screen_resume(self) -> None:
         if self.app.data_version != self._seen_version and self.detail is not None:  # type: ignore[attr-defined]
@@ -212,158 +191,21 @@ class AccountScreen(Screen[None]):
         self.query_one("#card-health", Static).update(table)
 
     def _fill_tables(self, detail: ClientDetail) -> None:
-        today = self.ctx.today
-        self._refill(
-            "timeline-table",
-            [
-                (
-                    str(item.id),
-                    [
-                        item.occurred_at.strftime("%d %b %Y"),
-                        item.kind,
-                        plain(item.agent),
-                        plain(item.contact),
-                        plain(item.summary),
-                    ],
-                )
-                for item in detail.timeline
-            ]
-            + (
-                [
-                    (
-                        "more",
-                        [
-                            Text("…"),
-                            Text(""),
-                            Text(""),
-                            Text(""),
-                            Text(f"{detail.timeline_total - len(detail.timeline)} older: enter to load"),
-                        ],
-                    )
-                ]
-                if detail.timeline_total > len(detail.timeline)
-                else []
-            ),
-        )
-        self._refill(
-            "followups-table",
-            [
-                (
-                    str(f.id),
-                    [
-                        Text(f"until {f.snoozed_until:%d %b}")
-                        if f.snoozed_until and f.snoozed_until > today
-                        else Text(describe_due(f.due_on, today)),
-                        f.kind,
-                        f.priority,
-                        plain(f.title),
-                        plain(f.assignee),
-                        describe_recurrence(f.recurrence),
-                    ],
-                )
-                for f in detail.followups
-            ],
-        )
-        self._refill(
-            "contacts-table",
-            [
-                (
-                    str(c.id),
-                    [plain(c.name + (" ★" if c.is_primary else "")), plain(c.role), plain(c.email), plain(c.phone)],
-                )
-                for c in detail.contacts
-            ],
-        )
-        self._refill(
-            "concerns-table",
-            [
-                (
-                    str(c.id),
-                    [c.opened_at.strftime("%d %b %Y"), c.severity, c.status, plain(c.title), plain(c.ticket_ref)],
-                )
-                for c in detail.concerns
-            ],
-        )
-        self._refill(
-            "opportunities-table",
-            [
-                (
-                    str(o.id),
-                    [o.stage, o.kind, money(o.amount, o.currency), short_date(o.expected_close), plain(o.title)],
-                )
-                for o in detail.opportunities
-            ],
-        )
-        self._refill(
-            "products-table",
-            [
-                (
-                    str(p.id),
-                    [
-                        plain(p.product),
-                        str(p.quantity),
-                        money(p.unit_price, p.currency, short=False),
-                        short_date(p.start_on),
-                        short_date(p.renewal_on),
-                        p.status,
-                    ],
-                )
-                for p in detail.products
-            ],
-        )
-        self._refill(
-            "history-table",
-            [
-                (
-                    str(h.id),
-                    [
-                        h.at.strftime("%d %b %H:%M"),
-                        plain(h.agent),
-                        plain(("↶ " if h.undone else "") + h.summary),
-                        plain(", ".join(f"{k}: {_short(b)} → {_short(a)}" for k, b, a in h.fields)),
-                    ],
-                )
-                for h in detail.history
-            ],
-        )
-        counts = {
-            "timeline": detail.timeline_total,
-            "followups": len(detail.followups),
-            "contacts": len(detail.contacts),
-            "concerns": sum(1 for c in detail.concerns if c.status == "open"),
-            "opportunities": sum(1 for o in detail.opportunities if o.status == "open"),
-            "products": len(detail.products),
-        }
-        tabs = self.query_one(TabbedContent)
-        for pane, count in counts.items():
-            label = {"followups": "Follow-ups"}.get(pane, pane.capitalize())
-            tabs.get_tab(pane).label = f"{label} {count}"
-
-    def _refill(self, table_id: str, rows: list[tuple[str, list[Any]]]) -> None:
-        table = self.query_one(f"#{table_id}", PaneTable)
-        row = table.cursor_row
-        table.clear()
-        for key, cells in rows:
-            table.add_row(*[c if isinstance(c, Text) else Text(str(c)) for c in cells], key=key)
-        if rows:
-            table.move_cursor(row=min(row, len(rows) - 1))
+        """Show the active pane's rows (the other panes render from `detail` when chosen)."""
+        current = pane(self.pane)
+        self.rows.empty_text = current.empty
+        self.rows.set_rows(list(current.rows(detail)), keep_cursor=True)
+        self.query_one("#pane-tabs", Static).update(tab_strip(self.pane, detail))
 
     # Keys -------------------------------------------------------------------------
 
-    def _pane(self) -> str:
-        return str(self.query_one(TabbedContent).active)
-
-    def _selected_key(self, table_id: str) -> str | None:
-        table = self.query_one(f"#{table_id}", PaneTable)
-        if table.row_count == 0:
-            return None
-        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+    def _current(self) -> Any:
+        row = self.rows.current
+        return None if isinstance(row, MoreRows) else row
 
     def _selected_followup(self) -> FollowUpRow | None:
-        if self.detail is None or self._pane() != "followups":
-            return None
-        key = self._selected_key("followups-table")
-        return next((f for f in self.detail.followups if str(f.id) == key), None)
+        row = self._current()
+        return row if self.pane == "followups" and isinstance(row, FollowUpRow) else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.detail is None and action not in ("back",):
@@ -371,23 +213,26 @@ class AccountScreen(Screen[None]):
         if action == "step":
             return self.navigator is not None
         if action in ("done", "snooze", "reschedule"):
-            return self._pane() == "followups"
+            return self.pane == "followups"
         if action == "resolve":
-            return self._pane() == "concerns"
+            return self.pane == "concerns"
         if action == "read":
-            return self._pane() in ("timeline",)
+            return self.pane == "timeline"
         return True
 
-    @on(TabbedContent.TabActivated)
-    def _tab_changed(self) -> None:
-        self.refresh_bindings()
-        pane = self._pane()
-        self.query_one(f"#{pane}-table", PaneTable).focus()
-
     def action_pane(self, step: int) -> None:
-        tabs = self.query_one(TabbedContent)
-        index = PANES.index(self._pane())
-        tabs.active = PANES[(index + step) % len(PANES)]
+        index = PANE_KEYS.index(self.pane)
+        self.show_pane(PANE_KEYS[(index + step) % len(PANE_KEYS)])
+
+    def show_pane(self, key: str) -> None:
+        """Switch the list to another pane: its columns, its rows, the cursor at the top."""
+        self.pane = key
+        current = pane(key)
+        self.rows.set_columns(current.columns)
+        self.rows.empty_text = current.empty
+        self.rows.set_rows(list(current.rows(self.detail)) if self.detail else [], keep_cursor=False)
+        self.query_one("#pane-tabs", Static).update(tab_strip(key, self.detail))
+        self.refresh_bindings()
 
     def action_back(self) -> None:
         self.dismiss()
@@ -431,11 +276,8 @@ class AccountScreen(Screen[None]):
             actions.reschedule(self.app, item)
 
     def action_resolve(self) -> None:
-        if self.detail is None or self._pane() != "concerns":
-            return
-        key = self._selected_key("concerns-table")
-        concern = next((c for c in self.detail.concerns if str(c.id) == key), None)
-        if concern is None or concern.status != "open":
+        concern = self._current()
+        if self.pane != "concerns" or not isinstance(concern, ConcernRow) or concern.status != "open":
             self.app.notify("Choose an open concern.", severity="warning")
             return
         app: Any = self.app
@@ -447,18 +289,17 @@ class AccountScreen(Screen[None]):
         app.run_service(accounts.resolve_concern, self.ctx, concern.id, then=done, group="write")
 
     def action_read(self) -> None:
-        if self.detail is None:
+        if self.detail is None or self.pane != "timeline":
             return
-        key = self._selected_key("timeline-table")
-        if key == "more":
+        row = self.rows.current
+        if isinstance(row, MoreRows):
             self._load_more()
             return
-        item = next((t for t in self.detail.timeline if str(t.id) == key), None)
-        if item is not None:
+        if isinstance(row, TimelineItem):
             from acct_tui.screens.modals import TextModal
 
-            title = f"{item.kind} · {item.occurred_at:%d %b %Y} · {item.summary}"
-            body = item.body + (f"\n\nOutcome: {item.outcome}" if item.outcome else "")
+            title = f"{row.kind} · {row.occurred_at:%d %b %Y} · {row.summary}"
+            body = row.body + (f"\n\nOutcome: {row.outcome}" if row.outcome else "")
             self.app.push_screen(TextModal(title, body))
 
     def _load_more(self) -> None:
@@ -479,33 +320,21 @@ class AccountScreen(Screen[None]):
             timeline_page, self.ctx, self.account_id, before=(last.occurred_at, last.id), then=more, group="timeline"
         )
 
-    @on(DataTable.RowSelected, "#timeline-table")
-    def _timeline_selected(self, event: DataTable.RowSelected) -> None:
-        self.action_read()
-
     def action_step(self, step: int) -> None:
         nav = self.navigator
         if nav is None:
             return
-        target = nav.index + step
-        if not 0 <= target < nav.total:
-            self.app.notify("That was the " + ("first" if step < 0 else "last") + " account.", severity="warning")
-            return
 
-        def arrived(rows: list[Any]) -> None:
-            if not rows:
+        def arrived(account_id: int | None) -> None:
+            if account_id is None:
+                self.app.notify("That was the " + ("first" if step < 0 else "last") + " account.", severity="warning")
                 return
             from dataclasses import replace
 
-            self.navigator = replace(nav, index=target)
-            self.account_id = rows[0].id
+            self.navigator = replace(nav, index=max(0, nav.index + step))
+            self.account_id = account_id
             self.detail = None
-            self.query_one("#card-main", Static).update(Text(f"loading {inert(rows[0].name)}…"))
+            self.query_one("#card-main", Static).update(Text("loading…"))
             self.load()
 
-        self.app.run_service(portfolio_rows, self.ctx, nav.query, target, 1, then=arrived, group="step")  # type: ignore[attr-defined]
-
-
-def _short(value: object) -> str:
-    text = "—" if value in (None, "") else str(value)
-    return text if len(text) <= 24 else text[:23] + "…"
+        self.app.run_service(neighbour, self.ctx, nav.query, self.account_id, step, then=arrived, group="step")  # type: ignore[attr-defined]

@@ -134,6 +134,8 @@ class PortfolioScreen(ViewScreen):
         self.query_state = PortfolioQuery()
         self.total = 0
         self.count_known = False
+        self.shown_query: PortfolioQuery | None = None
+        """The query whose rows are on screen (the one asked for may still be loading)."""
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
@@ -173,6 +175,7 @@ class PortfolioScreen(ViewScreen):
             if query != self.query_state:
                 return
             shown.append(True)
+            self.shown_query = query
             # Until the count lands, the list is as long as what is known.
             table.reset(self.total if self.count_known else len(rows), rows, keep_cursor=keep_cursor)
             if self.count_known:

@@ -23,7 +23,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -157,6 +157,7 @@ class RowList(ScrollView, Generic[T], can_focus=True):
         self.empty_text = empty_text
         self._widths: list[tuple[Column, int]] = []
         self._layout_width = -1
+        self._strips: dict[tuple[bool, int, bool, bool, int], Strip] = {}
 
     # The data ----------------------------------------------------------------
 
@@ -169,6 +170,7 @@ class RowList(ScrollView, Generic[T], can_focus=True):
         self.generation += 1
         self._pages.clear()
         self._pending.clear()
+        self._strips.clear()
         self._row_count = max(0, row_count)
         if first_page is not None:
             self._pages[0] = list(first_page)
@@ -182,6 +184,7 @@ class RowList(ScrollView, Generic[T], can_focus=True):
     def set_row_count(self, row_count: int) -> None:
         """The true count arrived (after a first page shown on its own): keep the pages held."""
         self._row_count = max(0, row_count)
+        self._strips.clear()
         self.virtual_size = Size(self.size.width, self._row_count + 1)
         if self.cursor >= self._row_count:
             self.cursor = max(0, self._row_count - 1)
@@ -200,6 +203,7 @@ class RowList(ScrollView, Generic[T], can_focus=True):
         page = start // self.page_size
         self._pending.discard(page)
         self._pages[page] = list(rows)
+        self._strips.clear()
         self._pages.move_to_end(page)
         while len(self._pages) > self._max_pages:
             self._pages.popitem(last=False)
@@ -254,10 +258,34 @@ class RowList(ScrollView, Generic[T], can_focus=True):
     def move_to(self, index: int, step: int = 1) -> None:
         self.cursor = self._selectable_from(index, step)
 
-    def watch_cursor(self, old: int, new: int) -> None:
-        self._scroll_to_cursor()
+    def on_focus(self) -> None:
+        self._strips.clear()
         self.refresh()
+
+    def on_blur(self) -> None:
+        self._strips.clear()
+        self.refresh()
+
+    def set_columns(self, columns: Sequence[Column]) -> None:
+        """New column labels or set (a sort arrow moved)."""
+        self.columns = list(columns)
+        self._layout_width = -1
+        self._strips.clear()
+        self.refresh()
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        top = round(self.scroll_y)
+        self._scroll_to_cursor()
+        if round(self.scroll_y) == top:
+            # Only the two rows that changed look need drawing again.
+            self._refresh_row(old)
+            self._refresh_row(new)
         self._announce()
+
+    def _refresh_row(self, index: int) -> None:
+        y = index - round(self.scroll_y) + 1
+        if 1 <= y < self.size.height:
+            self.refresh(Region(0, y, self.size.width, 1))
 
     def _announce(self) -> None:
         row = self.current
@@ -314,6 +342,7 @@ class RowList(ScrollView, Generic[T], can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(event.size.width, self._row_count + 1)
         self._layout_width = -1
+        self._strips.clear()
         self._scroll_to_cursor()
 
     def _layout(self, width: int) -> list[tuple[Column, int]]:
@@ -373,12 +402,43 @@ class RowList(ScrollView, Generic[T], can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         widths = self._layout(width)
+        index = round(self.scroll_y) + y - 1
+        is_cursor = index == self.cursor
+        cache_key = (y == 0, -1 if y == 0 else index, is_cursor and y > 0, self.has_focus, width)
+        cached = self._strips.get(cache_key)
+        if cached is not None:
+            return cached
+        strip = self._render_row(y, index, width, widths)
+        if strip is not None:
+            if len(self._strips) > 4000:
+                self._strips.clear()
+            self._strips[cache_key] = strip
+            return strip
+        return self._render_uncached(y, index, width, widths)
+
+    def _render_row(self, y: int, index: int, width: int, widths: list[tuple[Column, int]]) -> Strip | None:
+        """A cacheable line (a loaded row or the header), or None."""
         base = self.rich_style
         if y == 0:
             header_style = base + self.get_component_rich_style("rowlist--header")
             labels = [Text(c.label, justify="right" if c.align == "right" else "left") for c, _ in widths]
             return self._line(labels, widths, header_style)
-        index = round(self.scroll_y) + y - 1
+        if not 0 <= index < self._row_count:
+            return None
+        row = self.row_at(index)
+        if row is None:
+            return None
+        if isinstance(row, Header):
+            return self._strip(Text(row.title), base + self.get_component_rich_style("rowlist--section"))
+        style = base + self.get_component_rich_style("rowlist--cursor") if index == self.cursor else base
+        return self._line(self._cells(row), widths, style)
+
+    def _render_uncached(self, y: int, index: int, width: int, widths: list[tuple[Column, int]]) -> Strip:
+        base = self.rich_style
+        if y == 0:
+            header_style = base + self.get_component_rich_style("rowlist--header")
+            labels = [Text(c.label, justify="right" if c.align == "right" else "left") for c, _ in widths]
+            return self._line(labels, widths, header_style)
         if self._row_count == 0:
             if y == 1:
                 return self._strip(Text(f" {self.empty_text}"), base + self.get_component_rich_style("rowlist--empty"))

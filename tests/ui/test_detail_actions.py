@@ -97,7 +97,7 @@ async def test_contact_concern_opportunity_and_resolve(make_app: Callable[..., A
             assert Concern.get(Concern.title == "Slow exports").status == "open"
             assert Opportunity.get(Opportunity.title == "Fleet tracking add-on").amount == 42000
         assert "Contacts 3" in screen_text(app)
-        while app.screen.query_one("#panes").active != "concerns":
+        while app.screen.pane != "concerns":
             await pilot.press("t")
         await settle(app, pilot)
         await pilot.press("v")

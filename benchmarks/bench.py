@@ -147,10 +147,6 @@ def start_figures(path: Path, runs: int) -> dict[str, float]:
 
 async def interactive_figures(url: str, heavy_id: int) -> dict[str, Figures]:
     from acct_tui.app import AcctApp
-    from acct_tui.screens.detail import AccountScreen
-    from acct_tui.screens.portfolio import PortfolioScreen
-    from acct_tui.screens.queue import QueueScreen
-    from acct_tui.widgets.rows import RowList
 
     ctx = context(url)
     figures: dict[str, Figures] = {name: Figures() for name in (
@@ -159,83 +155,89 @@ async def interactive_figures(url: str, heavy_id: int) -> dict[str, Figures]:
     )}  # fmt: skip
 
     for attempt in range(3):
-        app = AcctApp(ctx)
-        async with app.run_test(size=(120, 40)) as pilot:
-            clock = FrameClock(app)
-            screen = app.screen
-            assert isinstance(screen, PortfolioScreen)
+        await _one_app(AcctApp(ctx), figures, heavy_id, full=attempt == 0)
+    return figures
+
+
+async def _one_app(app: Any, figures: dict[str, Figures], heavy_id: int, *, full: bool) -> None:
+    """One app instance: every figure when `full`, else the first-open figures only."""
+    from acct_tui.screens.detail import AccountScreen
+    from acct_tui.screens.portfolio import PortfolioScreen
+    from acct_tui.screens.queue import QueueScreen
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        clock = FrameClock(app)
+        screen = app.screen
+        assert isinstance(screen, PortfolioScreen)
+        await quiet(app, pilot)
+        if full:
+            for _ in range(40):
+                figures["cursor down"].samples.append(await clock.key("down"))
             await quiet(app, pilot)
-            table = screen.query_one(RowList)
-            if attempt == 0:
-                for _ in range(40):
-                    figures["cursor down"].samples.append(await clock.key("down"))
+            for _ in range(20):
+                figures["page down"].samples.append(await clock.key("pagedown"))
                 await quiet(app, pilot)
-                for _ in range(20):
-                    figures["page down"].samples.append(await clock.key("pagedown"))
-                    await quiet(app, pilot)
-                for _ in range(10):
-                    figures["end"].samples.append(await clock.key("end"))
-                    await quiet(app, pilot)
-                    figures["home"].samples.append(await clock.key("home"))
-                    await quiet(app, pilot)
-                for words in FILTERS:
-                    started = clock.post_key("slash")
-                    await clock.next_frame(started)
-                    await quiet(app, pilot)
-                    for char in words:
-                        figures["filter echo"].samples.append(await clock.key(char if char != " " else "space"))
-                    last = clock.frame_at
-                    typed = words
-
-                    def shown(typed: str = typed) -> bool:
-                        return screen.shown_query is not None and screen.shown_query.text == typed.strip()
-
-                    try:
-                        figures["filter results"].samples.append(1000 * await clock.until(last, shown))
-                    except TimeoutError:
-                        raise RuntimeError(
-                            f"filter {typed!r} never showed: asked {screen.query_state}, shown {screen.shown_query}"
-                        ) from None
-                    await quiet(app, pilot)
-                    started = clock.post_key("escape")
-                    await clock.until(started, lambda: screen.shown_query is not None and not screen.shown_query.text)
-                    await quiet(app, pilot)
-                for key in SORT_KEYS:
-                    started = clock.post_key("s")
-                    await clock.next_frame(started)
-                    await quiet(app, pilot)
-                    before = screen.shown_query
-                    started = clock.post_key(key)
-
-                    def sorted_now(before: Any = before) -> bool:
-                        return screen.shown_query is not None and screen.shown_query != before
-
-                    figures["sort change"].samples.append(1000 * await clock.until(started, sorted_now))
-                    await quiet(app, pilot)
-                del table
-            started = clock.post_key("2")
-
-            def queue_loaded() -> bool:
-                return isinstance(app.screen, QueueScreen) and app.screen.queue is not None
-
-            figures["queue open"].samples.append(1000 * await clock.until(started, queue_loaded))
-            await quiet(app, pilot)
-            started = clock.post_key("1")
-            await clock.next_frame(started)
-            await quiet(app, pilot)
-            for _ in range(3):
-                started = time.perf_counter()
-                app.open_account(heavy_id)
-
-                def detail_shown() -> bool:
-                    return isinstance(app.screen, AccountScreen) and app.screen.detail is not None
-
-                figures["detail open"].samples.append(1000 * await clock.until(started, detail_shown))
+            for _ in range(10):
+                figures["end"].samples.append(await clock.key("end"))
                 await quiet(app, pilot)
-                started = clock.post_key("escape")
+                figures["home"].samples.append(await clock.key("home"))
+                await quiet(app, pilot)
+            for words in FILTERS:
+                started = clock.post_key("slash")
                 await clock.next_frame(started)
                 await quiet(app, pilot)
-    return figures
+                for char in words:
+                    figures["filter echo"].samples.append(await clock.key(char if char != " " else "space"))
+                last = clock.frame_at
+                typed = words
+
+                def shown(typed: str = typed) -> bool:
+                    return screen.shown_query is not None and screen.shown_query.text == typed.strip()
+
+                try:
+                    figures["filter results"].samples.append(1000 * await clock.until(last, shown))
+                except TimeoutError:
+                    raise RuntimeError(
+                        f"filter {typed!r} never showed: asked {screen.query_state}, shown {screen.shown_query}"
+                    ) from None
+                await quiet(app, pilot)
+                started = clock.post_key("escape")
+                await clock.until(started, lambda: screen.shown_query is not None and not screen.shown_query.text)
+                await quiet(app, pilot)
+            for key in SORT_KEYS:
+                started = clock.post_key("s")
+                await clock.next_frame(started)
+                await quiet(app, pilot)
+                before = screen.shown_query
+                started = clock.post_key(key)
+
+                def sorted_now(before: Any = before) -> bool:
+                    return screen.shown_query is not None and screen.shown_query != before
+
+                figures["sort change"].samples.append(1000 * await clock.until(started, sorted_now))
+                await quiet(app, pilot)
+        started = clock.post_key("2")
+
+        def queue_loaded() -> bool:
+            return isinstance(app.screen, QueueScreen) and app.screen.queue is not None
+
+        figures["queue open"].samples.append(1000 * await clock.until(started, queue_loaded))
+        await quiet(app, pilot)
+        started = clock.post_key("1")
+        await clock.next_frame(started)
+        await quiet(app, pilot)
+        for _ in range(3):
+            started = time.perf_counter()
+            app.open_account(heavy_id)
+
+            def detail_shown() -> bool:
+                return isinstance(app.screen, AccountScreen) and app.screen.detail is not None
+
+            figures["detail open"].samples.append(1000 * await clock.until(started, detail_shown))
+            await quiet(app, pilot)
+            started = clock.post_key("escape")
+            await clock.next_frame(started)
+            await quiet(app, pilot)
 
 
 # The stock DataTable reference ------------------------------------------------------------

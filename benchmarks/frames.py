@@ -35,7 +35,7 @@ class Figures:
         if not self.samples:
             return float("nan")
         ordered = sorted(self.samples)
-        return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 class FrameClock:

@@ -7,6 +7,7 @@ pty answers nothing, like a plain terminal emulator that ignores queries.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import select
@@ -92,10 +93,8 @@ def start_until(
 def _drain(fd: int, stream: pyte.ByteStream) -> None:
     ready, _, _ = select.select([fd], [], [], 0.05)
     if ready:
-        try:
+        with contextlib.suppress(OSError):
             stream.feed(os.read(fd, 65536))
-        except OSError:
-            pass
 
 
 def _read_until(

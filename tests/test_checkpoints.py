@@ -10,7 +10,7 @@ from typing import Any
 from acct_tui.clock import FixedClock
 from acct_tui.models import Account, AuditEntry, FollowUp
 from acct_tui.services import accounts, followups
-from acct_tui.services.checkpoints import sync_all
+from acct_tui.services.checkpoints import parse_checkpoint, sync_all
 from acct_tui.services.context import Ctx
 from acct_tui.services.policy import WorkPlan
 from acct_tui.services.undo import undo_last
@@ -19,13 +19,13 @@ from tests.conftest import TODAY, days
 
 
 def _checkpoints(account_id: int) -> list[tuple[str, dt.date, str]]:
+    """(name, due date, status) of the account's checkpoints, by name then age."""
     with reading():
-        return [
-            (row.checkpoint, row.due_on, row.status)
-            for row in FollowUp.select()
-            .where(FollowUp.account == account_id, FollowUp.checkpoint.is_null(False))
-            .order_by(FollowUp.checkpoint, FollowUp.id)
+        rows = [
+            (parse_checkpoint(row.checkpoint)[0], row.due_on, row.status, row.id)
+            for row in FollowUp.select().where(FollowUp.account == account_id, FollowUp.checkpoint.is_null(False))
         ]
+    return [(name, due, status) for name, due, status, _id in sorted(rows, key=lambda r: (r[0], r[3]))]
 
 
 def _edit(ctx: Ctx, account_id: int, **changes: Any) -> None:
@@ -43,7 +43,7 @@ def test_an_account_with_a_renewal_date_gets_its_checkpoints(ctx: Ctx) -> None:
     account_id = accounts.create_account(ctx, {"name": "Acme", "renewal_on": days(200)})
     assert _checkpoints(account_id) == [("renewal-30", _on(170), "open"), ("renewal-90", _on(110), "open")]
     with reading():
-        item = FollowUp.get(FollowUp.account == account_id, FollowUp.checkpoint == "renewal-90")
+        item = FollowUp.get(FollowUp.account == account_id, FollowUp.checkpoint.startswith("renewal-90:"))
     assert (item.kind, item.assignee_id, item.title) == (
         "renewal",
         ctx.agent.id,
@@ -72,7 +72,7 @@ def test_a_done_checkpoint_is_not_recreated_when_the_date_moves_a_little(ctx: Ct
     """The 90-day review is done; the renewal slips a month: no second 90-day checkpoint, the 30-day one moves."""
     account_id = accounts.create_account(ctx, {"name": "Acme", "renewal_on": days(100)})
     with reading():
-        ninety = FollowUp.get(FollowUp.account == account_id, FollowUp.checkpoint == "renewal-90").id
+        ninety = FollowUp.get(FollowUp.account == account_id, FollowUp.checkpoint.startswith("renewal-90:")).id
     followups.complete_followup(ctx, ninety)
     _edit(ctx, account_id, renewal_on=days(130))
     _edit(ctx, account_id, renewal_on=days(140))
@@ -104,6 +104,18 @@ def test_a_date_moved_into_the_past_makes_the_checkpoint_due_today(ctx: Ctx) -> 
     later = replace(ctx, clock=FixedClock.on(_on(3)))
     sync_all(later)
     assert ("renewal-90", TODAY, "open") in _checkpoints(account_id)
+
+
+def test_the_agents_own_reschedule_and_snooze_survive_a_sync(ctx: Ctx) -> None:
+    """While the renewal date stays put, a checkpoint moved or snoozed by hand is left where the agent put it."""
+    account_id = accounts.create_account(ctx, {"name": "Acme", "renewal_on": days(200)})
+    with reading():
+        ids = {parse_checkpoint(f.checkpoint)[0]: f.id for f in FollowUp.select().where(FollowUp.account == account_id)}
+    followups.reschedule_followup(ctx, ids["renewal-90"], days(100))
+    followups.snooze_followup(ctx, ids["renewal-30"], days(175), "after the board meeting")
+    report = sync_all(ctx)
+    assert (report.moved, report.created) == (0, 0)
+    assert _checkpoints(account_id) == [("renewal-30", _on(175), "open"), ("renewal-90", _on(100), "open")]
 
 
 def test_clearing_the_renewal_date_cancels_the_open_checkpoints(ctx: Ctx) -> None:

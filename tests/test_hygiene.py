@@ -17,7 +17,9 @@ def test_services_do_not_import_textual() -> None:
     loaded = _modules_after(
         "import acct_tui.services.portfolio, acct_tui.services.queue, acct_tui.services.upkeep, "
         "acct_tui.services.detail, acct_tui.services.accounts, acct_tui.services.followups, "
-        "acct_tui.services.undo, acct_tui.services.seed, acct_tui.services.demo"
+        "acct_tui.services.undo, acct_tui.services.seed, acct_tui.services.demo, "
+        "acct_tui.services.commands, acct_tui.services.checkpoints, acct_tui.services.explain, "
+        "acct_tui.services.contexts, acct_tui.services.history, acct_tui.services.policy"
     )
     assert "textual" not in loaded
 

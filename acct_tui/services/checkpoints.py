@@ -2,13 +2,15 @@
 
 For every account with a renewal date and each day count of the plan
 (`WorkPlan.checkpoint_days`, default 90 and 30) there is one follow-up whose
-`checkpoint` is `renewal-<days>`, due that many days before the renewal:
+`checkpoint` is `renewal-<days>:<renewal date>` (`renewal-90:2027-03-01`),
+due that many days before the renewal:
 
 - it is created when its day is still ahead (never born overdue);
-- when the renewal date moves, the open one moves with it (no second one);
-  a date that moves into the past makes it due today;
+- when the renewal date moves, the open one moves with it (no second one)
+  and records the new date; a day that has passed makes it due today. While
+  the date stays put, the agent's own reschedule or snooze is left alone;
 - once done it is not created again for the same renewal: only a renewal
-  more than `NEW_CYCLE_DAYS` after the done one's date (next year's
+  more than `NEW_CYCLE_DAYS` away from the done one's (next year's
   contract) gets fresh checkpoints;
 - when the renewal date is cleared, the open ones are cancelled.
 
@@ -21,8 +23,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from peewee import fn
 
@@ -35,12 +37,22 @@ from acct_tui.vocab import FollowUpKind, FollowUpStatus, Priority, Stage
 PREFIX = "renewal-"
 NEW_CYCLE_DAYS = 183
 BATCH = 2000
-_STATE = ["due_on", "snoozed_until", "woke_reason", "status", "version"]
+_STATE = ["due_on", "snoozed_until", "woke_reason", "status", "checkpoint", "version"]
 MOVED_REASON = "the renewal date moved"
 
 
-def checkpoint_name(days: int) -> str:
-    return f"{PREFIX}{days}"
+def checkpoint_name(days: int, renewal: dt.date) -> str:
+    """`renewal-90:2027-03-01`: which point before which renewal date."""
+    return f"{PREFIX}{days}:{renewal.isoformat()}"
+
+
+def parse_checkpoint(value: str) -> tuple[str, dt.date | None]:
+    """(`renewal-90`, the renewal date it was made for, if recorded)."""
+    name, _sep, day = value.partition(":")
+    try:
+        return name, dt.date.fromisoformat(day) if day else None
+    except ValueError:
+        return name, None
 
 
 def checkpoint_title(days: int) -> str:
@@ -74,20 +86,55 @@ def _as_date(value: object) -> dt.date:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def _new_due(current: dt.date, target: dt.date, today: dt.date) -> dt.date | None:
-    """Where an open checkpoint should now fall due, or None to leave it."""
-    if target >= today:
-        return target if current != target else None
-    # Its day has passed: due today, unless it already is due (it must not creep forward daily).
-    return today if current > today else None
+@dataclass(frozen=True)
+class Existing:
+    """A checkpoint follow-up as the planner sees it."""
+
+    id: int
+    name: str
+    renewal: dt.date | None
+    open: bool
+    due: dt.date
 
 
-def _done_for(target: dt.date, closed_dues: Iterable[dt.date]) -> bool:
-    """A closed checkpoint counts for this renewal when it was due within a cycle of the new date."""
-    return any(due > target - dt.timedelta(days=NEW_CYCLE_DAYS) for due in closed_dues)
+@dataclass
+class Plan:
+    """What to write for one account."""
+
+    moves: dict[int, tuple[dt.date, str]]
+    """follow-up id -> (new due date, new checkpoint)"""
+    creates: list[tuple[int, dt.date, str]]
+    """(days, due date, checkpoint)"""
+    cancels: list[int]
 
 
-def _row(account_id: int, owner_id: int, days: int, due: dt.date, ctx: Ctx) -> dict[str, object]:
+def plan(
+    renewal: dt.date | None, churned: bool, existing: list[Existing], days: tuple[int, ...], today: dt.date
+) -> Plan:
+    """The moves, creations and cancellations that bring one account's checkpoints in step."""
+    result = Plan({}, [], [])
+    if renewal is None:
+        result.cancels = [e.id for e in existing if e.open]
+        return result
+    for count in days:
+        name = f"{PREFIX}{count}"
+        target = renewal - dt.timedelta(days=count)
+        mine = [e for e in existing if e.name == name]
+        opened = next((e for e in mine if e.open), None)
+        if opened is not None:
+            if opened.renewal != renewal:
+                result.moves[opened.id] = (max(target, today), checkpoint_name(count, renewal))
+            continue
+        if target < today or churned:
+            continue
+        done_for = [e.renewal or e.due + dt.timedelta(days=count) for e in mine]
+        if any(abs((renewal - other).days) < NEW_CYCLE_DAYS for other in done_for):
+            continue
+        result.creates.append((count, target, checkpoint_name(count, renewal)))
+    return result
+
+
+def _row(account_id: int, owner_id: int, days: int, due: dt.date, name: str, ctx: Ctx) -> dict[str, object]:
     return {
         "account": account_id,
         "title": checkpoint_title(days),
@@ -96,65 +143,70 @@ def _row(account_id: int, owner_id: int, days: int, due: dt.date, ctx: Ctx) -> d
         "priority": Priority.HIGH.value,
         "priority_rank": Priority.HIGH.rank,
         "assignee": owner_id,
-        "checkpoint": checkpoint_name(days),
+        "checkpoint": name,
         "created_by": ctx.agent.id,
         "created_at": ctx.now(),
     }
+
+
+def _existing(fid: int, checkpoint: str, status: str, due: object) -> Existing:
+    name, renewal = parse_checkpoint(checkpoint)
+    return Existing(fid, name, renewal, status == FollowUpStatus.OPEN.value, _as_date(due))
 
 
 def sync_account(ch: Change, ctx: Ctx, account_id: int) -> Report:
     """Bring one account's checkpoints in step with its renewal date, audited in `ch` (the account is locked)."""
     account = Account.get_by_id(account_id)
     renewal = _as_date(account.renewal_on) if account.renewal_on else None
-    items = list(
-        FollowUp.select()
+    items = {
+        item.id: item
+        for item in FollowUp.select()
         .where(FollowUp.account == account_id, FollowUp.checkpoint.startswith(PREFIX))
         .order_by(FollowUp.id)
+    }
+    todo = plan(
+        renewal,
+        account.stage == Stage.CHURNED.value,
+        [_existing(i.id, i.checkpoint, i.status, i.due_on) for i in items.values()],
+        ctx.plan.checkpoint_days,
+        ctx.today,
     )
-    report = Report()
-    if renewal is None:
-        for item in items:
-            if item.status == FollowUpStatus.OPEN.value:
-                before = snapshot(item, _STATE)
-                item.status = FollowUpStatus.CANCELLED.value
-                item.version += 1
-                item.save()
-                ch.updated(item, before, f"cancelled {item.title}: no renewal date", action="checkpoint")
-                report += Report(cancelled=1)
-        return replace(report, accounts=1 if report.cancelled else 0)
-    today = ctx.today
-    for days in ctx.plan.checkpoint_days:
-        name = checkpoint_name(days)
-        target = renewal - dt.timedelta(days=days)
-        mine = [i for i in items if i.checkpoint == name]
-        opened = [i for i in mine if i.status == FollowUpStatus.OPEN.value]
-        if opened:
-            item = opened[0]
-            due = _new_due(_as_date(item.due_on), target, today)
-            if due is not None:
-                before = snapshot(item, _STATE)
-                _move(item, due)
-                item.save()
-                ch.updated(item, before, f"{item.title}: moved to {due}", action="checkpoint")
-                report += Report(moved=1)
-            continue
-        if target < today or account.stage == Stage.CHURNED.value:
-            continue
-        if _done_for(target, (_as_date(i.due_on) for i in mine)):
-            continue
-        item = FollowUp.create(**_row(account.id, account.owner_id, days, target, ctx))
-        ch.created(item, f"{item.title} due {target}", action="checkpoint")
-        report += Report(created=1)
-    return replace(report, accounts=1 if (report.created or report.moved) else 0)
+    for fid in todo.cancels:
+        item = items[fid]
+        before = snapshot(item, _STATE)
+        _cancel(item)
+        item.save()
+        ch.updated(item, before, f"cancelled {item.title}: no renewal date", action="checkpoint")
+    moved = 0
+    for fid, (due, name) in todo.moves.items():
+        item = items[fid]
+        before = snapshot(item, _STATE)
+        moved += _move(item, due, name)
+        item.save()
+        ch.updated(item, before, f"{item.title}: now due {due}", action="checkpoint")
+    for count, due, name in todo.creates:
+        item = FollowUp.create(**_row(account.id, account.owner_id, count, due, name, ctx))
+        ch.created(item, f"{item.title} due {due}", action="checkpoint")
+    changed = bool(todo.cancels or todo.moves or todo.creates)
+    return Report(len(todo.creates), moved, len(todo.cancels), 1 if changed else 0)
 
 
-def _move(item: FollowUp, due: dt.date) -> None:
+def _cancel(item: FollowUp) -> None:
+    item.status = FollowUpStatus.CANCELLED.value
+    item.version += 1
+
+
+def _move(item: FollowUp, due: dt.date, name: str) -> int:
+    """Set the new due date and renewal; 1 if the due date changed."""
+    moved = int(_as_date(item.due_on) != due)
     item.due_on = due
+    item.checkpoint = name
     if item.snoozed_until is not None and _as_date(item.snoozed_until) > due:
         # A snooze past the new date would hide a checkpoint that is now sooner.
         item.snoozed_until = None
         item.woke_reason = MOVED_REASON
     item.version += 1
+    return moved
 
 
 # The whole book ------------------------------------------------------------------------------------------
@@ -181,58 +233,40 @@ def sync_all(ctx: Ctx, *, progress: Progress | None = None, batch: int = BATCH) 
 
 def _sync_batch(ch: Change, ctx: Ctx, low: int, high: int) -> Report:
     """Accounts with ids in [low, high] (within the agent's scope): a handful of set queries."""
-    today = ctx.today
-    days = ctx.plan.checkpoint_days
-    names = {checkpoint_name(d): d for d in days}
-    in_range = Account.id.between(low, high)
     accounts = {
-        account_id: (owner_id, _as_date(renewal) if renewal else None, stage)
+        account_id: (owner_id, _as_date(renewal) if renewal else None, stage == Stage.CHURNED.value)
         for account_id, owner_id, renewal, stage in scoped(
-            Account.select(Account.id, Account.owner, Account.renewal_on, Account.stage).where(in_range), ctx.agent
+            Account.select(Account.id, Account.owner, Account.renewal_on, Account.stage).where(
+                Account.id.between(low, high)
+            ),
+            ctx.agent,
         ).tuples()
     }
     if not accounts:
         return Report()
-    existing = list(
+    existing: dict[int, list[Existing]] = {}
+    for fid, account_id, checkpoint, status, due in (
         FollowUp.select(FollowUp.id, FollowUp.account, FollowUp.checkpoint, FollowUp.status, FollowUp.due_on)
         .where(FollowUp.account.between(low, high), FollowUp.checkpoint.startswith(PREFIX))
         .tuples()
-    )
-    opened: dict[tuple[int, str], tuple[int, dt.date]] = {}
-    closed: dict[tuple[int, str], list[dt.date]] = {}
-    cancel: list[int] = []
-    for fid, account_id, name, status, due in existing:
-        if account_id not in accounts:
-            continue
-        if status == FollowUpStatus.OPEN.value:
-            if accounts[account_id][1] is None:
-                cancel.append(fid)
-            else:
-                opened.setdefault((account_id, name), (fid, _as_date(due)))
-        else:
-            closed.setdefault((account_id, name), []).append(_as_date(due))
-    moves: dict[int, dt.date] = {}
+    ):
+        if account_id in accounts:
+            existing.setdefault(account_id, []).append(_existing(fid, checkpoint, status, due))
+    moves: dict[int, tuple[dt.date, str]] = {}
+    cancels: list[int] = []
     creates: list[dict[str, object]] = []
-    for account_id, (owner_id, renewal, stage) in accounts.items():
-        if renewal is None:
+    for account_id, (owner_id, renewal, churned) in accounts.items():
+        if renewal is None and account_id not in existing:
             continue
-        for name, count in names.items():
-            target = renewal - dt.timedelta(days=count)
-            found = opened.get((account_id, name))
-            if found is not None:
-                due = _new_due(found[1], target, today)
-                if due is not None:
-                    moves[found[0]] = due
-            elif (
-                target >= today
-                and stage != Stage.CHURNED.value
-                and not _done_for(target, closed.get((account_id, name), ()))
-            ):
-                creates.append(_row(account_id, owner_id, count, target, ctx))
-    touched = _write_moves(ch, moves) | _write_cancels(ch, cancel) | _write_creates(ch, creates)
+        todo = plan(renewal, churned, existing.get(account_id, []), ctx.plan.checkpoint_days, ctx.today)
+        moves |= todo.moves
+        cancels += todo.cancels
+        creates += [_row(account_id, owner_id, count, due, name, ctx) for count, due, name in todo.creates]
+    moved, touched_moves = _write_moves(ch, moves)
+    touched = touched_moves | _write_cancels(ch, cancels) | _write_creates(ch, creates)
     for account_id in touched:
         ch.touch(account_id)  # their next follow-up and counts are refreshed as the change commits
-    return Report(created=len(creates), moved=len(moves), cancelled=len(cancel), accounts=len(touched))
+    return Report(created=len(creates), moved=moved, cancelled=len(cancels), accounts=len(touched))
 
 
 def _execute_many(table: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
@@ -297,35 +331,38 @@ def _state_of(ids: Sequence[int]) -> dict[int, FollowUp]:
     return found
 
 
-def _write_moves(ch: Change, moves: dict[int, dt.date]) -> set[int]:
+def _write_moves(ch: Change, moves: dict[int, tuple[dt.date, str]]) -> tuple[int, set[int]]:
     if not moves:
-        return set()
+        return 0, set()
     touched: set[int] = set()
     audit = []
+    moved = 0
     for fid, item in _state_of(sorted(moves)).items():
         before = snapshot(item, _STATE)
-        _move(item, moves[fid])
+        due, name = moves[fid]
+        moved += _move(item, due, name)
         item.save()
-        audit.append((fid, item.account_id, "checkpoint", before, snapshot(item, _STATE), f"{item.title}: moved"))
+        audit.append(
+            (fid, item.account_id, "checkpoint", before, snapshot(item, _STATE), f"{item.title}: now due {due}")
+        )
         touched.add(int(item.account_id))
     _audit(ch, audit)
-    return touched
+    return moved, touched
 
 
 def _write_cancels(ch: Change, ids: list[int]) -> set[int]:
     if not ids:
         return set()
-    items = _state_of(ids)
-    FollowUp.update(status=FollowUpStatus.CANCELLED.value, version=FollowUp.version + 1).where(
-        FollowUp.id.in_(ids)
-    ).execute()
     audit = []
-    for fid, item in items.items():
+    touched: set[int] = set()
+    for fid, item in _state_of(ids).items():
         before = snapshot(item, _STATE)
-        after = dict(before, status=FollowUpStatus.CANCELLED.value, version=int(item.version) + 1)
-        audit.append((fid, item.account_id, "checkpoint", before, after, f"cancelled {item.title}: no renewal date"))
+        _cancel(item)
+        item.save()
+        audit.append((fid, item.account_id, "checkpoint", before, snapshot(item, _STATE), f"cancelled {item.title}"))
+        touched.add(int(item.account_id))
     _audit(ch, audit)
-    return {int(item.account_id) for item in items.values()}
+    return touched
 
 
 _CREATE_FIELDS = ("account", "title", "kind", "due_on", "priority", "priority_rank", "assignee", "checkpoint",

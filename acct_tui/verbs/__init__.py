@@ -17,9 +17,9 @@ Handler = Callable[[argparse.Namespace, Settings, Clock], int]
 
 
 def _modules() -> list[object]:
-    from acct_tui.verbs import agents, basic, data, ssh
+    from acct_tui.verbs import actions, agents, basic, data, ssh
 
-    return [basic, agents, data, ssh]
+    return [basic, actions, agents, data, ssh]
 
 
 VERB_MODULES = _modules()

@@ -127,9 +127,10 @@ def queue_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> in
             if name == "snoozed" and item.snoozed_until:
                 when = f"until {item.snoozed_until.isoformat()}"
             account = clip(inert(item.account_name), 28)
+            woke = f"  (woke: {inert(item.woke_reason)})" if item.woke_reason else ""
             print(
                 f"  #{item.id:<6} {when:<14} {item.priority:<7} {item.health_band.symbol} "
-                f"{account:<28} {inert(item.title)}"
+                f"{account:<28} {inert(item.title)}{woke}"
             )
     return EXIT_OK
 

@@ -1,0 +1,319 @@
+"""The one grammar of the verbs, shared by the command line and the dashboard's `:` prompt.
+
+Each verb declares its arguments once (`Verb.configure` adds them to an
+argparse parser). `acct-tui <verb> ...` builds its sub-command from it;
+`parse_line` reads a `:` line with the same declaration into a `Command`.
+The words are read the same way in both: where a verb acts on an account or
+a follow-up, its first word names it (an id, `#id`, an exact name or
+`@name`); in the prompt that word may be left out and the highlighted row is
+used (`:snooze 2w waiting on legal`). `run.execute` carries a command out
+through the services.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, NoReturn
+
+from acct_tui.services.errors import ValidationError
+from acct_tui.vocab import (
+    ActivityKind,
+    FollowUpKind,
+    OpportunityKind,
+    OpportunityStage,
+    Priority,
+    Severity,
+    Stage,
+    Tier,
+)
+
+
+class CommandError(ValidationError):
+    """A line or argument list that does not read as a verb; the message shows the usage."""
+
+
+@dataclass(frozen=True)
+class Focus:
+    """What the dashboard has highlighted when the prompt opens: the implied target of a verb."""
+
+    account_id: int | None = None
+    account_name: str = ""
+    followup_id: int | None = None
+    followup_title: str = ""
+
+
+@dataclass(frozen=True)
+class Command:
+    """A parsed verb with its arguments, ready for `run.execute`."""
+
+    verb: str
+    args: Mapping[str, Any]
+    origin: str = "cli"
+    """"cli" or "prompt": the prompt may leave a target out and undoes within its session."""
+    focus: Focus = field(default_factory=Focus)
+
+
+@dataclass(frozen=True)
+class Verb:
+    name: str
+    """One word, or a group and an action (`followup snooze`)."""
+    summary: str
+    usage: str
+    """The words after the verb's name, as the prompt shows them."""
+    configure: Callable[[argparse.ArgumentParser], None]
+    cli: bool = True
+    prompt: bool = True
+    aliases: tuple[str, ...] = ()
+    """Other names of the same verb (`snooze` for `followup snooze`)."""
+
+    @property
+    def group(self) -> str:
+        return self.name.split()[0]
+
+
+def _words(parser: argparse.ArgumentParser, metavar: str = "WORDS") -> None:
+    parser.add_argument("words", nargs="*", metavar=metavar)
+
+
+def _json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+
+
+def _choices(values: Any) -> list[str]:
+    return [v.value for v in values]
+
+
+def _log(p: argparse.ArgumentParser) -> None:
+    _words(p, "ACCOUNT KIND SUMMARY")
+    p.add_argument("--contact", metavar="NAME", help="who it was with (a contact's name)")
+    p.add_argument("--inbound", action="store_true", help="the client reached out (wakes snoozed follow-ups)")
+    p.add_argument("--when", metavar="DATE", help="when it happened (default: now; today, -2d, a date)")
+    p.add_argument("--outcome", default="", metavar="TEXT", help="the agreed next step or result")
+    p.add_argument("--body", default="", metavar="TEXT", help="notes")
+    p.add_argument("--next", metavar="WHEN", help="plan a follow-up: +3d, 2w, fri, a date")
+    p.add_argument("--next-title", metavar="TEXT", help="its title (default: 'Follow up: <summary>')")
+    _json(p)
+
+
+def _followup_add(p: argparse.ArgumentParser) -> None:
+    _words(p, "ACCOUNT TITLE")
+    p.add_argument("--due", default="+1w", metavar="WHEN", help="due date (default +1w)")
+    p.add_argument("--kind", choices=_choices(FollowUpKind), default="check-in")
+    p.add_argument("--priority", choices=_choices(Priority), default="normal")
+    p.add_argument("--assignee", metavar="LOGIN", help="whose it is (default: you)")
+    p.add_argument("--repeat", default="", metavar="RULE", help="weekly, monthly, every 2 weeks...")
+    p.add_argument("--notes", default="", metavar="TEXT")
+    _json(p)
+
+
+def _followup_done(p: argparse.ArgumentParser) -> None:
+    _words(p, "ID")
+    p.add_argument("--outcome", metavar="TEXT", help="log what came of it as an activity")
+    p.add_argument("--log-kind", choices=_choices(ActivityKind), default="call", help="its kind (default call)")
+    _json(p)
+
+
+def _snooze(p: argparse.ArgumentParser) -> None:
+    _words(p, "ID WHEN REASON")
+    p.add_argument("--until", metavar="WHEN", help="the day it comes back: tomorrow, +3d, 2w, a date")
+    p.add_argument("--reason", metavar="TEXT", help="what you are waiting for")
+    _json(p)
+
+
+def _reschedule(p: argparse.ArgumentParser) -> None:
+    _words(p, "ID WHEN")
+    _json(p)
+
+
+def _reassign(p: argparse.ArgumentParser) -> None:
+    _words(p, "ID AGENT")
+    _json(p)
+
+
+def _portfolio(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--filter", default="", metavar="TEXT", help="words in the name, domain, industry or a contact")
+    p.add_argument("--sort", default="health", metavar="KEY", help="name, tier, health, arr, renewal, last_touch, ...")
+    p.add_argument("--desc", action="store_true", help="sort descending")
+    p.add_argument("--quick", choices=("all", "at_risk", "renewing", "quiet"), default="all")
+    p.add_argument("--mine", action="store_true", help="only the accounts you own")
+    p.add_argument("--limit", type=int, default=50, metavar="N", help="how many rows (default 50)")
+    p.add_argument("--context", metavar="NAME", help="a [contexts.NAME] of the config file")
+    _json(p)
+
+
+def _account_add(p: argparse.ArgumentParser) -> None:
+    _words(p, "NAME")
+    p.add_argument("--tier", choices=_choices(Tier))
+    p.add_argument("--industry")
+    p.add_argument("--arr", metavar="AMOUNT")
+    p.add_argument("--currency", metavar="CODE")
+    p.add_argument("--stage", choices=_choices(Stage))
+    p.add_argument("--renewal", metavar="DATE")
+    p.add_argument("--satisfaction", metavar="0-10")
+    p.add_argument("--domain")
+    p.add_argument("--notes")
+    p.add_argument("--owner", metavar="LOGIN", help="who owns it (default: you)")
+    _json(p)
+
+
+def _account_edit(p: argparse.ArgumentParser) -> None:
+    _words(p, "ACCOUNT FIELD=VALUE")
+    p.add_argument("--force", action="store_true", help="write over a save someone made since (never needed here)")
+    _json(p)
+
+
+def _target_only(metavar: str) -> Callable[[argparse.ArgumentParser], None]:
+    def configure(p: argparse.ArgumentParser) -> None:
+        _words(p, metavar)
+        _json(p)
+
+    return configure
+
+
+def _concern_add(p: argparse.ArgumentParser) -> None:
+    _words(p, "ACCOUNT TITLE")
+    p.add_argument("--severity", choices=_choices(Severity), default="medium")
+    p.add_argument("--ticket", default="", metavar="REF")
+    p.add_argument("--detail", default="", metavar="TEXT")
+    _json(p)
+
+
+def _contact_add(p: argparse.ArgumentParser) -> None:
+    _words(p, "ACCOUNT NAME")
+    p.add_argument("--role", default="")
+    p.add_argument("--email", default="")
+    p.add_argument("--phone", default="")
+    p.add_argument("--primary", action="store_true", help="make them the primary contact")
+    _json(p)
+
+
+def _opportunity_add(p: argparse.ArgumentParser) -> None:
+    _words(p, "ACCOUNT TITLE")
+    p.add_argument("--kind", choices=_choices(OpportunityKind), default="upsell")
+    p.add_argument("--stage", choices=_choices(OpportunityStage), default="identified")
+    p.add_argument("--amount", default="0", metavar="AMOUNT")
+    p.add_argument("--close", metavar="DATE", help="expected close")
+    _json(p)
+
+
+def _handoff(p: argparse.ArgumentParser) -> None:
+    _words(p, "ACCOUNT AGENT NOTE")
+    p.add_argument("--note", metavar="TEXT", help="what is open, what to watch")
+    p.add_argument("--keep-followups", action="store_true", help="keep your open follow-ups on it")
+    _json(p)
+
+
+def _what_if(p: argparse.ArgumentParser) -> None:
+    _words(p, "KEY=VALUE")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a formula value to try")
+    p.add_argument("--limit", type=int, default=50, metavar="N", help="accounts listed (default 50)")
+    p.add_argument("--context", metavar="NAME", help="only the accounts of a [contexts.NAME] of the config file")
+    _json(p)
+
+
+def _nothing(p: argparse.ArgumentParser) -> None:
+    _json(p)
+
+
+VERBS: tuple[Verb, ...] = (
+    Verb("log", "log a call, email, meeting, note or support touch", "[ACCOUNT] KIND SUMMARY… [--next +3d]", _log),
+    Verb("followup add", "add a follow-up", "[ACCOUNT] TITLE… [--due +1w] [--priority high]", _followup_add),
+    Verb("followup done", "mark a follow-up done", "[ID] [--outcome TEXT]", _followup_done, aliases=("done",)),
+    Verb("followup snooze", "hide a follow-up until a later day", "[ID] WHEN [REASON…]", _snooze, aliases=("snooze",)),
+    Verb("followup reschedule", "move a follow-up's due date", "[ID] WHEN", _reschedule, aliases=("reschedule",)),
+    Verb("followup reassign", "give a follow-up to another agent", "[ID] AGENT", _reassign, aliases=("reassign",)),
+    Verb("portfolio", "list the portfolio (filter, sort, quick filter)", "[--filter TEXT] [--sort KEY]", _portfolio),
+    Verb("account add", "create an account", "NAME… [--tier gold] [--renewal DATE]", _account_add),
+    Verb("account edit", "change an account's fields", "[ACCOUNT] FIELD=VALUE…", _account_edit),
+    Verb("account show", "show an account", "[ACCOUNT]", _target_only("ACCOUNT")),
+    Verb("concern add", "open a concern", "[ACCOUNT] TITLE… [--severity high]", _concern_add),
+    Verb("concern resolve", "resolve a concern", "ID", _target_only("ID")),
+    Verb("contact add", "add a contact", "[ACCOUNT] NAME… [--email ..] [--role ..]", _contact_add),
+    Verb("opportunity add", "add an opportunity", "[ACCOUNT] TITLE… [--amount N]", _opportunity_add),
+    Verb("handoff", "hand an account to another agent", "[ACCOUNT] AGENT NOTE… ", _handoff),
+    Verb("undo", "undo your last change", "", _nothing),
+    Verb("health explain", "why an account scores what it scores", "[ACCOUNT]", _target_only("ACCOUNT")),
+    Verb("health what-if", "the portfolio under other formula values", "KEY=VALUE…", _what_if),
+    Verb("checkpoints", "create and move renewal checkpoints for every account", "", _nothing),
+    Verb("goto", "open an account", "ACCOUNT…", _target_only("ACCOUNT"), cli=False),
+    Verb("context", "narrow every view to a context (alone: clear it)", "[NAME]", _target_only("NAME"), cli=False),
+)
+
+VERB_BY_NAME: dict[str, Verb] = {v.name: v for v in VERBS} | {a: v for v in VERBS for a in v.aliases}
+GROUPS = {v.group for v in VERBS if " " in v.name}
+
+
+class _PromptParser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so a bad line is an inline error."""
+
+    def error(self, message: str) -> NoReturn:
+        raise CommandError(f"{message} · usage: {self.prog} {self.usage_line}")
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        raise CommandError(message or "cannot read that")
+
+    usage_line = ""
+
+
+def find_verb(tokens: list[str]) -> tuple[Verb, list[str]]:
+    """The verb the first word(s) name, and the rest of the words."""
+    if not tokens:
+        raise CommandError("type a verb: " + ", ".join(sorted(prompt_names())))
+    head = tokens[0].lower()
+    if head in GROUPS:
+        action = tokens[1].lower() if len(tokens) > 1 else ""
+        verb = VERB_BY_NAME.get(f"{head} {action}")
+        if verb is None:
+            actions = sorted(v.name.split()[1] for v in VERBS if v.group == head)
+            raise CommandError(f"{head} takes {' | '.join(actions)}")
+        return verb, tokens[2:]
+    verb = VERB_BY_NAME.get(head)
+    if verb is None:
+        raise CommandError(f"no verb {tokens[0]!r}; verbs: {', '.join(sorted(prompt_names()))}")
+    return verb, tokens[1:]
+
+
+def prompt_names() -> list[str]:
+    """Every name the prompt answers to (groups once)."""
+    names = {v.group for v in VERBS if v.prompt} | {a for v in VERBS if v.prompt for a in v.aliases}
+    return sorted(names)
+
+
+def parse_line(line: str, focus: Focus | None = None) -> Command:
+    """A `:` line as a command; the focus stands in for a left-out target."""
+    try:
+        tokens = shlex.split(line.strip())
+    except ValueError as exc:
+        raise CommandError(f"cannot read that line: {exc}") from exc
+    verb, rest = find_verb(tokens)
+    if not verb.prompt:
+        raise CommandError(f"{verb.name} works on the command line only")
+    parser = _PromptParser(prog=verb.name, add_help=False, allow_abbrev=False)
+    parser.usage_line = verb.usage
+    verb.configure(parser)
+    namespace = parser.parse_intermixed_args(rest)
+    return Command(verb.name, vars(namespace), origin="prompt", focus=focus or Focus())
+
+
+def hints(text: str) -> list[str]:
+    """Completion hints for a partly typed line: the verbs it may become, with their usage."""
+    words = text.lstrip().split()
+    if not words:
+        return [f"{v.name} {v.usage}".strip() for v in VERBS if v.prompt]
+    head = words[0].lower()
+    if len(words) == 1 and not text.endswith(" "):
+        return [
+            f"{v.name} {v.usage}".strip()
+            for v in VERBS
+            if v.prompt and (v.name.startswith(head) or any(a.startswith(head) for a in v.aliases))
+        ]
+    if head in GROUPS:
+        action = words[1].lower() if len(words) > 1 else ""
+        return [
+            f"{v.name} {v.usage}".strip() for v in VERBS if v.group == head and v.name.split()[1].startswith(action)
+        ]
+    verb = VERB_BY_NAME.get(head)
+    return [f"{verb.name} {verb.usage}".strip()] if verb else []

@@ -23,7 +23,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
-from acct_tui.commands import AccountsProvider, ActionsProvider
+from acct_tui.commands import AccountsProvider, ActionsProvider, ContextsProvider
 from acct_tui.config import Settings
 from acct_tui.screens.portfolio import PortfolioScreen
 from acct_tui.screens.queue import QueueScreen
@@ -47,7 +47,7 @@ class AcctApp(App[int]):
         "today": TodayScreen,
     }
     DEFAULT_MODE = "portfolio"
-    COMMANDS = App.COMMANDS | {AccountsProvider, ActionsProvider}
+    COMMANDS = App.COMMANDS | {AccountsProvider, ActionsProvider, ContextsProvider}
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -72,6 +72,22 @@ class AcctApp(App[int]):
             tooltip="The daily upkeep walk: one item at a time, one key per action.",
         ),
         Binding("z", "undo", "Undo", id="app.undo", tooltip="Undo the last change you made in this session."),
+        Binding(
+            "colon",
+            "command_line",
+            "Command",
+            show=False,
+            id="app.command",
+            tooltip="Type a verb: snooze 2w waiting on legal, log call Spoke to Ines, goto acme, context NAME.",
+        ),
+        Binding(
+            "W",
+            "what_if",
+            "What if",
+            show=False,
+            id="app.what_if",
+            tooltip="Try other health formula values and see which accounts would change band (nothing is saved).",
+        ),
         Binding("question_mark", "help", "Keys", id="app.help", tooltip="Show every key of this screen."),
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit acct-tui (ctrl+q works even while typing)."),
         Binding(
@@ -82,6 +98,8 @@ class AcctApp(App[int]):
     data_version: reactive[int] = reactive(0)
     """Bumped after every write, so views know to reload."""
     overdue: reactive[int] = reactive(0)
+    context_name: reactive[str] = reactive("")
+    """The active context's name ("" for none): the header shows it."""
 
     def __init__(
         self,
@@ -96,6 +114,12 @@ class AcctApp(App[int]):
         self.database_url = database_url
         self.settings = settings
         self.served = bool(os.environ.get("ACCT_TUI_SERVED")) if served is None else served
+        self.keymap_problems: list[str] = []
+        if settings is not None and settings.raw.get("keys"):
+            from acct_tui.keymap import keymap_from_config
+
+            keymap, self.keymap_problems = keymap_from_config(settings.raw)
+            self.set_keymap(keymap)
 
     @property
     def today(self) -> Any:
@@ -105,6 +129,8 @@ class AcctApp(App[int]):
         self.theme = os.environ.get("ACCT_TUI_THEME", "textual-dark")
         self.refresh_overdue()
         self.refresh_stale_health()
+        for problem in self.keymap_problems:
+            self.notify(problem, title="Config: keys", severity="warning", markup=False, timeout=10)
 
     # Views ------------------------------------------------------------------
 
@@ -128,6 +154,30 @@ class AcctApp(App[int]):
         from acct_tui.screens.detail import AccountScreen
 
         self.push_screen(AccountScreen(account_id, navigator=navigator))
+
+    # The command line, the what-if, contexts ------------------------------------
+
+    def action_command_line(self) -> None:
+        """`:`: the verbs of the command line, acting on what is highlighted."""
+        from acct_tui.screens.command_line import CommandLineModal, apply_outcome, focus_of
+
+        if isinstance(self.screen, CommandLineModal):
+            return
+        self.push_screen(CommandLineModal(focus_of(self.screen)), lambda outcome: apply_outcome(self, outcome))
+
+    def action_what_if(self, settings: tuple[str, ...] = ()) -> None:
+        from acct_tui.screens.whatif import WhatIfModal
+
+        if not isinstance(self.screen, WhatIfModal):
+            self.push_screen(WhatIfModal(tuple(settings)))
+
+    def set_context(self, active: Any) -> None:
+        """Narrow every view to `active` (a services.context.ActiveContext), or widen them again with None."""
+        from dataclasses import replace
+
+        self.ctx = replace(self.ctx, context=active)
+        self.context_name = active.name if active is not None else ""
+        self.changed()
 
     # Undo ---------------------------------------------------------------------
 
@@ -206,10 +256,18 @@ class AcctApp(App[int]):
 
     @work(thread=True, exclusive=True, group="health-refresh", exit_on_error=False)
     def refresh_stale_health(self) -> None:
-        """Bring scores whose day has come up to date, then let the views reload."""
+        """Bring scores whose day has come up to date and renewal checkpoints in step, then let the views reload."""
         from acct_tui.services.derived import refresh_stale_health
 
         count = refresh_stale_health(self.ctx.today, self.ctx.policy)
+        if self.ctx.plan.checkpoints_on_start and not get_current_worker().is_cancelled:
+            import uuid
+            from dataclasses import replace
+
+            from acct_tui.services.checkpoints import sync_all
+
+            # A session of its own: `z` must not undo the start-up's checkpoints.
+            count += sync_all(replace(self.ctx, session_id=uuid.uuid4().hex, context=None)).accounts
         if count and not get_current_worker().is_cancelled:
             self._deliver(lambda _n: self.changed(), count)
 

@@ -1,4 +1,4 @@
-"""Command palette providers: every action of the current screen, and a jump to any account.
+"""Command palette providers: every action of the current screen, a jump to any account, and the contexts.
 
 The account search goes through the portfolio service, so it only ever
 offers accounts the agent may see, and runs off the event loop.
@@ -68,3 +68,47 @@ class AccountsProvider(Provider):
                 text=f"Open account: {name}",
                 help=f"{row.tier} · {row.industry} · owner {row.owner_name}",
             )
+
+
+class ContextsProvider(Provider):
+    """ "Context: enterprise" for each `[contexts.NAME]` of the config file, and "Context: none"."""
+
+    def _contexts(self) -> list[tuple[str, str, str]]:
+        from acct_tui.services.contexts import contexts_from_config
+        from acct_tui.services.policy import PolicyError
+
+        app: Any = self.app
+        raw = app.settings.raw if app.settings is not None else {}
+        try:
+            definitions = contexts_from_config(raw)
+        except PolicyError:
+            return []
+        found = [
+            (f"Context: {name}", ", ".join(f"{k} {v}" for k, v in terms.items()), name)
+            for name, terms in sorted(definitions.items())
+        ]
+        if found:
+            found.append(("Context: none", "Every account you may see, in every view.", ""))
+        return found
+
+    async def discover(self) -> Hits:
+        for title, help_text, name in self._contexts():
+            yield DiscoveryHit(inert(title), partial(self._switch, name), help=inert(help_text))
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, name in self._contexts():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(inert(title)), partial(self._switch, name), help=inert(help_text))
+
+    async def _switch(self, name: str) -> None:
+        from acct_tui.screens.command_line import apply_outcome
+        from acct_tui.services.commands import Command, execute
+
+        app: Any = self.app
+        raw = app.settings.raw if app.settings is not None else {}
+        command = Command("context", {"words": [name] if name else []}, origin="prompt")
+        app.run_service(
+            execute, app.ctx, command, raw, then=lambda outcome: apply_outcome(app, outcome), group="context"
+        )

@@ -1,7 +1,8 @@
-"""What every view shares: the header, the footer, and reloading when data changed."""
+"""What every view shares: the header, the footer, reloading when data changed, and the active context."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from textual.app import ComposeResult
@@ -37,12 +38,25 @@ class ViewScreen(Screen[None]):
         version = self.app.data_version  # type: ignore[attr-defined]
         if version != self._seen_version:
             self._seen_version = version
+            self.sync_context()
             self.reload()
 
     def _data_changed(self, version: int) -> None:
         if self.is_current:
             self._seen_version = version
+            self.sync_context()
             self.reload()
+
+    def sync_context(self) -> None:
+        """Carry the app's active context into a view whose query holds one (the portfolio's).
+
+        The queue and the walk read it from the context their services get.
+        """
+        state = getattr(self, "query_state", None)
+        active = self.ctx.context
+        terms = active.terms if active is not None else ()
+        if state is not None and getattr(state, "context", terms) != terms:
+            self.query_state = replace(state, context=terms)
 
     def reload(self) -> None:
         """Fetch what the view shows again (in workers)."""

@@ -1,4 +1,4 @@
-"""`?`: every key of the current screen, with a sentence each."""
+"""`?`: every key in force on the current screen (after the config's `[keys]`), a sentence and its id each."""
 
 from __future__ import annotations
 
@@ -31,11 +31,14 @@ class HelpScreen(ModalScreen[None]):
     def __init__(self, screen: Screen[Any]) -> None:
         super().__init__()
         self.target = screen
+        self.rows: list[tuple[str, str, str]] = []
+        """(key, sentence, binding id) of each key listed."""
 
     def compose(self) -> ComposeResult:
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
+        table.add_column(style="dim", no_wrap=True)
         seen: set[tuple[str, str]] = set()
         for key, active in self.target.active_bindings.items():
             binding = active.binding
@@ -49,12 +52,15 @@ class HelpScreen(ModalScreen[None]):
             sentence = binding.tooltip or binding.description
             if not active.enabled:
                 sentence += " (not available here)"
-            table.add_row(Text(display or key), Text(sentence))
+            self.rows.append((display or key, sentence, binding.id or ""))
+            table.add_row(Text(display or key), Text(sentence), Text(binding.id or ""))
         for key, sentence in COMMON:
-            table.add_row(Text(key), Text(sentence))
+            table.add_row(Text(key), Text(sentence), Text(""))
         title = getattr(self.target, "VIEW_NAME", self.target.__class__.__name__)
         with Vertical(id="help-box"):
             yield Label(Text(f"Keys · {title}"), id="form-title")
             with VerticalScroll():
                 yield Static(table)
-            yield Static(Text("esc or ? to close"), id="form-keys")
+            yield Static(
+                Text('esc or ? to close · remap a key in the config file: [keys] "id" = "key"'), id="form-keys"
+            )

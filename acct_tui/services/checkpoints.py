@@ -167,7 +167,7 @@ def sync_account(ch: Change, ctx: Ctx, account_id: int) -> Report:
     todo = plan(
         renewal,
         account.stage == Stage.CHURNED.value,
-        [_existing(i.id, i.checkpoint, i.status, i.due_on) for i in items.values()],
+        [_existing(i.id, i.checkpoint or "", i.status, i.due_on) for i in items.values()],
         ctx.plan.checkpoint_days,
         ctx.today,
     )

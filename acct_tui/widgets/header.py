@@ -1,4 +1,4 @@
-"""The header line: who is working, today's date, and how many follow-ups are late."""
+"""The header line: who is working, today's date, how many follow-ups are late, and the active context."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from acct_tui.widgets.display import long_date
 
 
 class AppHeader(Static):
-    """`acct-tui │ Portfolio │ Demo Manager (lead) │ Fri 27 Nov 2026 │ ▲ 5 overdue`."""
+    """`acct-tui │ Portfolio │ Demo Manager (lead) │ Fri 27 Nov 2026 │ ▲ 5 overdue │ context enterprise`."""
 
     DEFAULT_CSS = """
     AppHeader { dock: top; height: 1; background: $panel; color: $foreground; padding: 0 1; }
@@ -24,6 +24,7 @@ class AppHeader(Static):
 
     def on_mount(self) -> None:
         self.watch(self.app, "overdue", self._update)
+        self.watch(self.app, "context_name", self._update)
 
     def _update(self, _value: object = None) -> None:
         app: Any = self.app
@@ -39,6 +40,9 @@ class AppHeader(Static):
             text.append(f"▲ {overdue} overdue", style="bold")
         else:
             text.append("nothing overdue")
+        if app.ctx.context is not None:
+            text.append(" │ ")
+            text.append(f"context {inert(app.ctx.context.name)}", style="bold")
         if app.served:
             text.append(" │ ssh")
         self.update(text)

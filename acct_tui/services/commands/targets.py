@@ -83,7 +83,7 @@ def contact_id(account_id: int, name: str) -> int:
     if len(matches) != 1:
         known = ", ".join(cname for _cid, cname in rows) or "none yet"
         raise ValidationError(f"no single contact called {name!r} on this account (contacts: {known})", "contact")
-    return matches[0]
+    return int(matches[0])
 
 
 def text(words: list[str], what: str) -> str:

@@ -1,0 +1,231 @@
+"""The edge, driven with real keys: remapped keys, the `:` command line, the what-if view, contexts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from acct_tui.app import AcctApp
+from acct_tui.cli import main
+from acct_tui.clock import FixedClock
+from acct_tui.config import Settings
+from acct_tui.models import ALL_MODELS, Account, FollowUp
+from acct_tui.screens.command_line import CommandLineModal
+from acct_tui.screens.detail import AccountScreen
+from acct_tui.screens.help import HelpScreen
+from acct_tui.screens.portfolio import PortfolioScreen
+from acct_tui.screens.today import TodayScreen
+from acct_tui.screens.whatif import WhatIfModal
+from acct_tui.services.queue import QueueItem
+from acct_tui.services.unit import reading
+from acct_tui.widgets.rows import RowList
+from tests.conftest import TODAY
+from tests.ui.conftest import screen_text, settle
+
+CONTEXTS = {"contexts": {"logistics": {"industry": "Logistics"}, "east": {"team": "East", "tier": "platinum"}}}
+
+
+def _settings(tmp_path: Path, raw: dict[str, Any]) -> Settings:
+    return Settings(
+        database_url=str(tmp_path / "demo.db"), agent_login="manager", config_path=tmp_path / "c.toml", raw=raw
+    )
+
+
+async def _type(pilot: Any, text: str) -> None:
+    await pilot.press(*["space" if c == " " else c for c in text])
+
+
+async def _command(app: AcctApp, pilot: Any, line: str) -> None:
+    """`:` then the line then enter, and let it run."""
+    await pilot.press("colon")
+    await settle(app, pilot)
+    assert isinstance(app.screen, CommandLineModal)
+    await _type(pilot, line)
+    await pilot.press("enter")
+    await settle(app, pilot)
+
+
+def _everything() -> dict[str, list[str]]:
+    with reading():
+        return {m._meta.table_name: sorted(map(repr, m.select().tuples())) for m in ALL_MODELS}  # type: ignore[attr-defined]
+
+
+async def test_a_remapped_key_works_and_the_old_one_does_not(make_app: Callable[..., AcctApp], tmp_path: Path) -> None:
+    """[keys] "app.today" = "t": t opens today's walk, 3 no longer does, and ? shows t for Today."""
+    app = make_app(settings=_settings(tmp_path, {"keys": {"app.today": "t"}}))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("3")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PortfolioScreen)
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HelpScreen)
+        shown = {binding_id: key for key, _sentence, binding_id in app.screen.rows}
+        assert shown["app.today"] == "t"
+        await pilot.press("escape")
+        await pilot.press("t")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TodayScreen)
+
+
+async def test_an_unknown_key_id_is_reported_not_fatal(make_app: Callable[..., AcctApp], tmp_path: Path) -> None:
+    """A misspelt id in [keys] is a warning naming it; the app runs and the good entries apply."""
+    app = make_app(settings=_settings(tmp_path, {"keys": {"portfolio.srot": "o", "app.today": "t"}}))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert app.keymap_problems == ["keys.portfolio.srot: no such key binding (press ? to see the ids)"]
+        await pilot.press("t")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TodayScreen)
+
+
+async def test_the_command_line_snoozes_the_highlighted_follow_up_like_the_cli(
+    make_app: Callable[..., AcctApp], tmp_path: Path
+) -> None:
+    """`:snooze 2w waiting on legal` on the first queue item writes what `acct-tui snooze ID --until 2w ...` writes."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("2")
+        await settle(app, pilot)
+        rows = app.screen.query_one("#queue", RowList)
+        first = rows.current
+        second = next(r for r in (rows.row_at(i) for i in range(1, 10)) if isinstance(r, QueueItem))
+        assert isinstance(first, QueueItem)
+        await _command(app, pilot, "snooze 2w waiting on legal")
+        assert not isinstance(app.screen, CommandLineModal)
+        with reading():
+            by_prompt = FollowUp.get_by_id(first.id)
+        assert by_prompt.snoozed_until == TODAY + dt.timedelta(weeks=2)
+        assert by_prompt.snooze_reason == "waiting on legal"
+    code = main(
+        ["--db", str(tmp_path / "demo.db"), "--agent", "manager", "snooze", str(second.id), "--until", "2w", "--reason",
+         "waiting on legal"],
+        clock=FixedClock.on(TODAY),
+    )  # fmt: skip
+    assert code == 0
+    from acct_tui.db import open_database
+
+    open_database(str(tmp_path / "demo.db"))
+    with reading():
+        by_cli = FollowUp.get_by_id(second.id)
+    fields = ("snoozed_until", "due_on", "snooze_reason", "woke_reason", "status")
+    assert [getattr(by_prompt, f) for f in fields] == [getattr(by_cli, f) for f in fields]
+
+
+async def test_a_bad_line_stays_open_with_the_error(make_app: Callable[..., AcctApp]) -> None:
+    """`:snooze` with no date: the line stays open saying what to add; escape closes it, nothing written."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("2")
+        await settle(app, pilot)
+        before = _everything()
+        await _command(app, pilot, "snooze")
+        assert isinstance(app.screen, CommandLineModal)
+        assert "say until when" in screen_text(app)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, CommandLineModal)
+        assert _everything() == before
+
+
+async def test_goto_and_log_from_the_command_line(make_app: Callable[..., AcctApp]) -> None:
+    """`:goto kestrel` opens the account; `:log call Spoke to Ines` there logs on it."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await _command(app, pilot, "goto kestrel")
+        assert isinstance(app.screen, AccountScreen)
+        await settle(app, pilot)
+        kestrel = app.screen.account_id
+        await _command(app, pilot, "log call Spoke to Ines")
+        with reading():
+            account = Account.get_by_id(kestrel)
+            assert account.name == "Kestrel Freight"
+            assert [a.kind for a in account.activities if a.summary == "Spoke to Ines"] == ["call"]
+
+
+async def test_the_what_if_view_shows_band_changes_and_saves_nothing(make_app: Callable[..., AcctApp]) -> None:
+    """`W`, `healthy_at=95`, enter: the accounts that would drop to watch are listed; no row changes."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        before = _everything()
+        await pilot.press("W")
+        await settle(app, pilot)
+        assert isinstance(app.screen, WhatIfModal)
+        await _type(pilot, "healthy_at=95")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        text = screen_text(app)
+        assert "accounts change band" in text and "▼ worse" in text and "watch" in text
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert _everything() == before
+
+
+async def test_a_context_narrows_all_three_views_and_shows_in_the_header(
+    make_app: Callable[..., AcctApp], tmp_path: Path
+) -> None:
+    """`:context logistics`: the portfolio, the queue and the walk hold Logistics accounts only; `:context` clears."""
+    app = make_app(settings=_settings(tmp_path, CONTEXTS))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        everyone = app.screen.total  # type: ignore[attr-defined]
+        await _command(app, pilot, "context logistics")
+        await settle(app, pilot)
+        assert "context logistics" in screen_text(app).splitlines()[0]
+        with reading():
+            logistics = {a.id for a in Account.select().where(Account.industry == "Logistics")}
+        portfolio = app.screen
+        assert isinstance(portfolio, PortfolioScreen)
+        assert 0 < portfolio.total == len(logistics) < everyone
+        await pilot.press("2")
+        await settle(app, pilot)
+        queue = app.screen.queue  # type: ignore[attr-defined]
+        assert queue.all_items() and {item.account_id for _s, item in queue.all_items()} <= logistics
+        await pilot.press("3")
+        await settle(app, pilot)
+        walk = app.screen.items  # type: ignore[attr-defined]
+        assert walk and {item.account_id for item in walk} <= logistics
+        await _command(app, pilot, "context")
+        await pilot.press("1")
+        await settle(app, pilot)
+        assert app.screen.total == everyone  # type: ignore[attr-defined]
+        assert "context" not in screen_text(app).splitlines()[0]
+
+
+async def test_the_palette_switches_context(make_app: Callable[..., AcctApp], tmp_path: Path) -> None:
+    """ctrl+p, "context east", enter: the East platinum context is active."""
+    app = make_app(settings=_settings(tmp_path, CONTEXTS))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await settle(app, pilot)
+        await _type(pilot, "Context: east")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.ctx.context is not None and app.ctx.context.name == "east"
+        assert app.context_name == "east"
+
+
+async def test_start_up_creates_missing_checkpoints_out_of_undo_reach(make_app: Callable[..., AcctApp]) -> None:
+    """Accounts with a renewal date and no checkpoints get them at start; z does not take them back."""
+    with reading():
+        Account.update(renewal_on=TODAY + dt.timedelta(days=200)).where(Account.name == "Kestrel Freight").execute()
+        FollowUp.delete().where(FollowUp.checkpoint.is_null(False)).execute()
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        with reading():
+            made = FollowUp.select().where(FollowUp.checkpoint.is_null(False)).count()
+        assert made > 0
+        await pilot.press("z")
+        await settle(app, pilot)
+        with reading():
+            assert FollowUp.select().where(FollowUp.checkpoint.is_null(False)).count() == made

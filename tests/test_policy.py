@@ -167,3 +167,19 @@ def test_a_broken_config_stops_the_command_with_the_file_and_key(
     err = capsys.readouterr().err
     assert code == 1
     assert err == f"acct-tui: {config}: health.watch_at: must be lower than health.healthy_at (70)\n"
+
+
+def test_the_documented_example_config_is_valid_and_states_the_defaults() -> None:
+    """docs/config.md's example parses, and its values are exactly the built-in defaults."""
+    from acct_tui.services.contexts import contexts_from_config
+    from acct_tui.services.policy import WorkPlan
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "config.md").read_text()
+    example = text.split("```toml\n", 1)[1].split("```", 1)[0]
+    raw = tomllib.loads(example)
+    assert policy_from_config(raw) == DEFAULT_POLICY
+    assert plan_from_config(raw) == WorkPlan()
+    assert contexts_from_config(raw) == {
+        "enterprise": {"tier": "platinum", "team": "East"},
+        "retail": {"industry": "Retail", "owner": "sam"},
+    }

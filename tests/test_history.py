@@ -68,3 +68,17 @@ def test_a_young_account_is_compared_with_its_first_score(ctx: Ctx) -> None:
     _edit(_on(ctx, 5), account_id, satisfaction="9")
     trend = health_trends([account_id], TODAY + dt.timedelta(days=5))[account_id]
     assert (trend.symbol, trend.since) == ("↑", TODAY)
+
+
+def test_trends_take_the_scores_the_caller_already_has(ctx: Ctx) -> None:
+    """With the page's scores passed in, the trend is the same and the account row is not read again."""
+    from playhouse.test_utils import count_queries
+
+    account_id = accounts.create_account(ctx, {"name": "Acme", "satisfaction": "3"})
+    _edit(_on(ctx, 40), account_id, satisfaction="10")
+    with reading():
+        score = Account.get_by_id(account_id).health_score
+        with count_queries() as counted:
+            given = health_trends([account_id], TODAY + dt.timedelta(days=40), scores={account_id: score})
+    assert given == health_trends([account_id], TODAY + dt.timedelta(days=40))
+    assert counted.count == 1

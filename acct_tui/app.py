@@ -12,6 +12,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+
+# Textual draws at most TEXTUAL_FPS frames a second and holds a key's frame
+# until the next tick: at the default 60 that alone is up to 17 ms from key
+# to screen. Frames are only drawn when something changed, so a faster tick
+# costs nothing while idle. Set before Textual is imported; the user's own
+# setting wins.
+os.environ.setdefault("TEXTUAL_FPS", "240")
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, TypeVar
 

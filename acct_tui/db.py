@@ -240,7 +240,7 @@ def create_search(db: Database) -> None:
     db.execute_sql(
         "CREATE VIRTUAL TABLE IF NOT EXISTS account_fts USING fts5("
         "search_text, content='account', content_rowid='id', "
-        "tokenize='unicode61 remove_diacritics 2', prefix='1 2 3')"
+        "tokenize='unicode61 remove_diacritics 2', prefix='2 3')"
     )
     db.execute_sql(
         "CREATE TRIGGER IF NOT EXISTS account_fts_ai AFTER INSERT ON account BEGIN "

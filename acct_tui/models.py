@@ -44,6 +44,11 @@ def _money(**kwargs: object) -> DecimalField:
     return DecimalField(max_digits=14, decimal_places=2, auto_round=True, **kwargs)  # type: ignore[arg-type]
 
 
+# Foreign keys get no index of their own where a composite index already starts
+# with them (or where the parent is never deleted, like agents): every index
+# costs each insert, and the activity table is the largest there is.
+
+
 class BaseModel(Model):
     class Meta:
         database = database_proxy
@@ -101,8 +106,8 @@ class Account(BaseModel):
     tier = CharField(max_length=16, default="silver")
     tier_rank = SmallIntegerField(default=2)
     industry = CharField(max_length=80, default="")
-    owner = ForeignKeyField(Agent, backref="accounts", on_delete="RESTRICT")
-    team = ForeignKeyField(Team, null=True, backref="accounts", on_delete="SET NULL")
+    owner = ForeignKeyField(Agent, backref="accounts", on_delete="RESTRICT", index=False)
+    team = ForeignKeyField(Team, null=True, backref="accounts", on_delete="SET NULL", index=False)
     arr = _money(default=Decimal("0"))
     currency = CharField(max_length=3, default="USD")
     stage = CharField(max_length=16, default="active")
@@ -169,9 +174,9 @@ class AccountShare(BaseModel):
     """Lets another agent, or a whole team, see and work an account."""
 
     id = AutoField()
-    account = ForeignKeyField(Account, backref="shares", on_delete="CASCADE")
-    agent = ForeignKeyField(Agent, null=True, backref="shared_accounts", on_delete="CASCADE")
-    team = ForeignKeyField(Team, null=True, backref="shared_accounts", on_delete="CASCADE")
+    account = ForeignKeyField(Account, backref="shares", on_delete="CASCADE", index=False)
+    agent = ForeignKeyField(Agent, null=True, backref="shared_accounts", on_delete="CASCADE", index=False)
+    team = ForeignKeyField(Team, null=True, backref="shared_accounts", on_delete="CASCADE", index=False)
 
     class Meta:
         table_name = "account_share"
@@ -184,7 +189,7 @@ class AccountShare(BaseModel):
 
 class Contact(BaseModel):
     id = AutoField()
-    account = ForeignKeyField(Account, backref="contacts", on_delete="CASCADE")
+    account = ForeignKeyField(Account, backref="contacts", on_delete="CASCADE", index=False)
     name = CharField(max_length=160)
     role = CharField(max_length=120, default="")
     email = CharField(max_length=254, default="")
@@ -209,8 +214,8 @@ class Subscription(BaseModel):
     """A product an account bought."""
 
     id = AutoField()
-    account = ForeignKeyField(Account, backref="subscriptions", on_delete="CASCADE")
-    product = ForeignKeyField(Product, backref="subscriptions", on_delete="RESTRICT")
+    account = ForeignKeyField(Account, backref="subscriptions", on_delete="CASCADE", index=False)
+    product = ForeignKeyField(Product, backref="subscriptions", on_delete="RESTRICT", index=False)
     quantity = IntegerField(default=1)
     unit_price = _money(default=Decimal("0"))
     currency = CharField(max_length=3, default="USD")
@@ -226,11 +231,11 @@ class Activity(BaseModel):
     """A touch or a note on the account's timeline."""
 
     id = AutoField()
-    account = ForeignKeyField(Account, backref="activities", on_delete="CASCADE")
+    account = ForeignKeyField(Account, backref="activities", on_delete="CASCADE", index=False)
     kind = CharField(max_length=16)
     direction = CharField(max_length=16, default="outbound")
     occurred_at = DateTimeField()
-    agent = ForeignKeyField(Agent, null=True, backref="activities", on_delete="SET NULL")
+    agent = ForeignKeyField(Agent, null=True, backref="activities", on_delete="SET NULL", index=False)
     contact = ForeignKeyField(Contact, null=True, backref="activities", on_delete="SET NULL")
     summary = CharField(max_length=200)
     body = TextField(default="")
@@ -246,13 +251,13 @@ class FollowUp(BaseModel):
     """Something an agent has promised to do for an account, by a date."""
 
     id = AutoField()
-    account = ForeignKeyField(Account, backref="followups", on_delete="CASCADE")
+    account = ForeignKeyField(Account, backref="followups", on_delete="CASCADE", index=False)
     title = CharField(max_length=200)
     kind = CharField(max_length=16, default="check-in")
     due_on = DateField()
     priority = CharField(max_length=8, default="normal")
     priority_rank = SmallIntegerField(default=1)
-    assignee = ForeignKeyField(Agent, backref="followups", on_delete="RESTRICT")
+    assignee = ForeignKeyField(Agent, backref="followups", on_delete="RESTRICT", index=False)
     status = CharField(max_length=12, default="open")
     snoozed_until = DateField(null=True)
     snooze_reason = CharField(max_length=200, default="")
@@ -261,7 +266,7 @@ class FollowUp(BaseModel):
     checkpoint = CharField(max_length=40, null=True)
     notes = TextField(default="")
     completed_at = DateTimeField(null=True)
-    created_by = ForeignKeyField(Agent, null=True, backref="created_followups", on_delete="SET NULL")
+    created_by = ForeignKeyField(Agent, null=True, backref="created_followups", on_delete="SET NULL", index=False)
     created_at = DateTimeField(default=utcnow)
     external_id = CharField(max_length=120, null=True, unique=True)
     version = IntegerField(default=1)
@@ -280,7 +285,7 @@ class Concern(BaseModel):
     """An open worry of the client's: a complaint, an outage, a billing dispute."""
 
     id = AutoField()
-    account = ForeignKeyField(Account, backref="concerns", on_delete="CASCADE")
+    account = ForeignKeyField(Account, backref="concerns", on_delete="CASCADE", index=False)
     title = CharField(max_length=200)
     detail = TextField(default="")
     severity = CharField(max_length=12, default="medium")
@@ -288,7 +293,7 @@ class Concern(BaseModel):
     opened_at = DateTimeField(default=utcnow)
     resolved_at = DateTimeField(null=True)
     ticket_ref = CharField(max_length=80, default="")
-    opened_by = ForeignKeyField(Agent, null=True, backref="concerns", on_delete="SET NULL")
+    opened_by = ForeignKeyField(Agent, null=True, backref="concerns", on_delete="SET NULL", index=False)
     version = IntegerField(default=1)
 
     class Meta:
@@ -299,7 +304,7 @@ class Opportunity(BaseModel):
     """A chance to sell more to the account, tracked with sales."""
 
     id = AutoField()
-    account = ForeignKeyField(Account, backref="opportunities", on_delete="CASCADE")
+    account = ForeignKeyField(Account, backref="opportunities", on_delete="CASCADE", index=False)
     title = CharField(max_length=200)
     kind = CharField(max_length=16, default="upsell")
     stage = CharField(max_length=16, default="identified")
@@ -308,7 +313,7 @@ class Opportunity(BaseModel):
     currency = CharField(max_length=3, default="USD")
     expected_close = DateField(null=True)
     notes = TextField(default="")
-    created_by = ForeignKeyField(Agent, null=True, backref="opportunities", on_delete="SET NULL")
+    created_by = ForeignKeyField(Agent, null=True, backref="opportunities", on_delete="SET NULL", index=False)
     created_at = DateTimeField(default=utcnow)
     version = IntegerField(default=1)
 
@@ -327,8 +332,8 @@ class AuditEntry(BaseModel):
     change_id = CharField(max_length=36, index=True)
     session_id = CharField(max_length=36, default="")
     at = DateTimeField(default=utcnow)
-    agent = ForeignKeyField(Agent, null=True, backref="audit_entries", on_delete="SET NULL")
-    account = ForeignKeyField(Account, null=True, backref="audit_entries", on_delete="CASCADE")
+    agent = ForeignKeyField(Agent, null=True, backref="audit_entries", on_delete="SET NULL", index=False)
+    account = ForeignKeyField(Account, null=True, backref="audit_entries", on_delete="CASCADE", index=False)
     entity = CharField(max_length=24)
     entity_id = IntegerField()
     action = CharField(max_length=24)
@@ -354,7 +359,7 @@ class HealthHistory(BaseModel):
     """
 
     id = AutoField()
-    account = ForeignKeyField(Account, backref="health_history", on_delete="CASCADE")
+    account = ForeignKeyField(Account, backref="health_history", on_delete="CASCADE", index=False)
     day = DateField()
     score = SmallIntegerField()
     band = CharField(max_length=16)

@@ -111,6 +111,11 @@ class FrameClock:
 
 async def quiet(app: Any, pilot: Any) -> None:
     """Let workers finish and the screen settle before the next measurement."""
+    from textual.worker import WorkerError
+
     for _ in range(3):
-        await app.workers.wait_for_complete()
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerError:  # a worker created but not yet started: look again after a pause
+            pass
         await pilot.pause()

@@ -12,7 +12,19 @@ from textual.widgets import Footer
 from acct_tui.widgets.header import AppHeader
 
 
-class ViewScreen(Screen[None]):
+class KeysFollowState:
+    """Refresh the footer only when what decides the usable keys changed: the footer
+    rebuilds its keys on every refresh, which is too dear for every cursor move."""
+
+    _key_state: object = None
+
+    def keys_may_have_changed(self: Any, state: object) -> None:
+        if state != self._key_state:
+            self._key_state = state
+            self.refresh_bindings()
+
+
+class ViewScreen(KeysFollowState, Screen[None]):
     """A top-level view. Subclasses compose their body and implement `reload`."""
 
     VIEW_NAME = "view"

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from acct_tui.screens import actions
+from acct_tui.screens.base import KeysFollowState
 from acct_tui.screens.detail_panes import PANE_KEYS, MoreRows, pane, tab_strip
 from acct_tui.services import accounts
 from acct_tui.services.detail import ClientDetail, ConcernRow, FollowUpRow, TimelineItem, client_detail, timeline_page
@@ -29,7 +30,7 @@ from acct_tui.widgets.header import AppHeader
 from acct_tui.widgets.rows import RowList
 
 
-class AccountScreen(Screen[None]):
+class AccountScreen(KeysFollowState, Screen[None]):
     """One account: card, health and why, and the panes."""
 
     VIEW_NAME = "Account"
@@ -147,7 +148,7 @@ class AccountScreen(Screen[None]):
         self.detail = detail
         self._show_card(detail)
         self._fill_tables(detail)
-        self.refresh_bindings()
+        self.keys_may_have_changed(("loaded", self.pane, self.navigator is not None))
 
     def _show_card(self, detail: ClientDetail) -> None:
         card = detail.card
@@ -232,7 +233,7 @@ class AccountScreen(Screen[None]):
         self.rows.empty_text = current.empty
         self.rows.set_rows(list(current.rows(self.detail)) if self.detail else [], keep_cursor=False)
         self.query_one("#pane-tabs", Static).update(tab_strip(key, self.detail))
-        self.refresh_bindings()
+        self.keys_may_have_changed(("loaded" if self.detail else "", key, self.navigator is not None))
 
     def action_back(self) -> None:
         self.dismiss()

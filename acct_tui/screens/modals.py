@@ -1,4 +1,4 @@
-"""Small modal screens: snooze, sort, edit with conflict handling, reading an activity."""
+"""Small modal screens: snooze, edit with conflict handling, reading an activity."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from acct_tui.screens.form import FormModal
 from acct_tui.services import accounts
 from acct_tui.services.dates import parse_date
 from acct_tui.services.errors import Conflict, ValidationError
-from acct_tui.services.portfolio import SortKey
 from acct_tui.text import inert
 from acct_tui.widgets.display import long_date
 
@@ -135,55 +134,6 @@ class SnoozeModal(ModalScreen[Any]):
             self.query_one("#form-error", Static).update(Text(f"Not saved: {exc}"))
 
         app.run_service(self.submit, self.until, reason, then=self.dismiss, failed=failed, group="form", node=self)
-
-
-SORT_KEYS = (
-    ("n", SortKey.NAME),
-    ("t", SortKey.TIER),
-    ("h", SortKey.HEALTH),
-    ("a", SortKey.ARR),
-    ("r", SortKey.RENEWAL),
-    ("l", SortKey.LAST_TOUCH),
-    ("f", SortKey.NEXT_FOLLOWUP),
-    ("o", SortKey.OWNER),
-)
-
-
-class SortModal(ModalScreen[SortKey | None]):
-    """Choose the sort column with one key; the current one again reverses it."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss(None)", "Cancel", id="sort.cancel", tooltip="Keep the current order."),
-    ]
-
-    def __init__(self, current: SortKey, descending: bool) -> None:
-        super().__init__()
-        self.current = current
-        self.descending = descending
-
-    def compose(self) -> ComposeResult:
-        options = []
-        for key, sort in SORT_KEYS:
-            marker = (" ↓" if self.descending else " ↑") + " (again reverses)" if sort is self.current else ""
-            options.append(Option(Text(f"{key}  {sort.label}{marker}"), id=sort.value))
-        with Vertical(id="sort-box"):
-            yield Label("Sort by", id="form-title")
-            yield OptionList(*options, id="sort-options")
-
-    def on_mount(self) -> None:
-        index = next(i for i, (_k, sort) in enumerate(SORT_KEYS) if sort is self.current)
-        self.query_one(OptionList).highlighted = index
-
-    def on_key(self, event: Any) -> None:
-        for key, sort in SORT_KEYS:
-            if event.key == key:
-                event.stop()
-                self.dismiss(sort)
-                return
-
-    @on(OptionList.OptionSelected)
-    def _chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(SortKey(str(event.option.id)))
 
 
 class EditAccountModal(FormModal[Any]):

@@ -12,12 +12,11 @@ from functools import partial
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input, Static
 
-from acct_tui.screens import actions
 from acct_tui.screens.base import ViewScreen
 from acct_tui.services.portfolio import (
     PortfolioQuery,
@@ -44,6 +43,16 @@ COLUMNS = (
     Column("touch", "Last touch", 10, drop=3),
     Column("next", "Follow-up", 9, drop=1),
     Column("owner", "Owner", 12, drop=5),
+)
+SORT_KEYS = (
+    ("n", SortKey.NAME),
+    ("t", SortKey.TIER),
+    ("h", SortKey.HEALTH),
+    ("a", SortKey.ARR),
+    ("r", SortKey.RENEWAL),
+    ("l", SortKey.LAST_TOUCH),
+    ("f", SortKey.NEXT_FOLLOWUP),
+    ("o", SortKey.OWNER),
 )
 SORT_COLUMN = {
     SortKey.NAME: "name",
@@ -134,6 +143,7 @@ class PortfolioScreen(ViewScreen):
         self.query_state = PortfolioQuery()
         self.total = 0
         self.count_known = False
+        self.choosing_sort = False
         self.shown_query: PortfolioQuery | None = None
         """The query whose rows are on screen (the one asked for may still be loading)."""
 
@@ -266,7 +276,12 @@ class PortfolioScreen(ViewScreen):
 
     def _set_query(self, query: PortfolioQuery) -> None:
         self.query_state = query
-        self.reload(keep_cursor=False)
+        # Draw what was typed first; the queries start right after that frame.
+        self.call_after_refresh(self._reload_if_current, query)
+
+    def _reload_if_current(self, query: PortfolioQuery) -> None:
+        if query == self.query_state:
+            self.reload(keep_cursor=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("open", "log", "followup") and self.table.current is None:
@@ -310,13 +325,23 @@ class PortfolioScreen(ViewScreen):
             self.action_clear()
 
     def action_sort(self) -> None:
-        from acct_tui.screens.modals import SortModal
+        """`s`, then one key for the column (the current one again reverses): no dialog to open and close."""
+        self.choosing_sort = True
+        choices = " · ".join(f"{key} {sort.label}" for key, sort in SORT_KEYS)
+        line = Text(f"sort by: {choices} · esc keeps the order", no_wrap=True, overflow="ellipsis")
+        self.query_one("#query-line", Static).update(line)
 
-        def chosen(key: SortKey | None) -> None:
-            if key is not None:
-                self._set_query(self.query_state.with_sort(key))
-
-        self.app.push_screen(SortModal(self.query_state.sort, self.query_state.descending), chosen)
+    def on_key(self, event: events.Key) -> None:
+        if not self.choosing_sort:
+            return
+        event.stop()
+        event.prevent_default()
+        self.choosing_sort = False
+        chosen = dict(SORT_KEYS).get(event.key)
+        if chosen is None:
+            self._show_query()
+            return
+        self._set_query(self.query_state.with_sort(chosen))
 
     def action_quick(self, name: str) -> None:
         quick = QuickFilter(name)
@@ -330,12 +355,18 @@ class PortfolioScreen(ViewScreen):
     def action_log(self) -> None:
         row = self.table.current
         if row is not None:
+            from acct_tui.screens import actions  # forms load on first use, not at start-up
+
             actions.log_activity(self.app, row.id, row.name)
 
     def action_followup(self) -> None:
         row = self.table.current
         if row is not None:
+            from acct_tui.screens import actions
+
             actions.new_followup(self.app, row.id, row.name)
 
     def action_new_account(self) -> None:
+        from acct_tui.screens import actions
+
         actions.new_account(self.app, after=lambda account_id: self.app.open_account(account_id))  # type: ignore[attr-defined]

@@ -107,9 +107,10 @@ class QueueScreen(ViewScreen):
         self.list.set_rows(rows, keep_cursor=True)
         counts = " · ".join(f"{SECTION_TITLES[n].lower()} {queue.counts.get(n, 0)}" for n in queue.SECTIONS)
         self.query_one("#queue-counts", Static).update(Text(counts, no_wrap=True))
-        if not any(isinstance(r, QueueItem) for r in rows):
+        has_items = any(isinstance(r, QueueItem) for r in rows)
+        if not has_items:
             self.query_one("#queue-detail", Static).update("")
-        self.refresh_bindings()
+        self.keys_may_have_changed(has_items)
 
     def _cells(self, item: QueueItem) -> list[Text]:
         today = self.ctx.today
@@ -145,7 +146,6 @@ class QueueScreen(ViewScreen):
         if item.notes:
             text.append(f"\n{inert(item.notes)}")
         self.query_one("#queue-detail", Static).update(text)
-        self.refresh_bindings()
 
     def _item(self) -> QueueItem | None:
         row = self.list.current

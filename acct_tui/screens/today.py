@@ -128,13 +128,13 @@ class TodayScreen(ViewScreen):
                 Text(f"{len(self.items)} of {len(self.items)} · walk finished" + (f" · {counts}" if counts else ""))
             )
             self._render_summary()
-            self.refresh_bindings()
+            self.keys_may_have_changed(("done", self.index > 0))
             return
         line = f"{self.index + 1} of {len(self.items)}"
         progress.update(Text(line + (f" · {counts}" if counts else ""), style="bold"))
         self._render_card(item)
         self._load_touches(item)
-        self.refresh_bindings()
+        self.keys_may_have_changed((item.followup is not None, self.index > 0))
 
     def _render_card(self, item: UpkeepItem) -> None:
         today = self.ctx.today

@@ -29,8 +29,13 @@ COMMON_MATCHES = 20_000
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
+_ASCII_WORDS = re.compile(r"[^a-z0-9]+")
+
+
 def normalise(text: str) -> str:
     """Case folded, without accents, words separated by single spaces."""
+    if text.isascii():
+        return _ASCII_WORDS.sub(" ", text.lower()).strip()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _NOT_WORD.sub(" ", stripped).strip()
@@ -79,6 +84,7 @@ def word_clause(text: str, *, for_page: bool = False) -> Any:
         return None
     if is_postgres():
         return _like_clause(words)
-    if for_page and fts_matches(words) >= COMMON_MATCHES:
+    # One letter is always common; longer words are counted (the index has 2- and 3-letter prefixes).
+    if for_page and (all(len(w) == 1 for w in words) or fts_matches(words) >= COMMON_MATCHES):
         return _like_clause(words)
     return Account.id.in_(SQL("(SELECT rowid FROM account_fts WHERE account_fts MATCH ?)", [_fts_query(words)]))

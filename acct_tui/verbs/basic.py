@@ -63,6 +63,8 @@ def seed_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> int
         f"in {elapsed:.1f}s"
     )
     print(f"agents: {', '.join(result.agents)}")
+    if result.phases:
+        print("phases: " + ", ".join(f"{name} {seconds:.1f}s" for name, seconds in result.phases.items()))
     return EXIT_OK
 
 

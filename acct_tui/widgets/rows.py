@@ -16,8 +16,10 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, ClassVar, Generic, TypeVar
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -30,6 +32,20 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 T = TypeVar("T")
+
+
+@lru_cache(maxsize=256)
+def _parsed(name: str) -> Style:
+    return Style.parse(name)
+
+
+def _style(value: str | Style) -> Style:
+    return value if isinstance(value, Style) else _parsed(value)
+
+
+def _ellipsis(text: str, width: int) -> str:
+    """Cut to `width` terminal cells, ending with …"""
+    return set_cell_size(text, max(0, width - 1)).rstrip() + "…" if width > 0 else ""
 
 
 @dataclass(frozen=True)
@@ -375,22 +391,32 @@ class RowList(ScrollView, Generic[T], can_focus=True):
         return [c.key for c, _w in self._layout(self.scrollable_content_region.width)]
 
     def _line(self, texts: Sequence[Text], widths: list[tuple[Column, int]], style: Style) -> Strip:
-        line = Text(no_wrap=True, overflow="ellipsis", end="")
+        """Cells straight to segments: a plain cell is one segment, only styled spans go through Rich."""
+        segments: list[Segment] = []
         for index, ((column, width), text) in enumerate(zip(widths, texts, strict=False)):
             if index:
-                line.append(" ")
-            cell = text.copy()
-            cell.no_wrap = True
-            cell.overflow = "ellipsis"
-            cell.truncate(width, overflow="ellipsis", pad=False)
-            padding = width - cell.cell_len
-            if padding > 0:
-                if column.align == "right":
-                    cell = Text(" " * padding) + cell
-                else:
-                    cell.append(" " * padding)
-            line.append_text(cell)
-        return self._strip(line, style)
+                segments.append(Segment(" ", style))
+            segments.extend(self._cell(text, width, column.align == "right", style))
+        total = sum(w for _c, w in widths) + max(0, len(widths) - 1)
+        full = self.scrollable_content_region.width
+        if total < full:
+            segments.append(Segment(" " * (full - total), style))
+        return Strip(segments, max(total, full)).crop(0, full)
+
+    def _cell(self, text: Text, width: int, right: bool, style: Style) -> list[Segment]:
+        plain_text = text.plain
+        if not text.spans and "\n" not in plain_text:
+            fitted = plain_text if cell_len(plain_text) <= width else _ellipsis(plain_text, width)
+            pad = " " * (width - cell_len(fitted))
+            cell_style = style + _style(text.style) if text.style else style
+            body = Segment(fitted, cell_style)
+            return [Segment(pad, style), body] if right and pad else [body, Segment(pad, style)] if pad else [body]
+        cell = text.copy()
+        cell.truncate(width, overflow="ellipsis", pad=False)
+        padding = width - cell.cell_len
+        if padding > 0:
+            cell = Text(" " * padding) + cell if right else cell + Text(" " * padding)
+        return [Segment(seg.text, style + seg.style if seg.style else style) for seg in cell.render(self.app.console)]
 
     def _strip(self, text: Text, style: Style) -> Strip:
         width = self.scrollable_content_region.width

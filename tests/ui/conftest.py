@@ -35,8 +35,13 @@ def make_app(demo_ctx: Ctx) -> Callable[..., AcctApp]:
 
 async def settle(app: AcctApp, pilot: Pilot[Any], rounds: int = 3) -> None:
     """Let workers finish and their results reach the screen."""
+    from textual.worker import WorkerError
+
     for _ in range(rounds):
-        await app.workers.wait_for_complete()
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerError:  # a worker created but not yet started: look again after a pause
+            pass
         await pilot.pause()
 
 

@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-import acct_tui.app  # noqa: E402, F401  (first, so the app's own Textual settings apply as when run)
+import acct_tui.app  # noqa: E402, F401, I001  (first, so the app's own Textual settings apply as when run)
 from frames import Figures, FrameClock, quiet  # noqa: E402
 from ptyrun import start_until  # noqa: E402
 

@@ -10,6 +10,7 @@ every figure as its slice length.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import statistics
 import time
 from collections.abc import Callable
@@ -114,8 +115,7 @@ async def quiet(app: Any, pilot: Any) -> None:
     from textual.worker import WorkerError
 
     for _ in range(3):
-        try:
+        # A worker created but not yet started raises: look again after the pause.
+        with contextlib.suppress(WorkerError):
             await app.workers.wait_for_complete()
-        except WorkerError:  # a worker created but not yet started: look again after a pause
-            pass
         await pilot.pause()

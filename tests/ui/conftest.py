@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -38,10 +39,9 @@ async def settle(app: AcctApp, pilot: Pilot[Any], rounds: int = 3) -> None:
     from textual.worker import WorkerError
 
     for _ in range(rounds):
-        try:
+        # A worker created but not yet started raises: look again after the pause.
+        with contextlib.suppress(WorkerError):
             await app.workers.wait_for_complete()
-        except WorkerError:  # a worker created but not yet started: look again after a pause
-            pass
         await pilot.pause()
 
 

@@ -229,3 +229,19 @@ async def test_start_up_creates_missing_checkpoints_out_of_undo_reach(make_app: 
         await settle(app, pilot)
         with reading():
             assert FollowUp.select().where(FollowUp.checkpoint.is_null(False)).count() == made
+
+
+async def test_the_command_line_switches_views_and_explains_health(make_app: Callable[..., AcctApp]) -> None:
+    """`:today` opens the walk, `:queue` the follow-ups; `:health explain` on the portfolio's row shows its factors."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await _command(app, pilot, "health explain")
+        text = screen_text(app)
+        assert "Contact recency" in text and "healthy from 70" in text
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await _command(app, pilot, "today")
+        assert isinstance(app.screen, TodayScreen)
+        await _command(app, pilot, "queue")
+        assert app.current_mode == "followups"

@@ -240,6 +240,8 @@ VERBS: tuple[Verb, ...] = (
     Verb("checkpoints", "create and move renewal checkpoints for every account", "", _nothing),
     Verb("goto", "open an account", "ACCOUNT…", _target_only("ACCOUNT"), cli=False),
     Verb("context", "narrow every view to a context (alone: clear it)", "[NAME]", _target_only("NAME"), cli=False),
+    Verb("queue", "show the follow-up queue", "", _nothing, cli=False),
+    Verb("today", "start today's walk", "", _nothing, cli=False),
 )
 
 VERB_BY_NAME: dict[str, Verb] = {v.name: v for v in VERBS} | {a: v for v in VERBS for a in v.aliases}

@@ -274,6 +274,13 @@ def _portfolio(ctx: Ctx, command: Command, words: list[str], raw: Mapping[str, o
     return reports.portfolio(ctx, command.args)
 
 
+def _view(name: str, label: str) -> Runner:
+    def show(ctx: Ctx, command: Command, words: list[str], raw: Mapping[str, object]) -> Outcome:
+        return Outcome(label, view=name)
+
+    return show
+
+
 def _context(ctx: Ctx, command: Command, words: list[str], raw: Mapping[str, object]) -> Outcome:
     from acct_tui.services.contexts import contexts_from_config, resolve_context
 
@@ -306,6 +313,8 @@ _RUNNERS: dict[str, Runner] = {
     "checkpoints": _checkpoints,
     "goto": _goto,
     "context": _context,
+    "queue": _view("followups", "Follow-ups"),
+    "today": _view("today", "Today"),
 }
 
 

@@ -25,8 +25,9 @@ import datetime as dt
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from peewee import fn
+from peewee import SQL, Value, fn
 
 from acct_tui.models import Account, AuditEntry, FollowUp, database_proxy
 from acct_tui.services.context import Ctx
@@ -231,13 +232,34 @@ def sync_all(ctx: Ctx, *, progress: Progress | None = None, batch: int = BATCH) 
     return total
 
 
+def _settled(days: tuple[int, ...]) -> Any:
+    """Accounts with nothing to do, told apart in SQL: every checkpoint open for the current renewal
+    date, or no renewal date and no open checkpoint. The planner only sees the rest."""
+    from acct_tui.db import is_postgres
+
+    day_text = fn.to_char(Account.renewal_on, "YYYY-MM-DD") if is_postgres() else Account.renewal_on
+
+    def open_checkpoint(name: Any) -> Any:
+        return fn.EXISTS(
+            FollowUp.select(SQL("1")).where(
+                FollowUp.account == Account.id, FollowUp.status == FollowUpStatus.OPEN.value, name
+            )
+        )
+
+    in_step: Any = Account.renewal_on.is_null(False)
+    for count in days:
+        in_step &= open_checkpoint(FollowUp.checkpoint == Value(f"{PREFIX}{count}:").concat(day_text))
+    idle = Account.renewal_on.is_null() & ~open_checkpoint(FollowUp.checkpoint.startswith(PREFIX))
+    return in_step | idle
+
+
 def _sync_batch(ch: Change, ctx: Ctx, low: int, high: int) -> Report:
     """Accounts with ids in [low, high] (within the agent's scope): a handful of set queries."""
     accounts = {
         account_id: (owner_id, _as_date(renewal) if renewal else None, stage == Stage.CHURNED.value)
         for account_id, owner_id, renewal, stage in scoped(
             Account.select(Account.id, Account.owner, Account.renewal_on, Account.stage).where(
-                Account.id.between(low, high)
+                Account.id.between(low, high), ~_settled(ctx.plan.checkpoint_days)
             ),
             ctx.agent,
         ).tuples()
@@ -247,11 +269,10 @@ def _sync_batch(ch: Change, ctx: Ctx, low: int, high: int) -> Report:
     existing: dict[int, list[Existing]] = {}
     for fid, account_id, checkpoint, status, due in (
         FollowUp.select(FollowUp.id, FollowUp.account, FollowUp.checkpoint, FollowUp.status, FollowUp.due_on)
-        .where(FollowUp.account.between(low, high), FollowUp.checkpoint.startswith(PREFIX))
+        .where(FollowUp.account.in_(list(accounts)), FollowUp.checkpoint.startswith(PREFIX))
         .tuples()
     ):
-        if account_id in accounts:
-            existing.setdefault(account_id, []).append(_existing(fid, checkpoint, status, due))
+        existing.setdefault(account_id, []).append(_existing(fid, checkpoint, status, due))
     moves: dict[int, tuple[dt.date, str]] = {}
     cancels: list[int] = []
     creates: list[dict[str, object]] = []

@@ -164,6 +164,8 @@ class TodayScreen(ViewScreen):
                 text.append(f" · repeats {describe_recurrence(followup.recurrence)}")
             if followup.snooze_reason:
                 text.append(f"\nWas snoozed: {inert(followup.snooze_reason)}")
+            if followup.woke_reason:
+                text.append(f"\nWoke: {inert(followup.woke_reason)}")
             if followup.notes:
                 text.append(f"\n{inert(followup.notes, keep_newlines=True)}")
             text.append(f"\nUrgency {followup.urgency}: {', '.join(followup.reasons)}", style="dim")

@@ -245,3 +245,33 @@ async def test_the_command_line_switches_views_and_explains_health(make_app: Cal
         assert isinstance(app.screen, TodayScreen)
         await _command(app, pilot, "queue")
         assert app.current_mode == "followups"
+
+
+async def test_a_woken_follow_up_says_why_in_the_queue_and_the_walk(
+    make_app: Callable[..., AcctApp], demo_ctx: Any
+) -> None:
+    """Snoozed, then the client emails in: the queue's detail line and the walk's card both say why it woke."""
+    from acct_tui.services import followups
+
+    with reading():
+        item = FollowUp.select().where(FollowUp.status == "open", FollowUp.assignee == demo_ctx.agent.id).first()
+    followups.snooze_followup(demo_ctx, item.id, "+2w", "waiting on legal")
+    followups.log_activity(demo_ctx, item.account_id, {"kind": "email", "direction": "inbound", "summary": "Signed"})
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("2")
+        await settle(app, pilot)
+        rows = app.screen.query_one("#queue", RowList)
+        index = next(i for i in range(rows.row_count) if getattr(rows.row_at(i), "id", None) == item.id)
+        rows.move_to(index)
+        await settle(app, pilot)
+        assert "woke: the client got in touch (email): Signed" in screen_text(app)
+        await pilot.press("3")
+        await settle(app, pilot)
+        walk = app.screen
+        assert isinstance(walk, TodayScreen)
+        walk.index = next(i for i, w in enumerate(walk.items) if w.followup and w.followup.id == item.id)
+        walk._show_walk()
+        await settle(app, pilot)
+        assert "Woke: the client got in touch (email): Signed" in screen_text(app)

@@ -132,6 +132,11 @@ def test_cli_undo_reverses_the_agents_last_change_from_another_run(
     """Each command line run is a session of its own: `undo` takes back the latest change, whichever run made it."""
     cli(capsys, url, "account", "add", "Acme")
     cli(capsys, url, "log", "Acme", "note", "Champion leaving")
+    _open(url)
+    with reading():
+        Account.update(renewal_on=TODAY.replace(year=TODAY.year + 1)).execute()
+    _close()
+    assert cli_json(capsys, url, "checkpoints")["created"] == 2  # a background-style run: not what undo takes back
     undone = cli_json(capsys, url, "undo")
     assert undone["summary"] == "note: Champion leaving"
     _open(url)

@@ -34,11 +34,18 @@ def account_version(ctx: Ctx, account_id: int) -> int:
 
 
 def latest_change(ctx: Ctx) -> str:
-    """The id of the agent's newest change that can still be undone, from any session."""
+    """The id of the agent's newest change that can still be undone, from any session.
+
+    The background checkpoint runs (every entry a "checkpoint") are nobody's action to undo.
+    """
     with reading():
         entry = (
             AuditEntry.select(AuditEntry.change_id)
-            .where(AuditEntry.agent == ctx.agent.id, AuditEntry.undone_by.is_null(), AuditEntry.action != "undo")
+            .where(
+                AuditEntry.agent == ctx.agent.id,
+                AuditEntry.undone_by.is_null(),
+                AuditEntry.action.not_in(["undo", "checkpoint"]),
+            )
             .order_by(AuditEntry.id.desc())
             .first()
         )

@@ -37,7 +37,7 @@ from acct_tui.widgets.rows import Column, RowList
 COLUMNS = (
     Column("name", "Account", 20, flex=True),
     Column("tier", "Tier", 8, drop=4),
-    Column("health", "Health", 13),
+    Column("health", "Health", 15),
     Column("arr", "ARR", 8, align="right"),
     Column("renewal", "Renewal", 9, drop=2),
     Column("touch", "Last touch", 10, drop=3),
@@ -264,7 +264,7 @@ class PortfolioScreen(ViewScreen):
         return [
             plain(row.name),
             Text(row.tier),
-            health(row.health_band, row.health_score, self.palette),
+            health(row.health_band, row.health_score, self.palette) + Text(f" {row.trend}"),
             Text(money(row.arr, row.currency)),
             Text(days_from(row.renewal_on, today, future=False)),
             touch,

@@ -18,6 +18,7 @@ from peewee import SQL, Case, Expression, NodeList, Tuple, fn
 from acct_tui.models import FOLLOWUP_DOWN, FOLLOWUP_UP, RENEWAL_DOWN, RENEWAL_UP, TOUCH_KEY, Account, Agent
 from acct_tui.services.context import Ctx
 from acct_tui.services.derived import local_date
+from acct_tui.services.history import NO_TREND, health_trends
 from acct_tui.services.scope import scoped
 from acct_tui.services.search import word_clause
 from acct_tui.services.unit import reading
@@ -93,6 +94,8 @@ class PortfolioRow:
     touch_due_on: dt.date | None
     key: tuple[Any, ...] = ()
     """Its place in the query's order, for fetching the rows around it by index."""
+    trend: str = "→"
+    """Health over the last weeks: ↑, ↓ or →."""
 
 
 @dataclass(frozen=True)
@@ -231,10 +234,14 @@ def _fetch(
             sql = sql.offset(offset)
         raw = list(sql.tuples())
         owners = _owner_names({row[11] for row in raw})
+        trends = health_trends([v[0] for v in raw], ctx.today, scores={v[0]: v[4] for v in raw})
     if reverse:
         raw.reverse()
     width = len(_ROW_COLUMNS)
-    return [_row(values[:width], owners, _key(values[width:], values[0])) for values in raw]
+    return [
+        replace(_row(values[:width], owners, _key(values[width:], values[0])), trend=trends.get(values[0], NO_TREND).symbol)
+        for values in raw
+    ]
 
 
 def _key(values: Sequence[Any], account_id: int) -> tuple[Any, ...]:

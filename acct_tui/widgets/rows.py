@@ -366,21 +366,21 @@ class RowList(ScrollView, Generic[T], can_focus=True):
             return self._widths
         chosen = list(self.columns)
         gaps = lambda cols: max(0, len(cols) - 1)  # noqa: E731 - tiny local helper
-        flex_min = 12
-
         def needed(cols: list[Column]) -> int:
-            return sum(flex_min if c.flex else c.width for c in cols) + gaps(cols)
+            # A flexible column's width is the least it is given.
+            return sum(c.width for c in cols) + gaps(cols)
 
         while needed(chosen) > width and any(c.drop for c in chosen):
             worst = max((c for c in chosen if c.drop), key=lambda c: c.drop)
             chosen.remove(worst)
         fixed = sum(c.width for c in chosen if not c.flex) + gaps(chosen)
         flexible = [c for c in chosen if c.flex]
-        spare = max(flex_min, width - fixed) if flexible else 0
+        spare = max(sum(c.width for c in flexible), width - fixed) if flexible else 0
         widths: list[tuple[Column, int]] = []
+        flex_total = sum(c.width for c in flexible) or 1
         for column in chosen:
             if column.flex:
-                widths.append((column, spare // len(flexible)))
+                widths.append((column, spare * column.width // flex_total))
             else:
                 widths.append((column, column.width))
         self._widths = widths

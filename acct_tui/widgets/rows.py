@@ -457,7 +457,10 @@ class RowList(ScrollView, Generic[T], can_focus=True):
         if isinstance(row, Header):
             return self._strip(Text(row.title), base + self.get_component_rich_style("rowlist--section"))
         style = base + self.get_component_rich_style("rowlist--cursor") if index == self.cursor else base
-        return self._line(self._cells(row), widths, style)
+        cells = self._cells(row)
+        # Cells come in the order of all columns; keep those of the columns shown.
+        position = {c.key: i for i, c in enumerate(self.columns)}
+        return self._line([cells[position[c.key]] for c, _w in widths], widths, style)
 
     def _render_uncached(self, y: int, index: int, width: int, widths: list[tuple[Column, int]]) -> Strip:
         base = self.rich_style
@@ -481,4 +484,7 @@ class RowList(ScrollView, Generic[T], can_focus=True):
         style = base
         if index == self.cursor:
             style = base + self.get_component_rich_style("rowlist--cursor")
-        return self._line(self._cells(row), widths, style)
+        cells = self._cells(row)
+        # Cells come in the order of all columns; keep those of the columns shown.
+        position = {c.key: i for i, c in enumerate(self.columns)}
+        return self._line([cells[position[c.key]] for c, _w in widths], widths, style)

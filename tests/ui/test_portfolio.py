@@ -125,4 +125,9 @@ async def test_fits_80_by_24(make_app: Callable[..., AcctApp]) -> None:
         header = next(line for line in text.splitlines() if line.startswith("Account"))
         assert "Health" in header and "ARR" in header and "Follow-up" in header
         assert "Owner" not in header
-        assert "Kestrel Freight" in text
+        row = next(line for line in text.splitlines() if "Kestrel Freight" in line)
+        assert "▲ at risk" in row and "$1.85M" in row  # each cell under its own column
+        await pilot.press("2")
+        await settle(app, pilot)
+        queue_row = next(line for line in screen_text(app).splitlines() if "Kestrel Freight" in line)
+        assert "Send RCA" in queue_row

@@ -28,7 +28,7 @@ from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.worker import get_current_worker
+from textual.worker import NoActiveWorker, get_current_worker
 
 from acct_tui.commands import AccountsProvider, ActionsProvider, ContextsProvider
 from acct_tui.config import Settings
@@ -39,6 +39,14 @@ from acct_tui.services.context import Ctx
 
 R = TypeVar("R")
 log = logging.getLogger("acct_tui")
+
+
+def _worker_cancelled() -> bool:
+    """Whether the thread asking runs a worker that was cancelled."""
+    try:
+        return get_current_worker().is_cancelled
+    except NoActiveWorker:
+        return False
 
 
 class AcctApp(App[int]):
@@ -133,6 +141,9 @@ class AcctApp(App[int]):
         return self.ctx.today
 
     def on_mount(self) -> None:
+        from acct_tui.db import set_abandon_check
+
+        set_abandon_check(_worker_cancelled)
         self.theme = os.environ.get("ACCT_TUI_THEME", "textual-dark")
         self.refresh_overdue()
         self.refresh_stale_health()
@@ -229,9 +240,10 @@ class AcctApp(App[int]):
                     self._deliver(failed or self.show_error, exc)
                 return
             except Exception as exc:
+                if worker.is_cancelled:  # abandoned (a newer request replaced it): no one is waiting
+                    return
                 log.exception("service %s failed", getattr(fn, "__name__", fn))
-                if not worker.is_cancelled:
-                    self._deliver(self.show_error, exc)
+                self._deliver(self.show_error, exc)
                 return
             if then is not None and not worker.is_cancelled:
                 self._deliver(then, result)
@@ -267,11 +279,13 @@ class AcctApp(App[int]):
         from acct_tui.services.derived import refresh_stale_health
 
         count = refresh_stale_health(self.ctx.today, self.ctx.policy)
-        if self.ctx.plan.checkpoints_on_start and not get_current_worker().is_cancelled:
+        from acct_tui.services.checkpoints import out_of_step, sync_all
+
+        # Services keep checkpoints in step as renewals change; only a bulk write
+        # (a seed, an import) leaves the book to be synced as a whole.
+        if self.ctx.plan.checkpoints_on_start and out_of_step() and not get_current_worker().is_cancelled:
             import uuid
             from dataclasses import replace
-
-            from acct_tui.services.checkpoints import sync_all
 
             # A session of its own: `z` must not undo the start-up's checkpoints.
             count += sync_all(replace(self.ctx, session_id=uuid.uuid4().hex, context=None)).accounts

@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 from peewee import Database, OperationalError, PostgresqlDatabase, SqliteDatabase
@@ -104,11 +105,34 @@ def parse_url(url: str) -> DatabaseUrl:
     return DatabaseUrl("sqlite", path=str(Path(text).expanduser()))
 
 
+# Asked every few thousand steps of a running SQLite query: true aborts it.
+# The dashboard sets it to "this thread's worker was cancelled", so a query a
+# newer keystroke made stale stops instead of holding a core.
+_abandoned: Callable[[], bool] | None = None
+
+
+def set_abandon_check(check: Callable[[], bool] | None) -> None:
+    global _abandoned
+    _abandoned = check
+
+
+def _progress() -> int:
+    return 1 if _abandoned is not None and _abandoned() else 0
+
+
+class AcctSqliteDatabase(SqliteDatabase):
+    """SQLite with a progress handler that lets an abandoned query stop early."""
+
+    def _add_conn_hooks(self, conn: Any) -> None:
+        super()._add_conn_hooks(conn)
+        conn.set_progress_handler(_progress, 20_000)
+
+
 def connect(url: str | DatabaseUrl) -> Database:
     """Build (but do not open) a peewee database for a URL."""
     spec = parse_url(url) if isinstance(url, str) else url
     if spec.kind == "sqlite":
-        return SqliteDatabase(
+        return AcctSqliteDatabase(
             spec.path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE", timeout=10, check_same_thread=False
         )
     from playhouse.db_url import parse as parse_db_url

@@ -274,7 +274,10 @@ class FollowUp(BaseModel):
     class Meta:
         table_name = "follow_up"
         indexes = (
-            (("assignee", "status", "due_on"), False),
+            # Covering for the queue's sections: overdue / today / upcoming by due date
+            # (with the snooze date at hand), snoozed by the snooze date.
+            (("assignee", "status", "due_on", "snoozed_until"), False),
+            (("assignee", "status", "snoozed_until"), False),
             (("account", "status", "due_on"), False),
             (("status", "due_on"), False),
             (("account", "checkpoint"), False),

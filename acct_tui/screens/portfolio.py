@@ -15,6 +15,7 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from acct_tui.screens.base import ViewScreen
@@ -44,6 +45,7 @@ COLUMNS = (
     Column("next", "Follow-up", 9, drop=1),
     Column("owner", "Owner", 12, drop=5),
 )
+TOTALS_DELAY = 0.15  # seconds of quiet typing before the count and totals are asked for
 SORT_KEYS = (
     ("n", SortKey.NAME),
     ("t", SortKey.TIER),
@@ -144,6 +146,7 @@ class PortfolioScreen(ViewScreen):
         self.total = 0
         self.count_known = False
         self.choosing_sort = False
+        self._totals_timer: Timer | None = None
         self.shown_query: PortfolioQuery | None = None
         """The query whose rows are on screen (the one asked for may still be loading)."""
 
@@ -203,8 +206,23 @@ class PortfolioScreen(ViewScreen):
 
         size = table.page_size
         app.run_service(portfolio_rows, self.ctx, query, 0, size, then=first, group="portfolio-first", node=self)
-        app.run_service(portfolio_count, self.ctx, query, then=counted, group="portfolio-count", node=self)
-        app.run_service(portfolio_totals, self.ctx, query, then=self._show_totals, group="portfolio-totals", node=self)
+
+        def count_and_total() -> None:
+            # Counting and totalling a million rows waits for a pause in the typing.
+            if query != self.query_state:
+                return
+            app.run_service(portfolio_count, self.ctx, query, then=counted, group="portfolio-count", node=self)
+            app.run_service(
+                portfolio_totals, self.ctx, query, then=self._show_totals, group="portfolio-totals", node=self
+            )
+
+        if self._totals_timer is not None:
+            self._totals_timer.stop()
+            self._totals_timer = None
+        if self.shown_query is None or self.shown_query.text == query.text:
+            count_and_total()  # not typing: no reason to wait
+        else:
+            self._totals_timer = self.set_timer(TOTALS_DELAY, count_and_total)
 
     @on(RowList.PageWanted, "#accounts")
     def _page_wanted(self, event: RowList.PageWanted) -> None:
@@ -337,6 +355,7 @@ class PortfolioScreen(ViewScreen):
         event.stop()
         event.prevent_default()
         self.choosing_sort = False
+        self._totals_timer: Timer | None = None
         chosen = dict(SORT_KEYS).get(event.key)
         if chosen is None:
             self._show_query()

@@ -6,6 +6,7 @@ is now the next item: a manager can hold `d` down a list of done calls.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -17,7 +18,7 @@ from textual.widgets import Static
 from acct_tui.screens import actions
 from acct_tui.screens.base import ViewScreen
 from acct_tui.services.dates import describe_due, describe_recurrence
-from acct_tui.services.queue import Queue, QueueItem, followup_queue
+from acct_tui.services.queue import SECTION_LIMIT, Queue, QueueItem, followup_queue, queue_counts
 from acct_tui.text import inert
 from acct_tui.widgets.display import Palette, health, plain
 from acct_tui.widgets.rows import Column, Header, RowList
@@ -91,10 +92,24 @@ class QueueScreen(ViewScreen):
         return self.query_one("#queue", RowList)
 
     def reload(self) -> None:
-        self.app.run_service(followup_queue, self.ctx, then=self._loaded, group="queue", node=self)  # type: ignore[attr-defined]
+        """The items first; exact counts of long sections follow in their own query."""
+        self.app.run_service(  # type: ignore[attr-defined]
+            followup_queue, self.ctx, exact_counts=False, then=self._loaded, group="queue", node=self
+        )
 
     def _loaded(self, queue: Queue) -> None:
         self.queue = queue
+        self._show_rows(queue)
+        if any(len(queue.section(name)) >= SECTION_LIMIT for name in queue.SECTIONS):
+
+            def counted(counts: dict[str, int]) -> None:
+                if self.queue is queue:
+                    self.queue = replace(queue, counts=counts)
+                    self._show_rows(self.queue)
+
+            self.app.run_service(queue_counts, self.ctx, then=counted, group="queue-counts", node=self)  # type: ignore[attr-defined]
+
+    def _show_rows(self, queue: Queue) -> None:
         rows: list[Any] = []
         for name in queue.SECTIONS:
             items = queue.section(name)

@@ -216,8 +216,35 @@ def _move(item: FollowUp, due: dt.date, name: str) -> int:
 Progress = Callable[[int, int], None]
 
 
+OUT_OF_STEP = "checkpoints_out_of_step"
+
+
+def mark_out_of_step() -> None:
+    """Bulk writers (seed, import) bypass the per-account upkeep: the next start syncs everything."""
+    from acct_tui.models import SchemaMeta
+
+    SchemaMeta.insert(key=OUT_OF_STEP, value="1").on_conflict(
+        conflict_target=[SchemaMeta.key], update={SchemaMeta.value: "1"}
+    ).execute()
+
+
+def out_of_step() -> bool:
+    """Whether a bulk write happened since the last full sync (or no full sync ever ran)."""
+    from acct_tui.models import SchemaMeta
+
+    with database_proxy.connection_context():
+        row = SchemaMeta.get_or_none(SchemaMeta.key == OUT_OF_STEP)
+        return row is None or row.value != "0"
+
+
 def sync_all(ctx: Ctx, *, progress: Progress | None = None, batch: int = BATCH) -> Report:
-    """Create, move and cancel checkpoints for every account the agent may see, a batch per transaction."""
+    """Create, move and cancel checkpoints for every account the agent may see, a batch per transaction.
+
+    Run by an admin (or anyone who sees every account) it also records that
+    the whole book is in step, so dashboards stop running it at start.
+    """
+    from acct_tui.models import SchemaMeta
+
     with database_proxy.connection_context():
         ids = [
             account_id for (account_id,) in scoped(Account.select(Account.id), ctx.agent).order_by(Account.id).tuples()
@@ -229,6 +256,11 @@ def sync_all(ctx: Ctx, *, progress: Progress | None = None, batch: int = BATCH) 
             total += _sync_batch(ch, ctx, chunk[0], chunk[-1])
         if progress is not None:
             progress(min(start + batch, len(ids)), len(ids))
+    if ctx.agent.is_admin:
+        with database_proxy.connection_context():
+            SchemaMeta.insert(key=OUT_OF_STEP, value="0").on_conflict(
+                conflict_target=[SchemaMeta.key], update={SchemaMeta.value: "0"}
+            ).execute()
     return total
 
 

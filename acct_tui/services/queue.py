@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from peewee import fn
 
@@ -22,7 +23,7 @@ from acct_tui.services.wake import DATE_REASON
 from acct_tui.vocab import FollowUpStatus, HealthBand, Priority
 
 UPCOMING_DAYS = 14
-SECTION_LIMIT = 500
+SECTION_LIMIT = 200
 WOKE_POINTS = 5
 
 
@@ -154,6 +155,17 @@ def _base(ctx: Ctx, agent_id: int | None) -> object:
     return narrow(scoped(query, ctx.agent), ctx.context)
 
 
+def _counter(ctx: Ctx, agent_id: int | None) -> Any:
+    """Counting needs the account only when a scope or a context narrows by it."""
+    query = FollowUp.select(FollowUp.id).where(FollowUp.status == FollowUpStatus.OPEN.value)
+    if agent_id is not None:
+        query = query.where(FollowUp.assignee == agent_id)
+    if ctx.agent.is_admin and ctx.context is None:
+        return query
+    query = query.join(Account, on=(FollowUp.account == Account.id))
+    return narrow(scoped(query, ctx.agent), ctx.context)
+
+
 def _item(values: tuple[object, ...], today: dt.date) -> QueueItem:
     (
         id_, account_id, name, score, band, arr, currency, renewal, kind, title, due, priority,
@@ -214,31 +226,59 @@ def followup_queue(
     today: dt.date | None = None,
     upcoming_days: int = UPCOMING_DAYS,
     limit: int = SECTION_LIMIT,
+    exact_counts: bool = True,
 ) -> Queue:
-    """The queue of `agent_id` (default: the acting agent; None: everyone in scope)."""
+    """The queue of `agent_id` (default: the acting agent; None: everyone in scope).
+
+    A section holds at most `limit` items; its count is exact when
+    `exact_counts`, else the number held (a screen fetches `queue_counts`
+    after showing the items).
+    """
     day = today or ctx.today
     who = ctx.agent.id if agent_id == -1 else agent_id
     horizon = day + dt.timedelta(days=upcoming_days)
     snoozing = FollowUp.snoozed_until.is_null(False) & (FollowUp.snoozed_until > day)
+    # A snooze moves the due date to the day it ends, so nothing due by today is snoozed.
+    conditions = {
+        "overdue": (FollowUp.due_on < day),
+        "today": (FollowUp.due_on == day),
+        "upcoming": ((FollowUp.due_on > day) & (FollowUp.due_on <= horizon) & ~snoozing),
+        "snoozed": snoozing,
+    }
     with reading():
-        base = _base(ctx, who)
-        sections = {
-            "overdue": base.where(FollowUp.due_on < day, ~snoozing),  # type: ignore[attr-defined]
-            "today": base.where(FollowUp.due_on == day, ~snoozing),  # type: ignore[attr-defined]
-            "upcoming": base.where(FollowUp.due_on > day, FollowUp.due_on <= horizon, ~snoozing),  # type: ignore[attr-defined]
-            "snoozed": base.where(snoozing),  # type: ignore[attr-defined]
-        }
+        base: Any = _base(ctx, who)
+        counter = _counter(ctx, who)
         counts: dict[str, int] = {}
         items: dict[str, list[QueueItem]] = {}
-        for name, query in sections.items():
+        for name, condition in conditions.items():
             order = (FollowUp.snoozed_until, FollowUp.id) if name == "snoozed" else (FollowUp.due_on, FollowUp.id)
-            rows = [_item(row, day) for row in query.order_by(*order).limit(limit).tuples()]
-            counts[name] = len(rows) if len(rows) < limit else int(query.count())
+            rows = [_item(row, day) for row in base.where(condition).order_by(*order).limit(limit).tuples()]
+            full = len(rows) >= limit and exact_counts
+            counts[name] = int(counter.where(condition).count()) if full else len(rows)
             items[name] = rows
     for name in ("overdue", "today"):
         items[name].sort(key=lambda i: (-i.urgency, i.due_on, i.id))
     items["upcoming"].sort(key=lambda i: (i.due_on, -i.urgency, i.id))
     return Queue(day, items["overdue"], items["today"], items["upcoming"], items["snoozed"], counts)
+
+
+def queue_counts(
+    ctx: Ctx, *, agent_id: int | None = -1, today: dt.date | None = None, upcoming_days: int = UPCOMING_DAYS
+) -> dict[str, int]:
+    """How many follow-ups each section holds (index-only counts, for the section headings)."""
+    day = today or ctx.today
+    who = ctx.agent.id if agent_id == -1 else agent_id
+    horizon = day + dt.timedelta(days=upcoming_days)
+    snoozing = FollowUp.snoozed_until.is_null(False) & (FollowUp.snoozed_until > day)
+    conditions = {
+        "overdue": (FollowUp.due_on < day),
+        "today": (FollowUp.due_on == day),
+        "upcoming": ((FollowUp.due_on > day) & (FollowUp.due_on <= horizon) & ~snoozing),
+        "snoozed": snoozing,
+    }
+    with reading():
+        counter = _counter(ctx, who)
+        return {name: int(counter.where(condition).count()) for name, condition in conditions.items()}
 
 
 def overdue_count(ctx: Ctx) -> int:

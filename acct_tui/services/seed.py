@@ -319,6 +319,9 @@ def seed(
                         progress(result.accounts, accounts)
             result.phases["generate and insert"] = time.perf_counter() - started
         _fix_sequences()
+        from acct_tui.services.checkpoints import mark_out_of_step
+
+        mark_out_of_step()
     return result
 
 

@@ -141,6 +141,10 @@ def _write(
         for done, chunk in enumerate(chunked(ids, REFRESH_BATCH), 1):
             refresh_accounts(chunk, ctx.today, ctx.policy, search_ids=plan.refresh_search.intersection(chunk))
             tick("refreshing", min(done * REFRESH_BATCH, len(ids)), len(ids))
+        if plan.creates or plan.updates:
+            from acct_tui.services.checkpoints import mark_out_of_step
+
+            mark_out_of_step()  # renewal dates came in without their checkpoints
     report.written = bool(plan.creates or plan.updates)
     report.change_id = change_id if report.written else None
     _count(report, plan)

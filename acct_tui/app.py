@@ -30,15 +30,46 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import NoActiveWorker, get_current_worker
 
-from acct_tui.commands import AccountsProvider, ActionsProvider, ContextsProvider
 from acct_tui.config import Settings
 from acct_tui.screens.portfolio import PortfolioScreen
-from acct_tui.screens.queue import QueueScreen
-from acct_tui.screens.today import TodayScreen
 from acct_tui.services.context import Ctx
 
 R = TypeVar("R")
 log = logging.getLogger("acct_tui")
+
+
+# The other views, forms and palette providers load when first used, not
+# before the first rows are on screen.
+
+
+def _queue_screen() -> Screen[Any]:
+    from acct_tui.screens.queue import QueueScreen
+
+    return QueueScreen()
+
+
+def _today_screen() -> Screen[Any]:
+    from acct_tui.screens.today import TodayScreen
+
+    return TodayScreen()
+
+
+def _accounts_provider() -> Any:
+    from acct_tui.commands import AccountsProvider
+
+    return AccountsProvider
+
+
+def _actions_provider() -> Any:
+    from acct_tui.commands import ActionsProvider
+
+    return ActionsProvider
+
+
+def _contexts_provider() -> Any:
+    from acct_tui.commands import ContextsProvider
+
+    return ContextsProvider
 
 
 def _worker_cancelled() -> bool:
@@ -58,11 +89,11 @@ class AcctApp(App[int]):
 
     MODES: ClassVar[dict[str, Any]] = {
         "portfolio": PortfolioScreen,
-        "followups": QueueScreen,
-        "today": TodayScreen,
+        "followups": _queue_screen,
+        "today": _today_screen,
     }
     DEFAULT_MODE = "portfolio"
-    COMMANDS = App.COMMANDS | {AccountsProvider, ActionsProvider, ContextsProvider}
+    COMMANDS = App.COMMANDS | {_accounts_provider, _actions_provider, _contexts_provider}
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -146,7 +177,8 @@ class AcctApp(App[int]):
         set_abandon_check(_worker_cancelled)
         self.theme = os.environ.get("ACCT_TUI_THEME", "textual-dark")
         self.refresh_overdue()
-        self.refresh_stale_health()
+        # Upkeep of stored scores can wait until the first rows are on screen.
+        self.set_timer(1.0, self.refresh_stale_health)
         for problem in self.keymap_problems:
             self.notify(problem, title="Config: keys", severity="warning", markup=False, timeout=10)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
@@ -57,11 +58,21 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     return parser, handlers
 
 
+def skip_postgres_drivers() -> None:
+    """Peewee imports every PostgreSQL driver it finds when it loads (tens of milliseconds);
+    a session on a SQLite file never needs one, so keep them unloaded."""
+    for name in ("psycopg2", "psycopg"):
+        if name not in sys.modules:
+            sys.modules[name] = None  # type: ignore[assignment]  # import raises ImportError
+
+
 def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
     parser, handlers = build_parser()
     args = parser.parse_args(argv)
     try:
         settings = load_settings(getattr(args, "db", None), getattr(args, "agent", None))
+        if not settings.database_url.lower().startswith(("postgres://", "postgresql://")):
+            skip_postgres_drivers()
         handler = handlers.get(args.verb or "", dashboard)
         return handler(args, settings, clock or SystemClock())
     except (CliError, ConfigError) as exc:

@@ -37,6 +37,13 @@ class ViewScreen(KeysFollowState, Screen[None]):
     def ctx(self) -> Any:
         return self.app.ctx  # type: ignore[attr-defined]
 
+    @property
+    def actions(self) -> Any:
+        """The shared actions and their forms, loaded on first use rather than at start-up."""
+        from acct_tui.screens import actions
+
+        return actions
+
     def compose_header(self) -> ComposeResult:
         yield AppHeader(self.VIEW_NAME)
 

@@ -374,18 +374,12 @@ class PortfolioScreen(ViewScreen):
     def action_log(self) -> None:
         row = self.table.current
         if row is not None:
-            from acct_tui.screens import actions  # forms load on first use, not at start-up
-
-            actions.log_activity(self.app, row.id, row.name)
+            self.actions.log_activity(self.app, row.id, row.name)
 
     def action_followup(self) -> None:
         row = self.table.current
         if row is not None:
-            from acct_tui.screens import actions
-
-            actions.new_followup(self.app, row.id, row.name)
+            self.actions.new_followup(self.app, row.id, row.name)
 
     def action_new_account(self) -> None:
-        from acct_tui.screens import actions
-
-        actions.new_account(self.app, after=lambda account_id: self.app.open_account(account_id))  # type: ignore[attr-defined]
+        self.actions.new_account(self.app, after=lambda account_id: self.app.open_account(account_id))  # type: ignore[attr-defined]

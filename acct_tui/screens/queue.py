@@ -15,7 +15,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
-from acct_tui.screens import actions
 from acct_tui.screens.base import ViewScreen
 from acct_tui.services.dates import describe_due, describe_recurrence
 from acct_tui.services.queue import SECTION_LIMIT, Queue, QueueItem, followup_queue, queue_counts
@@ -173,31 +172,31 @@ class QueueScreen(ViewScreen):
 
     def action_done(self) -> None:
         if (item := self._item()) is not None:
-            actions.complete(self.app, item)
+            self.actions.complete(self.app, item)
 
     def action_done_outcome(self) -> None:
         if (item := self._item()) is not None:
-            actions.complete_with_outcome(self.app, item)
+            self.actions.complete_with_outcome(self.app, item)
 
     def action_snooze(self) -> None:
         if (item := self._item()) is not None:
-            actions.snooze(self.app, item)
+            self.actions.snooze(self.app, item)
 
     def action_reschedule(self) -> None:
         if (item := self._item()) is not None:
-            actions.reschedule(self.app, item)
+            self.actions.reschedule(self.app, item)
 
     def action_reassign(self) -> None:
         if (item := self._item()) is not None:
-            actions.reassign(self.app, item)
+            self.actions.reassign(self.app, item)
 
     def action_log(self) -> None:
         if (item := self._item()) is not None:
-            actions.log_activity(self.app, item.account_id, item.account_name)
+            self.actions.log_activity(self.app, item.account_id, item.account_name)
 
     def action_followup(self) -> None:
         if (item := self._item()) is not None:
-            actions.new_followup(self.app, item.account_id, item.account_name)
+            self.actions.new_followup(self.app, item.account_id, item.account_name)
 
     def action_open(self) -> None:
         if (item := self._item()) is not None:

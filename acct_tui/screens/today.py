@@ -20,7 +20,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from acct_tui.screens import actions
 from acct_tui.screens.base import ViewScreen
 from acct_tui.services.dates import describe_due, describe_recurrence
 from acct_tui.services.detail import TimelineItem, timeline_page
@@ -272,7 +271,7 @@ class TodayScreen(ViewScreen):
         if item is None:
             return
         if item.followup is not None:
-            actions.complete(self.app, item.followup, after=self._then("done"))
+            self.actions.complete(self.app, item.followup, after=self._then("done"))
         else:
             self._advance("done")
 
@@ -281,9 +280,9 @@ class TodayScreen(ViewScreen):
         if item is None:
             return
         if item.followup is not None:
-            actions.snooze(self.app, item.followup, after=self._then("snoozed"))
+            self.actions.snooze(self.app, item.followup, after=self._then("snoozed"))
             return
-        actions.plan_later(self.app, item.account_id, item.account_name, item.why, after=self._then("snoozed"))
+        self.actions.plan_later(self.app, item.account_id, item.account_name, item.why, after=self._then("snoozed"))
 
     def action_log(self) -> None:
         item = self.current
@@ -291,7 +290,9 @@ class TodayScreen(ViewScreen):
             return
         # Logging closes an account item (the touch was what it needed); a follow-up stays for d.
         advance = item.followup is None
-        actions.log_activity(self.app, item.account_id, item.account_name, after=self._then("logged", advance=advance))
+        self.actions.log_activity(
+            self.app, item.account_id, item.account_name, after=self._then("logged", advance=advance)
+        )
 
     def action_followup(self) -> None:
         item = self.current
@@ -299,19 +300,19 @@ class TodayScreen(ViewScreen):
             return
         kind = "renewal" if item.kind is ItemKind.RENEWAL else "check-in"
         advance = item.followup is None
-        actions.new_followup(
+        self.actions.new_followup(
             self.app, item.account_id, item.account_name, after=self._then("planned", advance=advance), kind=kind
         )
 
     def action_reschedule(self) -> None:
         item = self.current
         if item is not None and item.followup is not None:
-            actions.reschedule(self.app, item.followup, after=self._then("rescheduled"))
+            self.actions.reschedule(self.app, item.followup, after=self._then("rescheduled"))
 
     def action_reassign(self) -> None:
         item = self.current
         if item is not None and item.followup is not None:
-            actions.reassign(self.app, item.followup, after=self._then("reassigned"))
+            self.actions.reassign(self.app, item.followup, after=self._then("reassigned"))
 
     def action_skip(self) -> None:
         if self.current is not None:

@@ -228,6 +228,16 @@ def mark_out_of_step() -> None:
     ).execute()
 
 
+def mark_in_step() -> None:
+    """The whole book's checkpoints were just synced."""
+    from acct_tui.models import SchemaMeta
+
+    with database_proxy.connection_context():
+        SchemaMeta.insert(key=OUT_OF_STEP, value="0").on_conflict(
+            conflict_target=[SchemaMeta.key], update={SchemaMeta.value: "0"}
+        ).execute()
+
+
 def out_of_step() -> bool:
     """Whether a bulk write happened since the last full sync (or no full sync ever ran)."""
     from acct_tui.models import SchemaMeta
@@ -243,8 +253,6 @@ def sync_all(ctx: Ctx, *, progress: Progress | None = None, batch: int = BATCH) 
     Run by an admin (or anyone who sees every account) it also records that
     the whole book is in step, so dashboards stop running it at start.
     """
-    from acct_tui.models import SchemaMeta
-
     with database_proxy.connection_context():
         ids = [
             account_id for (account_id,) in scoped(Account.select(Account.id), ctx.agent).order_by(Account.id).tuples()
@@ -257,10 +265,7 @@ def sync_all(ctx: Ctx, *, progress: Progress | None = None, batch: int = BATCH) 
         if progress is not None:
             progress(min(start + batch, len(ids)), len(ids))
     if ctx.agent.is_admin:
-        with database_proxy.connection_context():
-            SchemaMeta.insert(key=OUT_OF_STEP, value="0").on_conflict(
-                conflict_target=[SchemaMeta.key], update={SchemaMeta.value: "0"}
-            ).execute()
+        mark_in_step()
     return total
 
 

@@ -15,6 +15,7 @@ from acct_tui.clock import Clock, FixedClock
 from acct_tui.models import Agent, Team, database_proxy
 from acct_tui.services import accounts, followups
 from acct_tui.services.agents import agent_ref
+from acct_tui.services.checkpoints import mark_in_step, sync_all
 from acct_tui.services.context import Ctx
 from acct_tui.services.seed import seed
 from acct_tui.vocab import Role
@@ -34,6 +35,9 @@ def build_demo(clock: Clock) -> Ctx:
     seed(42, seed_value=7, today=today, now=clock.now(), owner_ids=owners)
     ctx = Ctx(agent=agent_ref(manager), clock=FixedClock(clock.now()))
     _scripted(ctx, today, mates[0].id)
+    # The seeded accounts get their renewal checkpoints now, not at the first start.
+    sync_all(ctx)
+    mark_in_step()
     return Ctx(agent=agent_ref(manager), clock=clock)
 
 

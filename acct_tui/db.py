@@ -26,8 +26,7 @@ SQLITE_PRAGMAS: dict[str, object] = {
     "foreign_keys": 1,
     "busy_timeout": 10_000,
     "synchronous": "normal",
-    "cache_size": -32_000,
-    "temp_store": "memory",
+    "cache_size": -8_000,
 }
 
 Migration = Callable[[Database], None]

@@ -7,9 +7,9 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from acct_tui.widgets.header import AppHeader
+from acct_tui.widgets.keybar import KeyBar
 
 
 class KeysFollowState:
@@ -48,7 +48,7 @@ class ViewScreen(KeysFollowState, Screen[None]):
         yield AppHeader(self.VIEW_NAME)
 
     def compose_footer(self) -> ComposeResult:
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.watch(self.app, "data_version", self._data_changed, init=False)

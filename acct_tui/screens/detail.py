@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from acct_tui.screens import actions
 from acct_tui.screens.base import KeysFollowState
@@ -27,6 +27,7 @@ from acct_tui.services.portfolio import neighbour
 from acct_tui.text import inert
 from acct_tui.widgets.display import Palette, ago, band_word, days_from, money, short_date
 from acct_tui.widgets.header import AppHeader
+from acct_tui.widgets.keybar import KeyBar
 from acct_tui.widgets.rows import RowList
 
 
@@ -107,7 +108,7 @@ class AccountScreen(KeysFollowState, Screen[None]):
         yield Static(tab_strip(self.pane, None), id="pane-tabs")
         first = pane(self.pane)
         yield RowList(first.columns, self._cells, id="pane-rows", empty_text=first.empty)
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.palette = Palette(self.app.get_css_variables())

@@ -331,6 +331,27 @@ class AcctApp(App[int]):
             if self.served and command.title in ("Screenshot",):
                 continue
             yield command
+        if self.served:
+            return
+        from acct_tui.screens.transfer import IMPORT_KINDS, open_import
+
+        for label, kind in IMPORT_KINDS:
+            yield SystemCommand(
+                f"Import {label.lower()} from CSV",
+                f"Check, then import a CSV file of {label.lower()} (Salesforce and HubSpot exports as they are)",
+                lambda kind=kind: open_import(self, kind),
+            )
+        yield SystemCommand(
+            "Export calendar of follow-ups",
+            "Write your open follow-ups as an .ics file your calendar can subscribe to",
+            self.action_export_calendar,
+        )
+
+    def action_export_calendar(self) -> None:
+        from acct_tui.screens.transfer import open_export
+        from acct_tui.services.exports import export_calendar
+
+        open_export(self, "calendar", lambda _fmt, out: export_calendar(self.ctx, out), "your follow-ups")
 
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         if self.served:

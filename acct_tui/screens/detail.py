@@ -86,6 +86,7 @@ class AccountScreen(KeysFollowState, Screen[None]):
             "v", "resolve", "Resolve", id="detail.resolve", tooltip="Concerns pane: mark the selected concern resolved."
         ),
         Binding("enter", "read", "Read", id="detail.read", tooltip="Timeline: read the whole entry."),
+        Binding("x", "export", "Export", id="detail.export", tooltip="Export this account's timeline to CSV or JSON."),
     ]
 
     def __init__(self, account_id: int, navigator: Any = None) -> None:
@@ -235,6 +236,18 @@ class AccountScreen(KeysFollowState, Screen[None]):
         self.rows.set_rows(list(current.rows(self.detail)) if self.detail else [], keep_cursor=False)
         self.query_one("#pane-tabs", Static).update(tab_strip(key, self.detail))
         self.keys_may_have_changed(("loaded" if self.detail else "", key, self.navigator is not None))
+
+    def action_export(self) -> None:
+        from acct_tui.screens.transfer import open_export
+        from acct_tui.services.exports import export_timeline
+
+        account_id = self.account_id
+        open_export(
+            self.app,
+            "timeline",
+            lambda fmt, out: export_timeline(self.ctx, account_id, fmt, out),
+            f"{self._account_name()} timeline",
+        )
 
     def action_back(self) -> None:
         self.dismiss()

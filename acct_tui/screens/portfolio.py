@@ -136,6 +136,13 @@ class PortfolioScreen(ViewScreen):
         ),
         Binding("n", "new_account", "New", id="portfolio.new", tooltip="Create a new account owned by you."),
         Binding(
+            "x",
+            "export",
+            "Export",
+            id="portfolio.export",
+            tooltip="Export the accounts shown (filter and order as they are) to CSV or JSON.",
+        ),
+        Binding(
             "escape", "clear", "Clear", show=False, id="portfolio.clear", tooltip="Clear the filter and quick filter."
         ),
     ]
@@ -380,6 +387,18 @@ class PortfolioScreen(ViewScreen):
         row = self.table.current
         if row is not None:
             self.actions.new_followup(self.app, row.id, row.name)
+
+    def action_export(self) -> None:
+        from acct_tui.screens.transfer import open_export
+        from acct_tui.services.exports import export_portfolio
+
+        query = self.query_state
+        open_export(
+            self.app,
+            "portfolio",
+            lambda fmt, out: export_portfolio(self.ctx, query, fmt, out),
+            "the portfolio as shown",
+        )
 
     def action_new_account(self) -> None:
         self.actions.new_account(self.app, after=lambda account_id: self.app.open_account(account_id))  # type: ignore[attr-defined]

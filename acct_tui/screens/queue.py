@@ -64,6 +64,7 @@ class QueueScreen(ViewScreen):
         Binding("l", "log", "Log", id="queue.log", tooltip="Log a call, email, meeting or note on its account."),
         Binding("f", "followup", "Follow-up", id="queue.followup", tooltip="Add another follow-up on its account."),
         Binding("enter", "open", "Open", id="queue.open", tooltip="Open the follow-up's account."),
+        Binding("x", "export", "Export", id="queue.export", tooltip="Export the queue to CSV or JSON."),
     ]
 
     def __init__(self) -> None:
@@ -201,6 +202,12 @@ class QueueScreen(ViewScreen):
     def action_open(self) -> None:
         if (item := self._item()) is not None:
             self.app.open_account(item.account_id)  # type: ignore[attr-defined]
+
+    def action_export(self) -> None:
+        from acct_tui.screens.transfer import open_export
+        from acct_tui.services.exports import export_queue
+
+        open_export(self.app, "queue", lambda fmt, out: export_queue(self.ctx, fmt, out), "your follow-up queue")
 
     @on(RowList.Selected, "#queue")
     def _selected(self, event: RowList.Selected) -> None:

@@ -24,7 +24,7 @@ from typing import Any, TextIO
 from acct_tui.models import Account, Agent, FollowUp
 from acct_tui.services.context import Ctx
 from acct_tui.services.errors import NotFound, ValidationError
-from acct_tui.services.portfolio import PortfolioQuery, PortfolioRow, portfolio_count, portfolio_rows
+from acct_tui.services.portfolio import PortfolioQuery, PortfolioRow, portfolio_after, portfolio_count, portfolio_rows
 from acct_tui.services.queue import Queue, followup_queue
 from acct_tui.services.scope import scoped
 from acct_tui.services.unit import reading
@@ -112,17 +112,19 @@ PORTFOLIO_COLUMNS = ("id", "name", "tier", "industry", "health_score", "health_b
 
 
 def iter_portfolio(ctx: Ctx, query: PortfolioQuery, progress: ExportProgress | None = None) -> Iterator[PortfolioRow]:
-    """Every row of the portfolio as filtered and sorted, a page at a time."""
+    """Every row of the portfolio as filtered and sorted, a page at a time (each page an index seek
+    from the last row of the one before, so the millionth row costs what the first did)."""
     total = portfolio_count(ctx, query)
-    offset = 0
-    while True:
-        rows = portfolio_rows(ctx, query, offset, PAGE)
+    done = 0
+    rows = portfolio_rows(ctx, query, 0, PAGE)
+    while rows:
         yield from rows
-        offset += len(rows)
+        done += len(rows)
         if progress:
-            progress(min(offset, total), total)
+            progress(min(done, total), total)
         if len(rows) < PAGE:
             return
+        rows = portfolio_after(ctx, query, rows[-1].key, PAGE)
 
 
 def export_portfolio(

@@ -269,7 +269,7 @@ class AcctApp(App[int]):
                 result = fn(*args, **kwargs)
             except (ServiceError, DatabaseError) as exc:
                 if not worker.is_cancelled:
-                    self._deliver(failed or self.show_error, exc)
+                    self._deliver(failed or self.show_error, exc, node if failed else None)
                 return
             except Exception as exc:
                 if worker.is_cancelled:  # abandoned (a newer request replaced it): no one is waiting
@@ -278,13 +278,19 @@ class AcctApp(App[int]):
                 self._deliver(self.show_error, exc)
                 return
             if then is not None and not worker.is_cancelled:
-                self._deliver(then, result)
+                self._deliver(then, result, node)
 
         owner.run_worker(job, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
 
-    def _deliver(self, callback: Callable[[Any], None], value: Any) -> None:
+    def _deliver(self, callback: Callable[[Any], None], value: Any, node: DOMNode | None = None) -> None:
+        def hand_over() -> None:
+            # The screen that asked can close while the service runs (a key
+            # pressed meanwhile): its widgets are gone, so it gets nothing.
+            if node is None or node.is_attached:
+                callback(value)
+
         with contextlib.suppress(RuntimeError):  # the app is closing
-            self.call_from_thread(callback, value)
+            self.call_from_thread(hand_over)
 
     def show_error(self, exc: Exception) -> None:
         from acct_tui.services.errors import ServiceError

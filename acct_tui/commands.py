@@ -1,7 +1,9 @@
 """Command palette providers: every action of the current screen, a jump to any account, and the contexts.
 
 The account search goes through the portfolio service, so it only ever
-offers accounts the agent may see, and runs off the event loop.
+offers accounts the agent may see, and runs off the event loop. The palette
+reads a hit's help line as markup, and so does `Matcher.highlight`: stored
+text is escaped in the one and highlighted without it in the other.
 """
 
 from __future__ import annotations
@@ -12,8 +14,24 @@ from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
+from textual.fuzzy import Matcher
+from textual.markup import escape
 
-from acct_tui.text import inert
+from acct_tui.text import clip, inert
+
+NAME_CELLS = 80
+"""A hit shows this much of an account's name: a 10,000-character name must not fill the palette."""
+
+
+def highlight(matcher: Matcher, text: str) -> Content:
+    """`matcher.highlight(text)` for stored text: the matched letters marked, brackets never read as markup."""
+    content = Content(text)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    if score:
+        for offset in offsets:
+            if not text[offset].isspace():
+                content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
 
 
 class ActionsProvider(Provider):
@@ -58,15 +76,16 @@ class AccountsProvider(Provider):
         rows = await asyncio.to_thread(portfolio_rows, app.ctx, PortfolioQuery(text=text, sort=SortKey.NAME), 0, 25)
         matcher = self.matcher(text)
         for row in rows:
-            name = inert(row.name)
+            name = clip(inert(row.name), NAME_CELLS)
             score = matcher.match(name) or 0.3
-            label = Content("Open account: ") + matcher.highlight(name)
+            label = Content("Open account: ") + highlight(matcher, name)
+            about = f"{row.tier} · {clip(inert(row.industry), NAME_CELLS)} · owner {clip(inert(row.owner_name), 40)}"
             yield Hit(
                 score,
                 label,
                 partial(app.open_account, row.id),
                 text=f"Open account: {name}",
-                help=f"{row.tier} · {row.industry} · owner {row.owner_name}",
+                help=escape(about),
             )
 
 
@@ -93,14 +112,16 @@ class ContextsProvider(Provider):
 
     async def discover(self) -> Hits:
         for title, help_text, name in self._contexts():
-            yield DiscoveryHit(inert(title), partial(self._switch, name), help=inert(help_text))
+            yield DiscoveryHit(Content(inert(title)), partial(self._switch, name), help=escape(inert(help_text)))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for title, help_text, name in self._contexts():
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(inert(title)), partial(self._switch, name), help=inert(help_text))
+                yield Hit(
+                    score, highlight(matcher, inert(title)), partial(self._switch, name), help=escape(inert(help_text))
+                )
 
     async def _switch(self, name: str) -> None:
         from acct_tui.screens.command_line import apply_outcome

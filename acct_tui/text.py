@@ -64,6 +64,16 @@ def cell_width(text: str) -> int:
     return width
 
 
+def fit(text: str, width: int) -> str:
+    """Exactly `width` terminal cells: cut with … or padded with spaces.
+
+    So a plain-text column lines up whatever script it holds: `f"{name:<30}"`
+    counts characters, and a CJK name is twice as wide.
+    """
+    cut = clip(text, width)
+    return cut + " " * max(0, width - cell_width(cut))
+
+
 def clip(text: str, width: int) -> str:
     """Cut to at most `width` terminal cells, ending with … when cut."""
     if width <= 0:

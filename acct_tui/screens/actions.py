@@ -293,7 +293,7 @@ def complete_with_outcome(app: Any, item: Any, after: After = None) -> None:
     """`D`: done, logging what came of it as an activity."""
     fields = [
         FieldSpec("kind", "Logged as", "choice", options=LOG_KINDS, value="call"),
-        FieldSpec("summary", "Summary", entity="activity", required=True, value=f"Done: {item.title}"[:200]),
+        FieldSpec("summary", "Summary", entity="activity", required=True, value=f"Done: {inert(item.title)}"[:200]),
         FieldSpec("outcome", "Outcome", entity="activity", placeholder="What came of it"),
     ]
     form: FormModal[Any] = FormModal(

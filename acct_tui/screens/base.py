@@ -1,4 +1,5 @@
-"""What every view shares: the header, the footer, reloading when data changed, and the active context."""
+"""What every view shares: the header, the footer, reloading when data changed, and the active context;
+and what every pushed screen shares: it is dismissed once."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.screen import Screen
 
 from acct_tui.widgets.header import AppHeader
@@ -22,6 +24,30 @@ class KeysFollowState:
         if state != self._key_state:
             self._key_state = state
             self.refresh_bindings()
+
+
+class DismissOnce:
+    """A pushed screen that closes once; a second dismiss does nothing.
+
+    A save can land (its worker dismisses the form) just after escape closed
+    the form, and a fast typist can press escape twice before the first pop:
+    a second dismiss would find its result already given and pop whatever
+    screen lies beneath.
+    """
+
+    dismissed = False
+    """Whether it was dismissed: it can stay on top a moment longer, and keys still reach it."""
+
+    def dismiss(self, result: Any = None) -> AwaitComplete:
+        if self.dismissed:
+            return AwaitComplete.nothing()  # type: ignore[no-untyped-call,no-any-return]
+        self.dismissed = True
+        return super().dismiss(result)  # type: ignore[misc,no-any-return]
+
+    @property
+    def is_open(self) -> bool:
+        """Drawn and not dismissed: a key can reach a screen pushed but not yet drawn, or closed but not yet gone."""
+        return bool(getattr(self, "is_mounted", False)) and not self.dismissed
 
 
 class ViewScreen(KeysFollowState, Screen[None]):

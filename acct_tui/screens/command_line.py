@@ -19,6 +19,7 @@ from textual.screen import ModalScreen, Screen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Static
 
+from acct_tui.screens.base import DismissOnce
 from acct_tui.services.commands.grammar import VERBS, CommandError, Focus, hints, parse_line, prompt_names
 from acct_tui.text import inert
 
@@ -72,7 +73,7 @@ def _verb_words() -> list[str]:
     return sorted(words)
 
 
-class CommandLineModal(ModalScreen[Any]):
+class CommandLineModal(DismissOnce, ModalScreen[Any]):
     """`:` — type a verb, enter runs it, escape closes."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

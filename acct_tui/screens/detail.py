@@ -19,19 +19,24 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from acct_tui.screens import actions
-from acct_tui.screens.base import KeysFollowState
+from acct_tui.screens.base import DismissOnce, KeysFollowState
 from acct_tui.screens.detail_panes import PANE_KEYS, MoreRows, pane, tab_strip
 from acct_tui.services import accounts
 from acct_tui.services.detail import ClientDetail, ConcernRow, FollowUpRow, TimelineItem, client_detail, timeline_page
 from acct_tui.services.portfolio import neighbour
-from acct_tui.text import inert
+from acct_tui.text import clip, inert
 from acct_tui.widgets.display import Palette, ago, band_word, days_from, money, short_date
 from acct_tui.widgets.header import AppHeader
 from acct_tui.widgets.keybar import KeyBar
 from acct_tui.widgets.rows import RowList
 
+NAME_CELLS = 60
+"""The card shows this much of a name: a runaway value (10,000 characters from an old import)
+must not push the owner, renewal and last touch off the card."""
+FIELD_CELLS = 30
 
-class AccountScreen(KeysFollowState, Screen[None]):
+
+class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
     """One account: card, health and why, and the panes."""
 
     VIEW_NAME = "Account"
@@ -156,11 +161,11 @@ class AccountScreen(KeysFollowState, Screen[None]):
         card = detail.card
         today = self.ctx.today
         main = Text()
-        main.append(inert(card.name), style="bold")
-        main.append(f"  {card.tier} · {inert(card.industry) or 'no industry'}")
+        main.append(clip(inert(card.name), NAME_CELLS), style="bold")
+        main.append(f"  {card.tier} · {clip(inert(card.industry), FIELD_CELLS) or 'no industry'}")
         if card.domain:
-            main.append(f" · {card.domain}")
-        main.append(f"\nOwner {inert(card.owner_name)} · {card.stage} · ARR ")
+            main.append(f" · {clip(inert(card.domain), FIELD_CELLS)}")
+        main.append(f"\nOwner {clip(inert(card.owner_name), FIELD_CELLS)} · {card.stage} · ARR ")
         main.append(money(card.arr, card.currency, short=False), style="bold")
         renewal = (
             f"{short_date(card.renewal_on)} ({days_from(card.renewal_on, today, future=False)})"
@@ -332,7 +337,13 @@ class AccountScreen(KeysFollowState, Screen[None]):
             self._fill_tables(self.detail)
 
         self.app.run_service(  # type: ignore[attr-defined]
-            timeline_page, self.ctx, self.account_id, before=(last.occurred_at, last.id), then=more, group="timeline"
+            timeline_page,
+            self.ctx,
+            self.account_id,
+            before=(last.occurred_at, last.id),
+            then=more,
+            group="timeline",
+            node=self,
         )
 
     def action_step(self, step: int) -> None:
@@ -352,4 +363,6 @@ class AccountScreen(KeysFollowState, Screen[None]):
             self.query_one("#card-main", Static).update(Text("loading…"))
             self.load()
 
-        self.app.run_service(neighbour, self.ctx, nav.query, self.account_id, step, then=arrived, group="step")  # type: ignore[attr-defined]
+        self.app.run_service(  # type: ignore[attr-defined]
+            neighbour, self.ctx, nav.query, self.account_id, step, then=arrived, group="step", node=self
+        )

@@ -23,6 +23,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
 
+from acct_tui.screens.base import DismissOnce
 from acct_tui.services.errors import Conflict, ServiceError, ValidationError
 from acct_tui.widgets.display import long_date
 
@@ -56,7 +57,7 @@ class FieldSpec:
     allow_blank: bool = False
 
 
-class FormModal(ModalScreen[R], Generic[R]):
+class FormModal(DismissOnce, ModalScreen[R], Generic[R]):
     """A modal form over the current screen."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -122,6 +123,8 @@ class FormModal(ModalScreen[R], Generic[R]):
 
     def on_mount(self) -> None:
         self.ctx = self.app.ctx  # type: ignore[attr-defined]
+        if self.dismissed:  # escape came before the form was drawn
+            return
         # The scrolling box is not a stop for tab: focus goes from field to field.
         self.query_one("#form-fields", VerticalScroll).can_focus = False
         if self.fields:
@@ -207,7 +210,7 @@ class FormModal(ModalScreen[R], Generic[R]):
         self.dismiss(None)
 
     def action_save(self) -> None:
-        if self.saving:
+        if self.saving or not self.is_open:
             return
         ok = True
         for spec in self.fields:

@@ -12,6 +12,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
+from acct_tui.screens.base import DismissOnce
+
 # Keys that belong to lists and forms everywhere: explained once, here.
 COMMON = (
     ("j / k, ↓ / ↑", "Move down / up."),
@@ -23,7 +25,7 @@ COMMON = (
 )
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(DismissOnce, ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,question_mark,q", "dismiss(None)", "Close", id="help.close", tooltip="Close the key list."),
     ]

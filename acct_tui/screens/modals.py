@@ -15,7 +15,8 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from acct_tui.screens.actions import account_fields
-from acct_tui.screens.form import FormModal
+from acct_tui.screens.base import DismissOnce
+from acct_tui.screens.form import FieldNote, FieldSpec, FormModal
 from acct_tui.services import accounts
 from acct_tui.services.dates import parse_date
 from acct_tui.services.errors import Conflict, ValidationError
@@ -31,7 +32,7 @@ SNOOZE_CHOICES = (
 )
 
 
-class SnoozeModal(ModalScreen[Any]):
+class SnoozeModal(DismissOnce, ModalScreen[Any]):
     """Pick when (one key: 1, 3, w, 2, m, or type a date), then a reason, then enter."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -66,6 +67,8 @@ class SnoozeModal(ModalScreen[Any]):
             )
 
     def on_mount(self) -> None:
+        if self.dismissed:  # escape came before the dialog was drawn
+            return
         self.query_one("#snooze-when", OptionList).highlighted = 0
         self._show(self.until)
 
@@ -127,6 +130,8 @@ class SnoozeModal(ModalScreen[Any]):
         self.dismiss(None)
 
     def action_save(self) -> None:
+        if not self.is_open:
+            return
         reason = self.query_one("#snooze-reason", Input).value
         app: Any = self.app
 
@@ -156,13 +161,24 @@ class EditAccountModal(FormModal[Any]):
 
     def __init__(self, card: Any) -> None:
         self.card = card
-        self.original = {k: ("" if v is None else str(v)) for k, v in card.values.items()}
+        self.original = _shown(card.values)
         self.version = card.version
         self.force = False
-        super().__init__(f"Edit · {inert(card.name)}", account_fields(card.values), self._submit)
+        super().__init__(f"Edit · {inert(card.name)}", account_fields(self.original), self._submit)
 
     def _changes(self, values: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in values.items() if str(v) != self.original.get(k, "")}
+
+    def _check(self, spec: FieldSpec, raw: Any) -> bool:
+        ok = super()._check(spec, raw)
+        if ok or str(raw) != self.original.get(spec.name, ""):
+            return ok
+        # Only changed fields are saved, so only they are judged: a domain an
+        # old import stored must not stop a new ARR from being saved.
+        note = self.query_one(f"#error-{spec.name}", FieldNote)
+        note.update("")
+        note.remove_class("is-error")
+        return True
 
     def _submit(self, values: dict[str, Any]) -> Any:
         changes = self._changes(values)
@@ -172,7 +188,7 @@ class EditAccountModal(FormModal[Any]):
 
     def on_conflict(self, exc: Conflict) -> None:
         mine = self._changes(self.values())
-        theirs = {k: v for k, v in exc.theirs.items() if ("" if v is None else str(v)) != self.original.get(k, "")}
+        theirs = {k: v for k, v in _shown(exc.theirs).items() if v != self.original.get(k, "")}
         lines = [f"{exc.message}.", "Changed by them:"]
         lines += [f"  {k}: {inert(str(v))}" for k, v in sorted(theirs.items())] or ["  (nothing you can see)"]
         lines += ["Your changes (kept in the form):"]
@@ -185,9 +201,9 @@ class EditAccountModal(FormModal[Any]):
         conflict = getattr(self, "_conflict", None)
         if conflict is None:
             return
-        self.original = {k: ("" if v is None else str(v)) for k, v in conflict.theirs.items()}
+        self.original = _shown(conflict.theirs)
         self.version = conflict.version
-        self.set_values(conflict.theirs)
+        self.set_values(self.original)
         self.force = False
         self.query_one("#form-error", Static).update(Text("Reloaded their values."))
 
@@ -198,7 +214,17 @@ class EditAccountModal(FormModal[Any]):
         self.action_save()
 
 
-class TextModal(ModalScreen[None]):
+def _shown(values: dict[str, Any]) -> dict[str, str]:
+    """Stored values as the form shows them: control characters as visible stand-ins.
+
+    What another tool stored may hold escape sequences; a field shows them
+    inert, and a field left alone compares equal to what was shown, so it is
+    not written back.
+    """
+    return {k: "" if v is None else inert(str(v), keep_newlines=k == "notes") for k, v in values.items()}
+
+
+class TextModal(DismissOnce, ModalScreen[None]):
     """Read a long text (an activity's notes) in full."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -18,12 +18,13 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from acct_tui.screens.base import DismissOnce
 from acct_tui.text import clip, inert
 
 EXAMPLES = "e.g. healthy_at=80 · watch_at=50 · gold=7 · overdue_each=8 · preset=few-large"
 
 
-class WhatIfModal(ModalScreen[None]):
+class WhatIfModal(DismissOnce, ModalScreen[None]):
     """The portfolio under other formula values; nothing is written."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

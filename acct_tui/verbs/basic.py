@@ -119,7 +119,7 @@ def queue_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> in
         sys.stdout.write("\n")
         return EXIT_OK
     from acct_tui.services.dates import describe_due
-    from acct_tui.text import clip, inert
+    from acct_tui.text import fit, inert
 
     for name in queue.SECTIONS:
         items = queue.section(name)
@@ -128,11 +128,11 @@ def queue_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> in
             when = describe_due(item.due_on, queue.today)
             if name == "snoozed" and item.snoozed_until:
                 when = f"until {item.snoozed_until.isoformat()}"
-            account = clip(inert(item.account_name), 28)
+            account = fit(inert(item.account_name), 28)
             woke = f"  (woke: {inert(item.woke_reason)})" if item.woke_reason else ""
             print(
                 f"  #{item.id:<6} {when:<14} {item.priority:<7} {item.health_band.symbol} "
-                f"{account:<28} {inert(item.title)}{woke}"
+                f"{account} {inert(item.title)}{woke}"
             )
     return EXIT_OK
 

@@ -16,7 +16,7 @@ from acct_tui.services.context import Ctx
 from acct_tui.services.errors import NotFound
 from acct_tui.services.scope import require_account
 from acct_tui.services.unit import reading
-from acct_tui.text import clip, inert
+from acct_tui.text import fit, inert
 
 if TYPE_CHECKING:
     from acct_tui.services.commands.run import Outcome
@@ -98,7 +98,7 @@ def portfolio(ctx: Ctx, args: Mapping[str, Any]) -> Outcome:
     }
     lines = [
         f"#{r.id:<7} {r.health_band.symbol} {r.health_score:>3} {trends[r.id].symbol} {r.tier:<9} "
-        f"{clip(inert(r.name), 32):<32} {r.arr:>14,.0f} {r.currency} "
+        f"{fit(inert(r.name), 32)} {r.arr:>14,.0f} {r.currency} "
         f"{r.renewal_on.isoformat() if r.renewal_on else '-':<10} {inert(r.owner_login)}"
         for r in rows
     ]
@@ -202,7 +202,7 @@ def what_if(ctx: Ctx, settings: Sequence[str], raw: Mapping[str, object], *, lim
     lines = [what_if_summary(result), ""]
     for m in result.moved[:limit]:
         lines.append(
-            f"{'▼' if m.worse else '▲'} {clip(inert(m.name), 30):<30} {m.score_before:>3} {m.band_before.label:<8} → "
+            f"{'▼' if m.worse else '▲'} {fit(inert(m.name), 30)} {m.score_before:>3} {m.band_before.label:<8} → "
             f"{m.score_after:>3} {m.band_after.label:<8} rank {m.rank_before} → {m.rank_after}"
         )
     if len(result.moved) > limit:

@@ -39,6 +39,8 @@ FIELD_CELLS = 30
 class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
     """One account: card, health and why, and the panes."""
 
+    CSS_PATH = "views.tcss"
+
     VIEW_NAME = "Account"
 
     BINDINGS: ClassVar[list[BindingType]] = [

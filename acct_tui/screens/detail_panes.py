@@ -25,6 +25,7 @@ from acct_tui.services.detail import (
     ProductRow,
     TimelineItem,
 )
+from acct_tui.text import inert
 from acct_tui.widgets.display import money, plain, short_date
 from acct_tui.widgets.rows import Column
 
@@ -64,7 +65,7 @@ def _timeline_cells(item: TimelineItem | MoreRows, today: dt.date) -> list[Text]
         return [Text("…"), Text(""), Text(""), Text(""), Text(f"{item.remaining:,} older: enter loads more")]
     return [
         Text(item.occurred_at.strftime("%d %b %Y")),
-        Text(item.kind),
+        Text(inert(item.kind)),
         plain(item.agent),
         plain(item.contact),
         plain(item.summary),
@@ -78,8 +79,8 @@ def _followup_cells(item: FollowUpRow, today: dt.date) -> list[Text]:
         due = Text(describe_due(item.due_on, today), style="bold" if item.due_on < today else "")
     return [
         due,
-        Text(item.kind),
-        Text(item.priority),
+        Text(inert(item.kind)),
+        Text(inert(item.priority)),
         plain(item.title),
         plain(item.assignee),
         Text(describe_recurrence(item.recurrence)),
@@ -98,8 +99,8 @@ def _contact_cells(item: ContactRow, today: dt.date) -> list[Text]:
 def _concern_cells(item: ConcernRow, today: dt.date) -> list[Text]:
     return [
         Text(item.opened_at.strftime("%d %b %Y")),
-        Text(item.severity, style="bold" if item.severity in ("high", "critical") else ""),
-        Text(item.status),
+        Text(inert(item.severity), style="bold" if item.severity in ("high", "critical") else ""),
+        Text(inert(item.status)),
         plain(item.title),
         plain(item.ticket_ref),
     ]
@@ -107,8 +108,8 @@ def _concern_cells(item: ConcernRow, today: dt.date) -> list[Text]:
 
 def _opportunity_cells(item: OpportunityRow, today: dt.date) -> list[Text]:
     return [
-        Text(item.stage),
-        Text(item.kind),
+        Text(inert(item.stage)),
+        Text(inert(item.kind)),
         Text(money(item.amount, item.currency)),
         Text(short_date(item.expected_close)),
         plain(item.title),
@@ -122,7 +123,7 @@ def _product_cells(item: ProductRow, today: dt.date) -> list[Text]:
         Text(money(item.unit_price, item.currency, short=False)),
         Text(short_date(item.start_on)),
         Text(short_date(item.renewal_on)),
-        Text(item.status),
+        Text(inert(item.status)),
     ]
 
 

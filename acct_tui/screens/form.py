@@ -60,6 +60,8 @@ class FieldSpec:
 class FormModal(DismissOnce, ModalScreen[R], Generic[R]):
     """A modal form over the current screen."""
 
+    CSS_PATH = "forms.tcss"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", priority=True, id="form.save", tooltip="Save the form."),
         Binding("escape", "cancel", "Cancel", id="form.cancel", tooltip="Close the form without saving."),

@@ -26,6 +26,7 @@ COMMON = (
 
 
 class HelpScreen(DismissOnce, ModalScreen[None]):
+    CSS_PATH = "forms.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,question_mark,q", "dismiss(None)", "Close", id="help.close", tooltip="Close the key list."),
     ]
@@ -44,10 +45,12 @@ class HelpScreen(DismissOnce, ModalScreen[None]):
         seen: set[tuple[str, str]] = set()
         for key, active in self.target.active_bindings.items():
             binding = active.binding
-            if binding.system or not binding.description:
+            # Ours all carry an id; the rest are Textual's own scrolling and focus keys.
+            # The list keys (j/k, pages) are in the common lines below.
+            if binding.system or not binding.description or not binding.id or binding.id.startswith("list."):
                 continue
-            mark = (binding.action, binding.description)
             display = self.app.get_key_display(binding)
+            mark = (binding.action, display)
             if mark in seen:
                 continue
             seen.add(mark)

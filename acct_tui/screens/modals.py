@@ -35,6 +35,8 @@ SNOOZE_CHOICES = (
 class SnoozeModal(DismissOnce, ModalScreen[Any]):
     """Pick when (one key: 1, 3, w, 2, m, or type a date), then a reason, then enter."""
 
+    CSS_PATH = "forms.tcss"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="snooze.cancel", tooltip="Close without snoozing."),
         Binding("ctrl+s", "save", "Snooze", priority=True, id="snooze.save", tooltip="Snooze with what is chosen."),
@@ -226,6 +228,8 @@ def _shown(values: dict[str, Any]) -> dict[str, str]:
 
 class TextModal(DismissOnce, ModalScreen[None]):
     """Read a long text (an activity's notes) in full."""
+
+    CSS_PATH = "forms.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,enter,q", "dismiss(None)", "Close", id="text.close", tooltip="Close."),

@@ -32,6 +32,7 @@ from acct_tui.services.portfolio import (
     portfolio_tail,
     portfolio_totals,
 )
+from acct_tui.text import inert
 from acct_tui.widgets.display import Palette, ago, days_from, health, money, money_totals, plain
 from acct_tui.widgets.rows import Column, RowList
 
@@ -160,7 +161,6 @@ class PortfolioScreen(ViewScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
         yield Static("", id="totals")
-        yield Input(placeholder="filter: name, domain, industry, contact… (esc clears, enter keeps)", id="filter")
         yield Static("", id="query-line")
         yield RowList(
             COLUMNS,
@@ -172,7 +172,6 @@ class PortfolioScreen(ViewScreen):
 
     def on_mount(self) -> None:
         self.palette = Palette(self.app.get_css_variables())
-        self.query_one("#filter", Input).display = False
         self.query_one(RowList).focus()
 
     @property
@@ -288,7 +287,7 @@ class PortfolioScreen(ViewScreen):
         follow = Text(days_from(row.next_followup_on, today), style="bold" if late else "")
         return [
             plain(row.name),
-            Text(row.tier),
+            Text(inert(row.tier)),
             health(row.health_band, row.health_score, self.palette) + Text(f" {row.trend}"),
             Text(money(row.arr, row.currency)),
             Text(days_from(row.renewal_on, today, future=False)),
@@ -321,8 +320,16 @@ class PortfolioScreen(ViewScreen):
         nav = Navigator(self.query_state, event.index, self.total)
         self.app.open_account(event.row.id, navigator=nav)  # type: ignore[attr-defined]
 
+    def _filter_box(self) -> Input | None:
+        found = self.query("#filter")
+        return found.first(Input) if found else None
+
     def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
+        """`/`: the filter line, made the first time it is wanted (not at start-up)."""
+        box = self._filter_box()
+        if box is None:
+            box = Input(placeholder="filter: name, domain, industry, contact… (esc clears, enter keeps)", id="filter")
+            self.mount(box, before=self.query_one("#query-line"))
         box.display = True
         box.focus()
 
@@ -336,17 +343,19 @@ class PortfolioScreen(ViewScreen):
     def _filter_done(self, event: Input.Submitted) -> None:
         self.table.focus()
         if not event.value.strip():
-            self.query_one("#filter", Input).display = False
+            event.input.display = False
 
     def action_clear(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.value = ""
-        box.display = False
+        box = self._filter_box()
+        if box is not None:
+            box.value = ""
+            box.display = False
         self.table.focus()
         self._set_query(replace(self.query_state, text="", quick=QuickFilter.ALL))
 
     def key_escape(self) -> None:
-        if self.query_one("#filter", Input).has_focus:
+        box = self._filter_box()
+        if box is not None and box.has_focus:
             self.action_clear()
 
     def action_sort(self) -> None:

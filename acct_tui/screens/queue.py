@@ -35,6 +35,7 @@ SECTION_TITLES = {"overdue": "OVERDUE", "today": "DUE TODAY", "upcoming": "COMIN
 
 
 class QueueScreen(ViewScreen):
+    CSS_PATH = "views.tcss"
     VIEW_NAME = "Follow-ups"
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -135,10 +136,10 @@ class QueueScreen(ViewScreen):
             due = Text(describe_due(item.due_on, today), style="bold" if item.due_on < today else "")
         return [
             due,
-            Text(item.priority, style="bold" if item.priority in ("high", "urgent") else ""),
+            Text(inert(item.priority), style="bold" if item.priority in ("high", "urgent") else ""),
             health(item.health_band, item.health_score, self.palette),
             plain(item.account_name),
-            Text(item.kind),
+            Text(inert(item.kind)),
             plain(item.title),
             plain(item.assignee_name),
         ]

@@ -39,6 +39,7 @@ OUTCOME_WORDS = {
 
 
 class TodayScreen(ViewScreen):
+    CSS_PATH = "views.tcss"
     VIEW_NAME = "Today"
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -21,6 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, ProgressBar, Select, Static
 
+from acct_tui.screens.base import DismissOnce
 from acct_tui.text import inert
 
 IMPORT_KINDS = (
@@ -37,8 +38,10 @@ PHASES = {
 }
 
 
-class ImportModal(ModalScreen[Any]):
+class ImportModal(DismissOnce, ModalScreen[Any]):
     """Pick a file and what it holds; ctrl+d checks it (nothing written), ctrl+s imports it."""
+
+    CSS_PATH = "forms.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -181,8 +184,10 @@ FORMATS = {
 }
 
 
-class ExportModal(ModalScreen[Any]):
+class ExportModal(DismissOnce, ModalScreen[Any]):
     """Export what the list shows to a file; enter (or ctrl+s) writes it."""
+
+    CSS_PATH = "forms.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "run", "Export", priority=True, id="export.run", tooltip="Write the file."),

@@ -239,7 +239,9 @@ def _fetch(
         raw.reverse()
     width = len(_ROW_COLUMNS)
     return [
-        replace(_row(values[:width], owners, _key(values[width:], values[0])), trend=trends.get(values[0], NO_TREND).symbol)
+        replace(
+            _row(values[:width], owners, _key(values[width:], values[0])), trend=trends.get(values[0], NO_TREND).symbol
+        )
         for values in raw
     ]
 

@@ -366,6 +366,7 @@ class RowList(ScrollView, Generic[T], can_focus=True):
             return self._widths
         chosen = list(self.columns)
         gaps = lambda cols: max(0, len(cols) - 1)  # noqa: E731 - tiny local helper
+
         def needed(cols: list[Column]) -> int:
             # A flexible column's width is the least it is given.
             return sum(c.width for c in cols) + gaps(cols)

@@ -41,11 +41,10 @@ CONTRACT = (
     *("s", "a", "r", "w", "m", "l", "f", "n", "d", "D"),
     *("left_square_bracket", "right_square_bracket", "t", "T", "left", "right"),
     *("c", "i", "o", "e", "h", "v", "z", "question_mark", "colon"),
-    *("ctrl+s", "tab", "shift+tab", "W", "p", "R"),
+    *("ctrl+s", "tab", "shift+tab", "W", "p", "R", "x"),
 )
 # What lands in a filter, a form field or the command line. No `q` (it quits
-# outside a text box) and no `x` (the export dialog writes into the working
-# directory by default; it is still being built).
+# outside a text box). `x` exports into the working directory: the test runs in tmp_path.
 TYPED = (*"abcdefghijklmnoprstuvwyz0123456789", "space", "backspace", "minus", "plus", "full_stop")
 QUIT_KEYS = frozenset({"q", "ctrl+q", "ctrl+c", "ctrl+z"})
 SIZES = ((120, 40), (80, 24))
@@ -168,9 +167,10 @@ def _check_database(path: Path) -> list[str]:
 
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 async def test_random_keys_break_nothing(
-    make_app: Callable[..., AcctApp], tmp_path: Path, size: tuple[int, int]
+    make_app: Callable[..., AcctApp], tmp_path: Path, size: tuple[int, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """2,000 random contract keys per size: no exception, no unexpected error, no app exit, a sound database."""
+    monkeypatch.chdir(tmp_path)  # where `x` exports land
     run = MonkeyRun(seed=_seed(size), size=size)
     rng = random.Random(run.seed)
     while len(run.keys) < KEYS_PER_SIZE:

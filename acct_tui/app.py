@@ -229,6 +229,29 @@ class AcctApp(App[int]):
         self.context_name = active.name if active is not None else ""
         self.changed()
 
+    # The queue, read ahead -----------------------------------------------------
+
+    queue_cache: tuple[int, Any] | None = None
+    """(data version, queue) read while idle, so the first `2` shows it at once."""
+    _prefetched = False
+
+    def prefetch_queue(self) -> None:
+        """Once the portfolio is up, read the follow-up queue (and load its screen's code) in the
+        background: it is where a manager goes next. The view still reloads when it opens."""
+        import acct_tui.screens.queue  # noqa: F401  (its code too, while nothing else happens)
+        from acct_tui.services.queue import followup_queue
+
+        if self._prefetched:
+            return
+        self._prefetched = True
+        version = self.data_version
+
+        def keep(queue: Any) -> None:
+            if self.data_version == version:
+                self.queue_cache = (version, queue)
+
+        self.run_service(followup_queue, self.ctx, exact_counts=False, then=keep, group="queue-prefetch")
+
     # Undo ---------------------------------------------------------------------
 
     def action_undo(self) -> None:

@@ -209,6 +209,7 @@ class PortfolioScreen(ViewScreen):
             if shown:  # otherwise the first page applies the count when it lands
                 table.set_row_count(total)
                 table.want_page(total - 1)  # the End key should not wait
+            app.prefetch_queue()  # once: the portfolio is up, read where the manager goes next
 
         size = table.page_size
         app.run_service(portfolio_rows, self.ctx, query, 0, size, then=first, group="portfolio-first", node=self)

@@ -93,7 +93,16 @@ class QueueScreen(ViewScreen):
         return self.query_one("#queue", RowList)
 
     def reload(self) -> None:
-        """The items first; exact counts of long sections follow in their own query."""
+        """The items first; exact counts of long sections follow in their own query.
+
+        A queue the app read ahead (and nothing changed since) is shown at once
+        while the fresh one loads.
+        """
+        app: Any = self.app
+        cached = app.queue_cache
+        if self.queue is None and cached is not None and cached[0] == app.data_version:
+            self._loaded(cached[1])
+        app.queue_cache = None
         self.app.run_service(  # type: ignore[attr-defined]
             followup_queue, self.ctx, exact_counts=False, then=self._loaded, group="queue", node=self
         )

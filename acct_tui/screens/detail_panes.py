@@ -26,8 +26,8 @@ from acct_tui.services.detail import (
     TimelineItem,
 )
 from acct_tui.text import inert
+from acct_tui.widgets.columns import Column
 from acct_tui.widgets.display import money, plain, short_date
-from acct_tui.widgets.rows import Column
 
 
 @dataclass(frozen=True)

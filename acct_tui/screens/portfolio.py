@@ -33,8 +33,9 @@ from acct_tui.services.portfolio import (
     portfolio_totals,
 )
 from acct_tui.text import inert
+from acct_tui.widgets.columns import Column
 from acct_tui.widgets.display import Palette, ago, days_from, health, money, money_totals, plain
-from acct_tui.widgets.rows import Column, RowList
+from acct_tui.widgets.rows import RowList
 
 COLUMNS = (
     Column("name", "Account", 20, flex=True),

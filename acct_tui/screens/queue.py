@@ -19,8 +19,9 @@ from acct_tui.screens.base import ViewScreen
 from acct_tui.services.dates import describe_due, describe_recurrence
 from acct_tui.services.queue import SECTION_LIMIT, Queue, QueueItem, followup_queue, queue_counts
 from acct_tui.text import inert
+from acct_tui.widgets.columns import Column, Header
 from acct_tui.widgets.display import Palette, health, plain
-from acct_tui.widgets.rows import Column, Header, RowList
+from acct_tui.widgets.rows import RowList
 
 COLUMNS = (
     Column("due", "Due", 11),

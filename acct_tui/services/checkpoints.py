@@ -16,30 +16,29 @@ due that many days before the renewal:
 
 `sync_account` runs inside the change that sets or moves a renewal date;
 `sync_all` does the whole book set-based, a batch of accounts per
-transaction (the `acct-tui checkpoints` verb, and the dashboard at start).
+transaction (the `acct-tui checkpoints` verb, and the dashboard at start);
+the edits and batch writes they make are in `checkpoint_writes`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from peewee import SQL, Value, fn
 
-from acct_tui.models import Account, AuditEntry, FollowUp, database_proxy
+from acct_tui.models import Account, FollowUp, database_proxy
+from acct_tui.services.checkpoint_writes import STATE, as_date, cancel, move, write_cancels, write_creates, write_moves
 from acct_tui.services.context import Ctx
 from acct_tui.services.scope import scoped
-from acct_tui.services.unit import Change, change, snapshot, to_json
+from acct_tui.services.unit import Change, change, snapshot
 from acct_tui.vocab import FollowUpKind, FollowUpStatus, Priority, Stage
 
 PREFIX = "renewal-"
 NEW_CYCLE_DAYS = 183
 BATCH = 2000
-_STATE = ["due_on", "snoozed_until", "woke_reason", "status", "checkpoint", "version"]
-MOVED_REASON = "the renewal date moved"
 
 
 def checkpoint_name(days: int, renewal: dt.date) -> str:
@@ -77,14 +76,6 @@ class Report:
             self.cancelled + other.cancelled,
             self.accounts + other.accounts,
         )
-
-
-def _as_date(value: object) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
 
 
 @dataclass(frozen=True)
@@ -152,13 +143,13 @@ def _row(account_id: int, owner_id: int, days: int, due: dt.date, name: str, ctx
 
 def _existing(fid: int, checkpoint: str, status: str, due: object) -> Existing:
     name, renewal = parse_checkpoint(checkpoint)
-    return Existing(fid, name, renewal, status == FollowUpStatus.OPEN.value, _as_date(due))
+    return Existing(fid, name, renewal, status == FollowUpStatus.OPEN.value, as_date(due))
 
 
 def sync_account(ch: Change, ctx: Ctx, account_id: int) -> Report:
     """Bring one account's checkpoints in step with its renewal date, audited in `ch` (the account is locked)."""
     account = Account.get_by_id(account_id)
-    renewal = _as_date(account.renewal_on) if account.renewal_on else None
+    renewal = as_date(account.renewal_on) if account.renewal_on else None
     items = {
         item.id: item
         for item in FollowUp.select()
@@ -174,15 +165,15 @@ def sync_account(ch: Change, ctx: Ctx, account_id: int) -> Report:
     )
     for fid in todo.cancels:
         item = items[fid]
-        before = snapshot(item, _STATE)
-        _cancel(item)
+        before = snapshot(item, STATE)
+        cancel(item)
         item.save()
         ch.updated(item, before, f"cancelled {item.title}: no renewal date", action="checkpoint")
     moved = 0
     for fid, (due, name) in todo.moves.items():
         item = items[fid]
-        before = snapshot(item, _STATE)
-        moved += _move(item, due, name)
+        before = snapshot(item, STATE)
+        moved += move(item, due, name)
         item.save()
         ch.updated(item, before, f"{item.title}: now due {due}", action="checkpoint")
     for count, due, name in todo.creates:
@@ -190,24 +181,6 @@ def sync_account(ch: Change, ctx: Ctx, account_id: int) -> Report:
         ch.created(item, f"{item.title} due {due}", action="checkpoint")
     changed = bool(todo.cancels or todo.moves or todo.creates)
     return Report(len(todo.creates), moved, len(todo.cancels), 1 if changed else 0)
-
-
-def _cancel(item: FollowUp) -> None:
-    item.status = FollowUpStatus.CANCELLED.value
-    item.version += 1
-
-
-def _move(item: FollowUp, due: dt.date, name: str) -> int:
-    """Set the new due date and renewal; 1 if the due date changed."""
-    moved = int(_as_date(item.due_on) != due)
-    item.due_on = due
-    item.checkpoint = name
-    if item.snoozed_until is not None and _as_date(item.snoozed_until) > due:
-        # A snooze past the new date would hide a checkpoint that is now sooner.
-        item.snoozed_until = None
-        item.woke_reason = MOVED_REASON
-    item.version += 1
-    return moved
 
 
 # The whole book ------------------------------------------------------------------------------------------
@@ -293,7 +266,7 @@ def _settled(days: tuple[int, ...]) -> Any:
 def _sync_batch(ch: Change, ctx: Ctx, low: int, high: int) -> Report:
     """Accounts with ids in [low, high] (within the agent's scope): a handful of set queries."""
     accounts = {
-        account_id: (owner_id, _as_date(renewal) if renewal else None, stage == Stage.CHURNED.value)
+        account_id: (owner_id, as_date(renewal) if renewal else None, stage == Stage.CHURNED.value)
         for account_id, owner_id, renewal, stage in scoped(
             Account.select(Account.id, Account.owner, Account.renewal_on, Account.stage).where(
                 Account.id.between(low, high), ~_settled(ctx.plan.checkpoint_days)
@@ -320,136 +293,8 @@ def _sync_batch(ch: Change, ctx: Ctx, low: int, high: int) -> Report:
         moves |= todo.moves
         cancels += todo.cancels
         creates += [_row(account_id, owner_id, count, due, name, ctx) for count, due, name in todo.creates]
-    moved, touched_moves = _write_moves(ch, moves)
-    touched = touched_moves | _write_cancels(ch, cancels) | _write_creates(ch, creates)
+    moved, touched_moves = write_moves(ch, moves)
+    touched = touched_moves | write_cancels(ch, cancels) | write_creates(ch, creates)
     for account_id in touched:
         ch.touch(account_id)  # their next follow-up and counts are refreshed as the change commits
     return Report(created=len(creates), moved=moved, cancelled=len(cancels), accounts=len(touched))
-
-
-def _execute_many(table: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    """Insert plain rows with the driver's executemany (peewee's query builder costs more than the insert)."""
-    if not rows:
-        return
-    param = database_proxy.obj.param
-    marks = ", ".join(param for _ in columns)
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
-    database_proxy.cursor().executemany(sql, [tuple(row) for row in rows])
-
-
-def _reserve_ids(count: int) -> list[int]:
-    """`count` fresh follow-up ids: a block of the PostgreSQL sequence, or the next ids under SQLite's write lock."""
-    from acct_tui.db import is_postgres
-
-    if count == 0:
-        return []
-    if is_postgres():
-        cursor = database_proxy.execute_sql(
-            "SELECT nextval(pg_get_serial_sequence('follow_up', 'id')) FROM generate_series(1, %s)", (count,)
-        )
-        return [int(row[0]) for row in cursor.fetchall()]
-    start = int(FollowUp.select(fn.MAX(FollowUp.id)).scalar() or 0) + 1
-    return list(range(start, start + count))
-
-
-_AUDIT_COLUMNS = ("change_id", "session_id", "at", "agent_id", "account_id", "entity", "entity_id", "action",
-                  "summary", "before", "after")  # fmt: skip
-
-
-def _audit(ch: Change, rows: Sequence[tuple[int, int, str, dict[str, object] | None, dict[str, object], str]]) -> None:
-    """(follow-up id, account id, action, before, after, summary) as audit entries of the change, in one batch."""
-    now = ch.ctx.now()
-    _execute_many(
-        AuditEntry._meta.table_name,  # type: ignore[attr-defined]
-        _AUDIT_COLUMNS,
-        [
-            (
-                ch.id,
-                ch.ctx.session_id,
-                now,
-                ch.ctx.agent.id,
-                account_id,
-                "follow_up",
-                fid,
-                action,
-                summary[:240],
-                json.dumps(before, sort_keys=True) if before is not None else "",
-                json.dumps(after, sort_keys=True),
-            )
-            for fid, account_id, action, before, after, summary in rows
-        ],
-    )
-
-
-def _state_of(ids: Sequence[int]) -> dict[int, FollowUp]:
-    found: dict[int, FollowUp] = {}
-    for start in range(0, len(ids), 500):
-        for item in FollowUp.select().where(FollowUp.id.in_(list(ids[start : start + 500]))):
-            found[item.id] = item
-    return found
-
-
-def _write_moves(ch: Change, moves: dict[int, tuple[dt.date, str]]) -> tuple[int, set[int]]:
-    if not moves:
-        return 0, set()
-    touched: set[int] = set()
-    audit = []
-    moved = 0
-    for fid, item in _state_of(sorted(moves)).items():
-        before = snapshot(item, _STATE)
-        due, name = moves[fid]
-        moved += _move(item, due, name)
-        item.save()
-        audit.append(
-            (fid, item.account_id, "checkpoint", before, snapshot(item, _STATE), f"{item.title}: now due {due}")
-        )
-        touched.add(int(item.account_id))
-    _audit(ch, audit)
-    return moved, touched
-
-
-def _write_cancels(ch: Change, ids: list[int]) -> set[int]:
-    if not ids:
-        return set()
-    audit = []
-    touched: set[int] = set()
-    for fid, item in _state_of(ids).items():
-        before = snapshot(item, _STATE)
-        _cancel(item)
-        item.save()
-        audit.append((fid, item.account_id, "checkpoint", before, snapshot(item, _STATE), f"cancelled {item.title}"))
-        touched.add(int(item.account_id))
-    _audit(ch, audit)
-    return touched
-
-
-_CREATE_FIELDS = ("account", "title", "kind", "due_on", "priority", "priority_rank", "assignee", "checkpoint",
-                  "created_by", "created_at")  # fmt: skip
-
-
-def _write_creates(ch: Change, rows: list[dict[str, object]]) -> set[int]:
-    if not rows:
-        return set()
-    fields = FollowUp._meta.fields  # type: ignore[attr-defined]
-    defaults = {name: fields[name].default for name in ("status", "snooze_reason", "woke_reason", "recurrence",
-                                                        "notes", "version")}  # fmt: skip
-    ids = _reserve_ids(len(rows))
-    columns = ["id", *(fields[n].column_name for n in (*_CREATE_FIELDS, *defaults))]
-    _execute_many(
-        "follow_up",
-        columns,
-        [(fid, *(row[n] for n in _CREATE_FIELDS), *defaults.values()) for fid, row in zip(ids, rows, strict=True)],
-    )
-    audit = [
-        (
-            fid,
-            int(str(row["account"])),
-            "checkpoint",
-            None,
-            {key: to_json(value) for key, value in row.items()} | {"id": fid},
-            f"{row['title']} due {row['due_on']}",
-        )
-        for fid, row in zip(ids, rows, strict=True)
-    ]
-    _audit(ch, audit)
-    return {int(str(row["account"])) for row in rows}

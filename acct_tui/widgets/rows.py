@@ -4,8 +4,8 @@ It knows how many rows there are, holds the ones it has been given in a
 bounded page cache, and asks its owner for a page it lacks by posting
 `RowList.PageWanted`; the owner fetches that page off the event loop and
 hands it back with `set_page`. So a list of a million accounts costs what
-its visible window costs. Columns drop by priority when the terminal is
-narrow and the flexible column takes what is left.
+its visible window costs. Which columns fit, and how a row's cells are
+drawn, is in `acct_tui.widgets.columns`.
 
 Rows are drawn from `rich.text.Text`, never from markup, so what records
 hold is shown as it is.
@@ -14,12 +14,9 @@ hold is shown as it is.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -31,43 +28,9 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from acct_tui.widgets.columns import Cells, Column, Header, draw_line, draw_text, fit_columns, header_cells, shown_cells
+
 T = TypeVar("T")
-
-
-@lru_cache(maxsize=256)
-def _parsed(name: str) -> Style:
-    return Style.parse(name)
-
-
-def _style(value: str | Style) -> Style:
-    return value if isinstance(value, Style) else _parsed(value)
-
-
-def _ellipsis(text: str, width: int) -> str:
-    """Cut to `width` terminal cells, ending with …"""
-    return set_cell_size(text, max(0, width - 1)).rstrip() + "…" if width > 0 else ""
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column: its width, and how readily it is dropped (higher goes first)."""
-
-    key: str
-    label: str
-    width: int
-    align: str = "left"
-    drop: int = 0
-    flex: bool = False
-
-
-@dataclass(frozen=True)
-class Header:
-    """A section heading inside a list (not selectable)."""
-
-    title: str
-
-
-Cells = Callable[[Any], Sequence[Text]]
 
 
 class RowList(ScrollView, Generic[T], can_focus=True):
@@ -362,69 +325,19 @@ class RowList(ScrollView, Generic[T], can_focus=True):
         self._scroll_to_cursor()
 
     def _layout(self, width: int) -> list[tuple[Column, int]]:
-        if width == self._layout_width:
-            return self._widths
-        chosen = list(self.columns)
-        gaps = lambda cols: max(0, len(cols) - 1)  # noqa: E731 - tiny local helper
-
-        def needed(cols: list[Column]) -> int:
-            # A flexible column's width is the least it is given.
-            return sum(c.width for c in cols) + gaps(cols)
-
-        while needed(chosen) > width and any(c.drop for c in chosen):
-            worst = max((c for c in chosen if c.drop), key=lambda c: c.drop)
-            chosen.remove(worst)
-        fixed = sum(c.width for c in chosen if not c.flex) + gaps(chosen)
-        flexible = [c for c in chosen if c.flex]
-        spare = max(sum(c.width for c in flexible), width - fixed) if flexible else 0
-        widths: list[tuple[Column, int]] = []
-        flex_total = sum(c.width for c in flexible) or 1
-        for column in chosen:
-            if column.flex:
-                widths.append((column, spare * column.width // flex_total))
-            else:
-                widths.append((column, column.width))
-        self._widths = widths
-        self._layout_width = width
-        return widths
+        if width != self._layout_width:
+            self._widths = fit_columns(self.columns, width)
+            self._layout_width = width
+        return self._widths
 
     def visible_columns(self) -> list[str]:
         return [c.key for c, _w in self._layout(self.scrollable_content_region.width)]
 
     def _line(self, texts: Sequence[Text], widths: list[tuple[Column, int]], style: Style) -> Strip:
-        """Cells straight to segments: a plain cell is one segment, only styled spans go through Rich."""
-        segments: list[Segment] = []
-        for index, ((column, width), text) in enumerate(zip(widths, texts, strict=False)):
-            if index:
-                segments.append(Segment(" ", style))
-            segments.extend(self._cell(text, width, column.align == "right", style))
-        total = sum(w for _c, w in widths) + max(0, len(widths) - 1)
-        full = self.scrollable_content_region.width
-        if total < full:
-            segments.append(Segment(" " * (full - total), style))
-        return Strip(segments, max(total, full)).crop(0, full)
-
-    def _cell(self, text: Text, width: int, right: bool, style: Style) -> list[Segment]:
-        plain_text = text.plain
-        if not text.spans and "\n" not in plain_text:
-            fitted = plain_text if cell_len(plain_text) <= width else _ellipsis(plain_text, width)
-            pad = " " * (width - cell_len(fitted))
-            cell_style = style + _style(text.style) if text.style else style
-            body = Segment(fitted, cell_style)
-            return [Segment(pad, style), body] if right and pad else [body, Segment(pad, style)] if pad else [body]
-        cell = text.copy()
-        cell.truncate(width, overflow="ellipsis", pad=False)
-        padding = width - cell.cell_len
-        if padding > 0:
-            cell = Text(" " * padding) + cell if right else cell + Text(" " * padding)
-        return [Segment(seg.text, style + seg.style if seg.style else style) for seg in cell.render(self.app.console)]
+        return draw_line(texts, widths, style, self.scrollable_content_region.width, self.app.console)
 
     def _strip(self, text: Text, style: Style) -> Strip:
-        width = self.scrollable_content_region.width
-        text.truncate(width, overflow="ellipsis", pad=True)
-        segments = list(text.render(self.app.console))
-        strip = Strip(segments, text.cell_len).apply_style(style)
-        return strip.crop_extend(0, width, style)
+        return draw_text(text, self.scrollable_content_region.width, style, self.app.console)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -448,8 +361,7 @@ class RowList(ScrollView, Generic[T], can_focus=True):
         base = self.rich_style
         if y == 0:
             header_style = base + self.get_component_rich_style("rowlist--header")
-            labels = [Text(c.label, justify="right" if c.align == "right" else "left") for c, _ in widths]
-            return self._line(labels, widths, header_style)
+            return self._line(header_cells(widths), widths, header_style)
         if not 0 <= index < self._row_count:
             return None
         row = self.row_at(index)
@@ -458,17 +370,13 @@ class RowList(ScrollView, Generic[T], can_focus=True):
         if isinstance(row, Header):
             return self._strip(Text(row.title), base + self.get_component_rich_style("rowlist--section"))
         style = base + self.get_component_rich_style("rowlist--cursor") if index == self.cursor else base
-        cells = self._cells(row)
-        # Cells come in the order of all columns; keep those of the columns shown.
-        position = {c.key: i for i, c in enumerate(self.columns)}
-        return self._line([cells[position[c.key]] for c, _w in widths], widths, style)
+        return self._line(shown_cells(self.columns, self._cells(row), widths), widths, style)
 
     def _render_uncached(self, y: int, index: int, width: int, widths: list[tuple[Column, int]]) -> Strip:
         base = self.rich_style
         if y == 0:
             header_style = base + self.get_component_rich_style("rowlist--header")
-            labels = [Text(c.label, justify="right" if c.align == "right" else "left") for c, _ in widths]
-            return self._line(labels, widths, header_style)
+            return self._line(header_cells(widths), widths, header_style)
         if self._row_count == 0:
             if y == 1:
                 return self._strip(Text(f" {self.empty_text}"), base + self.get_component_rich_style("rowlist--empty"))
@@ -485,7 +393,4 @@ class RowList(ScrollView, Generic[T], can_focus=True):
         style = base
         if index == self.cursor:
             style = base + self.get_component_rich_style("rowlist--cursor")
-        cells = self._cells(row)
-        # Cells come in the order of all columns; keep those of the columns shown.
-        position = {c.key: i for i, c in enumerate(self.columns)}
-        return self._line([cells[position[c.key]] for c, _w in widths], widths, style)
+        return self._line(shown_cells(self.columns, self._cells(row), widths), widths, style)

@@ -157,7 +157,7 @@ def seed(
         bulk = accounts >= BULK_THRESHOLD
         with _bulk_load(enabled=bulk, phases=result.phases):
             started = time.perf_counter()
-            if bulk and (workers is None or workers > 0) and len(starts) > 1:
+            if bulk and not _on_postgres() and (workers is None or workers > 0) and len(starts) > 1:
                 _load_with_helper(plan, starts, sizes, result, accounts, progress)
             else:
                 for start, size in zip(starts, sizes, strict=True):
@@ -295,6 +295,12 @@ def _bulk_load(*, enabled: bool, phases: dict[str, float]) -> Iterator[None]:
         db.execute_sql("PRAGMA analysis_limit = 1000")  # statistics from a sample: seconds, not minutes
         db.execute_sql("ANALYZE")
         phases["statistics"] = time.perf_counter() - started
+
+
+def _on_postgres() -> bool:
+    from acct_tui.db import is_postgres
+
+    return is_postgres()
 
 
 def _fix_sequences() -> None:

@@ -304,14 +304,15 @@ def _on_postgres() -> bool:
 
 
 def _fix_sequences() -> None:
-    from acct_tui.db import is_postgres
-
-    if not is_postgres():
+    """On PostgreSQL: move the id sequences past the ids written, and gather the planner's
+    statistics (until autovacuum comes round it would plan for empty tables)."""
+    if not _on_postgres():
         return
     for table in ("account", "contact"):
         database_proxy.execute_sql(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 1))"
         )
+    database_proxy.execute_sql("ANALYZE")
 
 
 def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:

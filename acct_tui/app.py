@@ -31,6 +31,7 @@ from textual.screen import Screen
 from textual.worker import NoActiveWorker, get_current_worker
 
 from acct_tui.config import Settings
+from acct_tui.readahead import ReadAhead
 from acct_tui.screens.portfolio import PortfolioScreen
 from acct_tui.services.context import Ctx
 
@@ -70,6 +71,16 @@ def _contexts_provider() -> Any:
     from acct_tui.commands import ContextsProvider
 
     return ContextsProvider
+
+
+def _after(ahead: ReadAhead, fn: Callable[..., R]) -> Callable[..., R]:
+    """`fn`, answered by the read-ahead when it succeeds."""
+
+    def call(*args: Any) -> R:
+        result = ahead.take()
+        return fn(*args) if result is None else result
+
+    return call
 
 
 def _worker_cancelled() -> bool:
@@ -154,9 +165,12 @@ class AcctApp(App[int]):
         database_url: str = "",
         settings: Settings | None = None,
         served: bool | None = None,
+        read_ahead: ReadAhead | None = None,
     ) -> None:
         super().__init__()
         self.ctx = ctx
+        self.read_ahead = read_ahead
+        """A service call started before the app was built (the first portfolio page)."""
         self.database_url = database_url
         self.settings = settings
         self.served = bool(os.environ.get("ACCT_TUI_SERVED")) if served is None else served
@@ -282,6 +296,15 @@ class AcctApp(App[int]):
         to a notification; anything else is logged and shown as one line.
         """
         owner = node or self
+        ahead = self.read_ahead
+        if ahead is not None and not kwargs and ahead.matches(fn, *args):
+            self.read_ahead = None
+            result = ahead.take(timeout=0)
+            if result is not None:  # read while the app loaded: on screen in the first frame
+                if then is not None:
+                    then(result)
+                return
+            fn, args = _after(ahead, fn), args  # still reading: wait for it in the worker
 
         def job() -> None:
             from acct_tui.db import DatabaseError

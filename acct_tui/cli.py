@@ -11,6 +11,7 @@ goes to stdout only.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -58,6 +59,10 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     return parser, handlers
 
 
+def is_postgres_url(url: str) -> bool:
+    return url.lower().startswith(("postgres://", "postgresql://"))
+
+
 def skip_postgres_drivers() -> None:
     """Peewee imports every PostgreSQL driver it finds when it loads (tens of milliseconds);
     a session on a SQLite file never needs one, so keep them unloaded."""
@@ -66,14 +71,30 @@ def skip_postgres_drivers() -> None:
             sys.modules[name] = None  # type: ignore[assignment]  # import raises ImportError
 
 
+def early_options(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
+    """--db, --agent and --demo, wherever they stand, and the rest of `argv`."""
+    parser = ArgumentParser(prog="acct-tui", parents=[common_options()], add_help=False)
+    parser.add_argument("--demo", action="store_true")
+    return parser.parse_known_args(argv)
+
+
 def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
-    parser, handlers = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args, rest = early_options(argv)
+    # Peewee loads every PostgreSQL driver it finds when it is imported: know the
+    # database before anything imports it.
+    with contextlib.suppress(ConfigError):  # reported below, after --help had its say
+        if not is_postgres_url(load_settings(getattr(args, "db", None), None).database_url):
+            skip_postgres_drivers()
+    # Opening the dashboard (nothing but options) is the common case and the one a
+    # person waits for: it skips building every verb's parser.
+    handlers: dict[str, Handler] = {}
+    if rest:
+        parser, handlers = build_parser()
+        args = parser.parse_args(argv)
     try:
         settings = load_settings(getattr(args, "db", None), getattr(args, "agent", None))
-        if not settings.database_url.lower().startswith(("postgres://", "postgresql://")):
-            skip_postgres_drivers()
-        handler = handlers.get(args.verb or "", dashboard)
+        handler = handlers.get(getattr(args, "verb", None) or "", dashboard)
         return handler(args, settings, clock or SystemClock())
     except (CliError, ConfigError) as exc:
         return fail(str(exc))
@@ -99,8 +120,13 @@ def dashboard(args: argparse.Namespace, settings: Settings, clock: Clock) -> int
         open_db(settings)
         ctx = make_context(settings, clock)
         url = settings.database_url
+    from acct_tui.readahead import ReadAhead
+    from acct_tui.services.portfolio import PAGE, PortfolioQuery, portfolio_rows
+
+    # The first page is read while the dashboard's code loads.
+    ahead = ReadAhead(portfolio_rows, ctx, PortfolioQuery(), 0, PAGE)
     from acct_tui.app import AcctApp
 
-    app = AcctApp(ctx, database_url=url, settings=settings)
+    app = AcctApp(ctx, database_url=url, settings=settings, read_ahead=ahead)
     app.run()
     return int(app.return_code or EXIT_OK)

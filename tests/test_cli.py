@@ -343,6 +343,30 @@ print("textual loaded" if any(m == "textual" or m.startswith("textual.") for m i
     assert done.stdout.strip().splitlines()[-1] == "no textual"
 
 
+def test_a_sqlite_session_never_loads_a_postgresql_driver(seeded: str) -> None:
+    """Peewee imports any PostgreSQL driver it finds; on a SQLite file acct-tui keeps it out (start-up time)."""
+    code = f"""
+import sys
+from acct_tui.cli import main
+assert main(["--db", {seeded!r}, "--agent", "boss", "queue", "--json"]) == 0
+print("driver loaded" if sys.modules.get("psycopg2") or sys.modules.get("psycopg") else "no driver")
+"""
+    done = _python("-c", code)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "no driver"
+
+
+def test_options_alone_open_the_dashboard_and_anything_else_goes_to_the_verbs() -> None:
+    """--db, --agent and --demo anywhere; a verb, --help or --version leaves something for the full parser."""
+    from acct_tui.cli import early_options
+
+    args, rest = early_options(["--db", "x.db", "--demo", "--agent", "ann"])
+    assert (args.db, args.agent, args.demo, rest) == ("x.db", "ann", True, [])
+    assert early_options(["queue", "--db", "x.db"])[1] == ["queue"]
+    assert early_options(["--version"])[1] == ["--version"]
+    assert early_options(["-h"])[1] == ["-h"]
+
+
 def test_the_demo_database_is_built_once_and_opens_as_the_manager(isolated_home: Path) -> None:
     """`--demo` builds demo.db in the data folder on first use (no half-built leftovers), then reuses it."""
     from acct_tui.config import load_settings

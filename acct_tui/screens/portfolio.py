@@ -20,6 +20,7 @@ from textual.widgets import Input, Static
 
 from acct_tui.screens.base import ViewScreen
 from acct_tui.services.portfolio import (
+    PAGE,
     PortfolioQuery,
     PortfolioRow,
     QuickFilter,
@@ -167,6 +168,7 @@ class PortfolioScreen(ViewScreen):
             COLUMNS,
             self._cells,
             id="accounts",
+            page_size=PAGE,
             empty_text="No accounts match. Press esc to clear the filter, n for a new account.",
         )
         yield from self.compose_footer()
@@ -184,6 +186,7 @@ class PortfolioScreen(ViewScreen):
     def reload(self, *, keep_cursor: bool = True) -> None:
         """The first page goes on screen as soon as it is read; the count and totals follow."""
         query = self.query_state
+        starting = self.shown_query is None
         self.count_known = False
         self._show_query()
         app: Any = self.app
@@ -198,6 +201,7 @@ class PortfolioScreen(ViewScreen):
             self.shown_query = query
             # Until the count lands, the list is as long as what is known.
             table.reset(self.total if self.count_known else len(rows), rows, keep_cursor=keep_cursor)
+            self.keys_may_have_changed(bool(rows))  # open, log and follow-up need a row
             if self.count_known:
                 table.want_page(self.total - 1)
 
@@ -227,7 +231,9 @@ class PortfolioScreen(ViewScreen):
         if self._totals_timer is not None:
             self._totals_timer.stop()
             self._totals_timer = None
-        if self.shown_query is None or self.shown_query.text == query.text:
+        if starting:
+            self.call_after_refresh(count_and_total)  # the first rows' frame goes out first
+        elif self.shown_query is None or self.shown_query.text == query.text:
             count_and_total()  # not typing: no reason to wait
         else:
             self._totals_timer = self.set_timer(TOTALS_DELAY, count_and_total)

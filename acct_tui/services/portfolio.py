@@ -190,6 +190,9 @@ def _filtered(ctx: Ctx, query: PortfolioQuery, select: Sequence[Any], *, for_pag
     return base
 
 
+PAGE = 100
+"""Rows a screen asks for at a time (a few screenfuls)."""
+
 _ROW_COLUMNS = (
     Account.id,
     Account.name,

@@ -131,3 +131,65 @@ async def test_fits_80_by_24(make_app: Callable[..., AcctApp]) -> None:
         await settle(app, pilot)
         queue_row = next(line for line in screen_text(app).splitlines() if "Kestrel Freight" in line)
         assert "Send RCA" in queue_row
+
+
+async def test_the_first_page_read_at_start_up_is_shown_without_asking_again(
+    make_app: Callable[..., AcctApp], demo_ctx: Ctx
+) -> None:
+    """The command line reads the first page while the app loads; the portfolio shows that very page."""
+    from dataclasses import replace
+
+    from acct_tui.readahead import ReadAhead
+    from acct_tui.services.portfolio import PAGE, PortfolioQuery, portfolio_rows
+
+    ahead = ReadAhead(portfolio_rows, demo_ctx, PortfolioQuery(), 0, PAGE)
+    rows = ahead.take()
+    assert rows
+    # A page marked so the screen can only show it if it took the read-ahead.
+    ahead = ReadAhead(lambda: [replace(rows[0], name="Read Ahead Ltd"), *rows[1:]])
+    ahead.fn, ahead.args = portfolio_rows, (demo_ctx, PortfolioQuery(), 0, PAGE)
+    app = make_app(read_ahead=ahead)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert _table(app).row_at(0).name == "Read Ahead Ltd"
+        assert "Read Ahead Ltd" in screen_text(app)
+        assert app.read_ahead is None  # taken once
+        await pilot.press("s", "n")  # another order: read from the database, not the read-ahead
+        await settle(app, pilot)
+        assert "Read Ahead Ltd" not in screen_text(app)
+
+
+async def test_a_read_ahead_of_another_call_is_ignored(make_app: Callable[..., AcctApp], demo_ctx: Ctx) -> None:
+    """A read-ahead that is not the screen's first call (other page size) changes nothing on screen."""
+    from acct_tui.readahead import ReadAhead
+    from acct_tui.services.portfolio import PortfolioQuery, portfolio_rows
+
+    ahead = ReadAhead(portfolio_rows, demo_ctx, PortfolioQuery(), 0, 3)
+    app = make_app(read_ahead=ahead)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert _table(app).row_count == 46
+        assert app.read_ahead is ahead
+
+
+async def test_the_footer_offers_open_log_and_follow_up_once_rows_are_there(
+    make_app: Callable[..., AcctApp],
+) -> None:
+    """Keys that need a row are dimmed while the list is empty and bright once the first rows land."""
+    from rich.text import Text
+
+    from acct_tui.widgets.keybar import KeyBar
+
+    def dimmed(app: AcctApp) -> set[str]:
+        content = app.screen.query_one(KeyBar).content
+        assert isinstance(content, Text)
+        return {content.plain[span.start : span.end].strip() for span in content.spans if "dim" in str(span.style)}
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert not {"Open", "Log", "Follow-up"} & dimmed(app)
+        await pilot.press("slash", *"zzqx", "enter")  # a filter nothing matches
+        await settle(app, pilot)
+        assert _table(app).row_count == 0
+        assert {"Open", "Log", "Follow-up"} <= dimmed(app)

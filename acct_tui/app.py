@@ -34,6 +34,9 @@ from acct_tui.config import Settings
 from acct_tui.readahead import ReadAhead
 from acct_tui.screens.portfolio import PortfolioScreen
 from acct_tui.services.context import Ctx
+from acct_tui.widgets import textual_fixes
+
+textual_fixes.apply()
 
 R = TypeVar("R")
 log = logging.getLogger("acct_tui")

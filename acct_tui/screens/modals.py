@@ -32,21 +32,6 @@ SNOOZE_CHOICES = (
 )
 
 
-class Choices(OptionList):
-    """An OptionList whose page keys work before it has a line laid out.
-
-    Textual's OptionList maps options to lines only once it has a size; squeezed
-    to no height (a small terminal) its page keys raise KeyError. Here a page
-    then goes to the first or last choice.
-    """
-
-    def _move_page(self, direction: Any) -> None:
-        if (self.highlighted or 0) not in self._index_to_line:
-            (self.action_last if direction > 0 else self.action_first)()
-            return
-        super()._move_page(direction)
-
-
 class SnoozeModal(DismissOnce, ModalScreen[Any]):
     """Pick when (one key: 1, 3, w, 2, m, or type a date), then a reason, then enter."""
 
@@ -68,7 +53,7 @@ class SnoozeModal(DismissOnce, ModalScreen[Any]):
     def compose(self) -> ComposeResult:
         with Vertical(id="form-box"):
             yield Label(Text(inert(self.form_title)), id="form-title")
-            yield Choices(
+            yield OptionList(
                 *[Option(Text(f"{key}  {label}"), id=value) for key, label, value in SNOOZE_CHOICES],
                 Option(Text("d  a date…"), id="date"),
                 id="snooze-when",

@@ -37,12 +37,27 @@ class DismissOnce:
 
     dismissed = False
     """Whether it was dismissed: it can stay on top a moment longer, and keys still reach it."""
+    _held: tuple[Any] | None = None
 
     def dismiss(self, result: Any = None) -> AwaitComplete:
         if self.dismissed:
             return AwaitComplete.nothing()  # type: ignore[no-untyped-call,no-any-return]
         self.dismissed = True
+        if self.app.screen is not self:  # type: ignore[attr-defined]
+            # Something opened on top (help, the command line) before a save landed:
+            # Textual pops the top screen, which is not this one. Close when on top again.
+            self._held = (result,)
+            return AwaitComplete.nothing()  # type: ignore[no-untyped-call,no-any-return]
         return super().dismiss(result)  # type: ignore[misc,no-any-return]
+
+    def _on_screen_resume(self) -> None:
+        if self._held is not None:
+            (result,) = self._held
+            self._held = None
+            self.call_later(self._dismiss_now, result)  # type: ignore[attr-defined]
+
+    def _dismiss_now(self, result: Any) -> None:
+        super().dismiss(result)  # type: ignore[misc]
 
     @property
     def is_open(self) -> bool:

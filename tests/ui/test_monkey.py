@@ -184,7 +184,9 @@ async def test_random_keys_break_nothing(
             break
     run.problems += _check_database(tmp_path / "demo.db")
     missed = REACHED - set(run.screens)
-    assert not missed, f"the monkey never reached {sorted(missed)} ({dict(run.screens)}): it tested less than it claims"
+    assert not missed, (
+        f"the monkey never reached {sorted(missed)} ({dict(run.screens)}): it tested less than it claims\n{run.report()}"
+    )
     assert not run.problems, run.report()
 
 
@@ -211,6 +213,31 @@ async def test_a_form_dismissed_twice_closes_only_itself(make_app: Callable[...,
         detail.dismiss()  # a late result asking the account to close again
         await settle(app, pilot)
         assert isinstance(app.screen, PortfolioScreen) and len(app.screen_stack) == 1
+
+
+async def test_a_save_landing_under_another_screen_closes_its_form_later(make_app: Callable[..., AcctApp]) -> None:
+    """A save lands while another screen was opened on top of its form (here help). That screen stays; the form
+    closes when it is back on top (before, the save popped the screen above and left a form no key could close)."""
+    from acct_tui.screens.help import HelpScreen
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("c")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, FormModal)
+        await app.push_screen(HelpScreen(form))
+        await settle(app, pilot)
+        assert isinstance(app.screen, HelpScreen)
+        form.dismiss(7)  # the save's result lands now
+        await settle(app, pilot)
+        assert isinstance(app.screen, HelpScreen) and form in app.screen_stack
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountScreen) and form not in app.screen_stack
 
 
 async def test_a_result_for_a_closed_screen_is_dropped(make_app: Callable[..., AcctApp]) -> None:

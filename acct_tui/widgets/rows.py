@@ -373,24 +373,13 @@ class RowList(ScrollView, Generic[T], can_focus=True):
         return self._line(shown_cells(self.columns, self._cells(row), widths), widths, style)
 
     def _render_uncached(self, y: int, index: int, width: int, widths: list[tuple[Column, int]]) -> Strip:
+        """A line `_render_row` does not cache: the empty list's message, blank space, a row still loading."""
         base = self.rich_style
-        if y == 0:
-            header_style = base + self.get_component_rich_style("rowlist--header")
-            return self._line(header_cells(widths), widths, header_style)
         if self._row_count == 0:
             if y == 1:
                 return self._strip(Text(f" {self.empty_text}"), base + self.get_component_rich_style("rowlist--empty"))
             return Strip([Segment(" " * width, base)], width)
-        if index >= self._row_count:
+        if not 0 <= index < self._row_count:
             return Strip([Segment(" " * width, base)], width)
-        row = self.row_at(index)
-        if row is None:
-            self._want(index)
-            return self._strip(Text("  …"), base + self.get_component_rich_style("rowlist--placeholder"))
-        if isinstance(row, Header):
-            style = base + self.get_component_rich_style("rowlist--section")
-            return self._strip(Text(row.title), style)
-        style = base
-        if index == self.cursor:
-            style = base + self.get_component_rich_style("rowlist--cursor")
-        return self._line(shown_cells(self.columns, self._cells(row), widths), widths, style)
+        self._want(index)
+        return self._strip(Text("  …"), base + self.get_component_rich_style("rowlist--placeholder"))

@@ -74,7 +74,9 @@ class RowList(ScrollView, Generic[T], can_focus=True):
     RowList > .rowlist--empty { color: $text-muted; text-style: italic; }
     """
 
-    cursor: reactive[int] = reactive(0, always_update=True)
+    cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
+    """The highlighted row. Moving it redraws the two rows that changed (watch_cursor), not the list:
+    a full repaint is a screenful of bytes per key over SSH."""
 
     class PageWanted(Message):
         """The list needs rows [start, start + size) it does not hold."""

@@ -193,3 +193,25 @@ async def test_the_footer_offers_open_log_and_follow_up_once_rows_are_there(
         await settle(app, pilot)
         assert _table(app).row_count == 0
         assert {"Open", "Log", "Follow-up"} <= dimmed(app)
+
+
+async def test_a_cursor_move_redraws_two_lines_not_the_list(make_app: Callable[..., AcctApp]) -> None:
+    """j and k redraw the row left and the row reached: over SSH that is about 1 KB a key, not a screenful."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        table = _table(app)
+        drawn: list[int] = []
+        render_line = table.render_line
+
+        def counting(y: int) -> Any:
+            drawn.append(y)
+            return render_line(y)
+
+        table.render_line = counting  # type: ignore[method-assign]
+        for key in ("j", "j", "k"):
+            drawn.clear()
+            await pilot.press(key)
+            await pilot.pause()
+            assert len(drawn) <= 2, drawn
+        assert table.cursor == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,14 @@ from acct_tui.db import open_database
 from acct_tui.services.context import Ctx
 from acct_tui.services.demo import build_demo
 from tests.conftest import TODAY
+
+
+@pytest.fixture(autouse=True)
+def _collect_frozen_apps() -> Any:
+    """The app freezes what start-up built out of the collector's full passes (it lives as long as the
+    app); in a test run many apps come and go, so hand their objects back to the collector after each."""
+    yield
+    gc.unfreeze()
 
 
 @pytest.fixture

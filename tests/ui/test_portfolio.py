@@ -215,3 +215,14 @@ async def test_a_cursor_move_redraws_two_lines_not_the_list(make_app: Callable[.
             await pilot.pause()
             assert len(drawn) <= 2, drawn
         assert table.cursor == 1
+
+
+async def test_what_start_up_built_is_kept_out_of_full_collections(make_app: Callable[..., AcctApp]) -> None:
+    """Once the portfolio is up the start-up objects are frozen, so a full GC pass cannot stall a key."""
+    import gc
+
+    gc.unfreeze()
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert gc.get_freeze_count() > 10_000

@@ -239,6 +239,21 @@ class RowList(ScrollView, Generic[T], can_focus=True):
     def move_to(self, index: int, step: int = 1) -> None:
         self.cursor = self._selectable_from(index, step)
 
+    _base: Style | None = None
+
+    @property
+    def base_style(self) -> Style:
+        """The widget's own style (Textual works it out from every ancestor each time it is asked)."""
+        if self._base is None:
+            self._base = self.rich_style
+        return self._base
+
+    def notify_style_update(self) -> None:
+        """Styles changed (focus, theme, a class): drawn lines and the base style are stale."""
+        self._base = None
+        self._strips.clear()
+        super().notify_style_update()
+
     def on_focus(self) -> None:
         self._strips.clear()
         self.refresh()
@@ -360,7 +375,7 @@ class RowList(ScrollView, Generic[T], can_focus=True):
 
     def _render_row(self, y: int, index: int, width: int, widths: list[tuple[Column, int]]) -> Strip | None:
         """A cacheable line (a loaded row or the header), or None."""
-        base = self.rich_style
+        base = self.base_style
         if y == 0:
             header_style = base + self.get_component_rich_style("rowlist--header")
             return self._line(header_cells(widths), widths, header_style)
@@ -376,7 +391,7 @@ class RowList(ScrollView, Generic[T], can_focus=True):
 
     def _render_uncached(self, y: int, index: int, width: int, widths: list[tuple[Column, int]]) -> Strip:
         """A line `_render_row` does not cache: the empty list's message, blank space, a row still loading."""
-        base = self.rich_style
+        base = self.base_style
         if self._row_count == 0:
             if y == 1:
                 return self._strip(Text(f" {self.empty_text}"), base + self.get_component_rich_style("rowlist--empty"))

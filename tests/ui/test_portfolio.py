@@ -226,3 +226,17 @@ async def test_what_start_up_built_is_kept_out_of_full_collections(make_app: Cal
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         assert gc.get_freeze_count() > 10_000
+
+
+async def test_a_theme_change_redraws_the_rows_in_its_colours(make_app: Callable[..., AcctApp]) -> None:
+    """Drawn rows are cached; a new theme (from the palette) must not leave rows in the old colours."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        table = _table(app)
+        before = [segment.style for segment in table.render_line(3)]
+        app.theme = "textual-light"
+        await settle(app, pilot)
+        after = [segment.style for segment in table.render_line(3)]
+        assert before != after
+        assert table.base_style.bgcolor != before[0].bgcolor  # type: ignore[union-attr]

@@ -311,7 +311,7 @@ class AcctApp(App[int]):
                 if then is not None:
                     then(result)
                 return
-            fn, args = _after(ahead, fn), args  # still reading: wait for it in the worker
+            fn = _after(ahead, fn)  # still reading: wait for it in the worker
 
         def job() -> None:
             from acct_tui.db import DatabaseError

@@ -331,12 +331,15 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3, help="process starts per figure (median)")
     parser.add_argument("--pg", default="", help="also measure the database share on this PostgreSQL URL")
     parser.add_argument("--no-stock", action="store_true", help="skip the stock DataTable reference")
+    parser.add_argument("--pg-only", action="store_true", help="with --pg: only the PostgreSQL database share")
     args = parser.parse_args()
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",")]
     os.environ.setdefault("ACCT_TUI_HOME", str(DATA / "home"))
 
     print(f"# acct-tui speed benchmark · {dt.date.today()} · {platform.machine()} · {os.cpu_count()} cores · "
           f"Python {platform.python_version()} · SQLite {sqlite3.sqlite_version}")  # fmt: skip
+    if args.pg_only:
+        return pg_report(args.pg, sizes)
     results: dict[int, dict[str, Any]] = {}
     for size in sizes:
         path, seeded = ensure_sqlite(size)
@@ -405,6 +408,20 @@ def main() -> int:
         print(f"| RSS MB | {fmt(stock['rss_mb'])} | {fmt(ours['rss_mb'])} |")
         print(f"| cursor down median / p95 ms | {fmt(keys.median)} / {fmt(keys.p95)} | "
               f"{fmt(ours['keys']['cursor down'].median)} / {fmt(ours['keys']['cursor down'].p95)} |")  # fmt: skip
+    return 0
+
+
+def pg_report(base: str, sizes: list[int]) -> int:
+    """The database share of each figure on PostgreSQL (service calls alone)."""
+    rows = {}
+    for size in sizes:
+        url = ensure_postgres(base, size)
+        rows[size] = db_share(url, heavy_account_id(url))
+    print("\n## Database share on PostgreSQL (ms: median / p95)\n")
+    print("| call | " + " | ".join(f"{s:,}" for s in sizes) + " |")
+    print("|---|" + "---:|" * len(sizes))
+    for name in next(iter(rows.values())):
+        print(f"| {name} | " + " | ".join(f"{fmt(r[name].median)} / {fmt(r[name].p95)}" for r in rows.values()) + " |")
     return 0
 
 

@@ -236,15 +236,7 @@ def followup_queue(
     """
     day = today or ctx.today
     who = ctx.agent.id if agent_id == -1 else agent_id
-    horizon = day + dt.timedelta(days=upcoming_days)
-    snoozing = FollowUp.snoozed_until.is_null(False) & (FollowUp.snoozed_until > day)
-    # A snooze moves the due date to the day it ends, so nothing due by today is snoozed.
-    conditions = {
-        "overdue": (FollowUp.due_on < day),
-        "today": (FollowUp.due_on == day),
-        "upcoming": ((FollowUp.due_on > day) & (FollowUp.due_on <= horizon) & ~snoozing),
-        "snoozed": snoozing,
-    }
+    conditions = _sections(day, upcoming_days)
     with reading():
         base: Any = _base(ctx, who)
         counter = _counter(ctx, who)
@@ -270,17 +262,24 @@ def queue_counts(
     """How many follow-ups each section holds (index-only counts, for the section headings)."""
     day = today or ctx.today
     who = ctx.agent.id if agent_id == -1 else agent_id
+    with reading():
+        counter = _counter(ctx, who)
+        return {
+            name: int(counter.where(condition).count()) for name, condition in _sections(day, upcoming_days).items()
+        }
+
+
+def _sections(day: dt.date, upcoming_days: int) -> dict[str, Any]:
+    """Each section's condition on FollowUp, in the queue's order."""
     horizon = day + dt.timedelta(days=upcoming_days)
     snoozing = FollowUp.snoozed_until.is_null(False) & (FollowUp.snoozed_until > day)
-    conditions = {
+    # A snooze moves the due date to the day it ends, so nothing due by today is snoozed.
+    return {
         "overdue": (FollowUp.due_on < day),
         "today": (FollowUp.due_on == day),
         "upcoming": ((FollowUp.due_on > day) & (FollowUp.due_on <= horizon) & ~snoozing),
         "snoozed": snoozing,
     }
-    with reading():
-        counter = _counter(ctx, who)
-        return {name: int(counter.where(condition).count()) for name, condition in conditions.items()}
 
 
 def overdue_count(ctx: Ctx) -> int:

@@ -167,3 +167,44 @@ def test_the_bulk_sync_is_quick_when_there_is_nothing_to_do(ctx: Ctx) -> None:
     report = sync_all(ctx)
     assert report.created == 0
     assert time.perf_counter() - started < 1.0
+
+
+def test_a_big_checkpoint_run_refreshes_the_planners_statistics(ctx: Ctx, monkeypatch: Any) -> None:
+    """Thousands of new follow-ups at once: PostgreSQL gets ANALYZE (its plans follow statistics, and a
+    client detail went from 5 ms to seconds on stale ones), SQLite PRAGMA optimize; a small run neither."""
+    import acct_tui.db as db_module
+    from acct_tui.db import is_postgres
+    from acct_tui.models import database_proxy
+    from acct_tui.services.seed import seed
+
+    seed(30, seed_value=9, today=TODAY, owner_ids=[ctx.agent.id])
+
+    def analyzed() -> int:
+        if not is_postgres():
+            return 0
+        with reading():
+            row = database_proxy.execute_sql(
+                "SELECT analyze_count FROM pg_stat_user_tables WHERE relname = 'follow_up'"
+            ).fetchone()
+        return int(row[0])
+
+    ran: list[str] = []
+    execute_sql = database_proxy.obj.execute_sql
+
+    def spy(sql: str, *args: Any, **kwargs: Any) -> Any:
+        if sql in ("ANALYZE", "PRAGMA optimize"):
+            ran.append(sql)
+        return execute_sql(sql, *args, **kwargs)
+
+    monkeypatch.setattr(database_proxy.obj, "execute_sql", spy)
+    before = analyzed()
+    monkeypatch.setattr(db_module, "BULK_ROWS", 10)
+    report = sync_all(ctx)
+    assert report.created >= 10
+    assert ran == ["ANALYZE" if is_postgres() else "PRAGMA optimize"]
+    if is_postgres():
+        time.sleep(0.6)  # the statistics collector reports a moment later
+        assert analyzed() > before
+    ran.clear()
+    again = sync_all(ctx)  # nothing left to do: no statistics run
+    assert again.created + again.moved + again.cancelled < 10 and ran == []

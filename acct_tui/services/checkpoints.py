@@ -239,6 +239,10 @@ def sync_all(ctx: Ctx, *, progress: Progress | None = None, batch: int = BATCH) 
             progress(min(start + batch, len(ids)), len(ids))
     if ctx.agent.is_admin:
         mark_in_step()
+    from acct_tui.db import after_bulk_write
+
+    with database_proxy.connection_context():
+        after_bulk_write(total.created + total.moved + total.cancelled)
     return total
 
 

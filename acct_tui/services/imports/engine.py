@@ -145,6 +145,10 @@ def _write(
             from acct_tui.services.checkpoints import mark_out_of_step
 
             mark_out_of_step()  # renewal dates came in without their checkpoints
+    from acct_tui.db import after_bulk_write
+
+    with database_proxy.connection_context():
+        after_bulk_write(len(plan.creates) + len(plan.updates))
     report.written = bool(plan.creates or plan.updates)
     report.change_id = change_id if report.written else None
     _count(report, plan)

@@ -63,7 +63,9 @@ Cells = Callable[[Any], Sequence[Text]]
 def fit_columns(columns: Sequence[Column], width: int) -> list[tuple[Column, int]]:
     """The columns shown in `width` cells, each with the width it gets."""
     chosen = list(columns)
-    gaps = lambda cols: max(0, len(cols) - 1)  # noqa: E731 - tiny local helper
+
+    def gaps(cols: list[Column]) -> int:
+        return max(0, len(cols) - 1)
 
     def needed(cols: list[Column]) -> int:
         # A flexible column's width is the least it is given.

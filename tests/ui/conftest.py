@@ -54,6 +54,12 @@ async def settle(app: AcctApp, pilot: Pilot[Any], rounds: int = 3) -> None:
         await pilot.pause()
 
 
+async def press(app: AcctApp, pilot: Pilot[Any], *keys: str) -> None:
+    """Press `keys`, then let what they started reach the screen."""
+    await pilot.press(*keys)
+    await settle(app, pilot)
+
+
 def screen_text(app: AcctApp) -> str:
     """What the terminal shows, as plain text (the same render as a screenshot)."""
     import io

@@ -13,7 +13,7 @@ from acct_tui.services.agents import agent_ref
 from acct_tui.services.context import Ctx
 from acct_tui.services.unit import reading
 from tests.conftest import TODAY
-from tests.ui.conftest import screen_text, settle
+from tests.ui.conftest import press, screen_text, settle
 
 
 async def _open_first(app: AcctApp, pilot: object) -> int:
@@ -29,11 +29,9 @@ async def test_edit_saves_only_changed_fields(make_app: Callable[..., AcctApp]) 
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         account_id = await _open_first(app, pilot)
-        await pilot.press("e")
-        await settle(app, pilot)
+        await press(app, pilot, "e")
         app.screen.query_one("#field-industry").value = "Freight & rail"
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         with reading():
             account = Account.get_by_id(account_id)
         assert account.industry == "Freight & rail"
@@ -48,8 +46,7 @@ async def test_edit_conflict_keeps_typed_values_and_can_overwrite(
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         account_id = await _open_first(app, pilot)
-        await pilot.press("e")
-        await settle(app, pilot)
+        await press(app, pilot, "e")
         with reading():
             lead = Agent.get(Agent.login == "manager")
             lead.role = "admin"
@@ -57,16 +54,14 @@ async def test_edit_conflict_keeps_typed_values_and_can_overwrite(
         other = Ctx(agent=agent_ref(lead), clock=demo_ctx.clock)
         accounts.edit_account(other, account_id, 1, {"notes": "Alex was here"})
         app.screen.query_one("#field-industry").value = "Rail"
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         text = screen_text(app)
         assert "changed by someone else" in text
         assert "notes: Alex was here" in text
         assert app.screen.query_one("#field-industry").value == "Rail"
         with reading():
             assert Account.get_by_id(account_id).industry == "Logistics"
-        await pilot.press("ctrl+o")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+o")
         with reading():
             account = Account.get_by_id(account_id)
         assert account.industry == "Rail"
@@ -78,20 +73,14 @@ async def test_contact_concern_opportunity_and_resolve(make_app: Callable[..., A
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         account_id = await _open_first(app, pilot)
-        await pilot.press("c")
-        await settle(app, pilot)
-        await pilot.press(*"Rosa Moreau", "tab", *"Procurement", "tab", *"rosa@kestrelfreight.com", "ctrl+s")
-        await settle(app, pilot)
-        await pilot.press("i")
-        await settle(app, pilot)
-        await pilot.press(*"Slow exports", "ctrl+s")
-        await settle(app, pilot)
-        await pilot.press("o")
-        await settle(app, pilot)
+        await press(app, pilot, "c")
+        await press(app, pilot, *"Rosa Moreau", "tab", *"Procurement", "tab", *"rosa@kestrelfreight.com", "ctrl+s")
+        await press(app, pilot, "i")
+        await press(app, pilot, *"Slow exports", "ctrl+s")
+        await press(app, pilot, "o")
         app.screen.query_one("#field-title").value = "Fleet tracking add-on"
         app.screen.query_one("#field-amount").value = "$42,000"
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         with reading():
             assert Contact.get(Contact.name == "Rosa Moreau").email == "rosa@kestrelfreight.com"
             assert Concern.get(Concern.title == "Slow exports").status == "open"
@@ -100,8 +89,7 @@ async def test_contact_concern_opportunity_and_resolve(make_app: Callable[..., A
         while app.screen.pane != "concerns":
             await pilot.press("t")
         await settle(app, pilot)
-        await pilot.press("v")
-        await settle(app, pilot)
+        await press(app, pilot, "v")
         with reading():
             resolved = Concern.select().where(Concern.account == account_id, Concern.status == "resolved").count()
         assert resolved == 1
@@ -112,11 +100,9 @@ async def test_handoff_gives_the_account_away_with_a_follow_up(make_app: Callabl
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         account_id = await _open_first(app, pilot)
-        await pilot.press("h")
-        await settle(app, pilot)
+        await press(app, pilot, "h")
         app.screen.query_one("#field-note").text = "RCA owed by Friday; COO is upset."
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         with reading():
             account = Account.get_by_id(account_id)
             owner = Agent.get_by_id(account.owner_id)
@@ -132,21 +118,16 @@ async def test_reschedule_and_reassign_from_the_queue(make_app: Callable[..., Ac
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        await pilot.press("2")
-        await settle(app, pilot)
+        await press(app, pilot, "2")
         first = app.screen.query_one("#queue").current
-        await pilot.press("r")
-        await settle(app, pilot)
+        await press(app, pilot, "r")
         app.screen.query_one("#field-due_on").value = "+5d"
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         with reading():
             assert FollowUp.get_by_id(first.id).due_on == TODAY + dt.timedelta(days=5)
         second = app.screen.query_one("#queue").current
-        await pilot.press("a")
-        await settle(app, pilot)
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "a")
+        await press(app, pilot, "ctrl+s")
         with reading():
             assert FollowUp.get_by_id(second.id).assignee_id != second.assignee_id
 
@@ -161,8 +142,7 @@ async def test_palette_jumps_to_an_account(make_app: Callable[..., AcctApp]) -> 
         await pilot.press(*"blue harbor")
         await pilot.pause(0.5)
         await settle(app, pilot)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         assert isinstance(app.screen, AccountScreen)
         assert "Blue Harbor Analytics" in screen_text(app)
 
@@ -177,8 +157,7 @@ async def test_palette_lists_the_screen_actions(make_app: Callable[..., AcctApp]
         await pilot.press(*"renewing")
         await pilot.pause(0.5)
         assert "Renewing" in screen_text(app)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         assert app.screen.query_state.quick.value == "renewing"
 
 
@@ -187,10 +166,8 @@ async def test_new_account_opens_it(make_app: Callable[..., AcctApp]) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        await pilot.press("n")
-        await settle(app, pilot)
-        await pilot.press(*"Aurora Hotels", "ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "n")
+        await press(app, pilot, *"Aurora Hotels", "ctrl+s")
         assert isinstance(app.screen, AccountScreen)
         with reading():
             account = Account.get(Account.name == "Aurora Hotels")

@@ -22,7 +22,7 @@ from acct_tui.services.queue import QueueItem
 from acct_tui.services.unit import reading
 from acct_tui.widgets.rows import RowList
 from tests.conftest import TODAY
-from tests.ui.conftest import screen_text, settle
+from tests.ui.conftest import press, screen_text, settle
 
 CONTEXTS = {"contexts": {"logistics": {"industry": "Logistics"}, "east": {"team": "East", "tier": "platinum"}}}
 
@@ -39,12 +39,10 @@ async def _type(pilot: Any, text: str) -> None:
 
 async def _command(app: AcctApp, pilot: Any, line: str) -> None:
     """`:` then the line then enter, and let it run."""
-    await pilot.press("colon")
-    await settle(app, pilot)
+    await press(app, pilot, "colon")
     assert isinstance(app.screen, CommandLineModal)
     await _type(pilot, line)
-    await pilot.press("enter")
-    await settle(app, pilot)
+    await press(app, pilot, "enter")
 
 
 def _everything() -> dict[str, list[str]]:
@@ -57,17 +55,14 @@ async def test_a_remapped_key_works_and_the_old_one_does_not(make_app: Callable[
     app = make_app(settings=_settings(tmp_path, {"keys": {"app.today": "t"}}))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        await pilot.press("3")
-        await settle(app, pilot)
+        await press(app, pilot, "3")
         assert isinstance(app.screen, PortfolioScreen)
-        await pilot.press("question_mark")
-        await settle(app, pilot)
+        await press(app, pilot, "question_mark")
         assert isinstance(app.screen, HelpScreen)
         shown = {binding_id: key for key, _sentence, binding_id in app.screen.rows}
         assert shown["app.today"] == "t"
         await pilot.press("escape")
-        await pilot.press("t")
-        await settle(app, pilot)
+        await press(app, pilot, "t")
         assert isinstance(app.screen, TodayScreen)
 
 
@@ -77,8 +72,7 @@ async def test_an_unknown_key_id_is_reported_not_fatal(make_app: Callable[..., A
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         assert app.keymap_problems == ["keys.portfolio.srot: no such key binding (press ? to see the ids)"]
-        await pilot.press("t")
-        await settle(app, pilot)
+        await press(app, pilot, "t")
         assert isinstance(app.screen, TodayScreen)
 
 
@@ -89,8 +83,7 @@ async def test_the_command_line_snoozes_the_highlighted_follow_up_like_the_cli(
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        await pilot.press("2")
-        await settle(app, pilot)
+        await press(app, pilot, "2")
         rows = app.screen.query_one("#queue", RowList)
         first = rows.current
         second = next(r for r in (rows.row_at(i) for i in range(1, 10)) if isinstance(r, QueueItem))
@@ -121,14 +114,12 @@ async def test_a_bad_line_stays_open_with_the_error(make_app: Callable[..., Acct
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        await pilot.press("2")
-        await settle(app, pilot)
+        await press(app, pilot, "2")
         before = _everything()
         await _command(app, pilot, "snooze")
         assert isinstance(app.screen, CommandLineModal)
         assert "say until when" in screen_text(app)
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(app, pilot, "escape")
         assert not isinstance(app.screen, CommandLineModal)
         assert _everything() == before
 
@@ -155,16 +146,13 @@ async def test_the_what_if_view_shows_band_changes_and_saves_nothing(make_app: C
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         before = _everything()
-        await pilot.press("W")
-        await settle(app, pilot)
+        await press(app, pilot, "W")
         assert isinstance(app.screen, WhatIfModal)
         await _type(pilot, "healthy_at=95")
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         text = screen_text(app)
         assert "accounts change band" in text and "▼ worse" in text and "watch" in text
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(app, pilot, "escape")
         assert _everything() == before
 
 
@@ -184,17 +172,14 @@ async def test_a_context_narrows_all_three_views_and_shows_in_the_header(
         portfolio = app.screen
         assert isinstance(portfolio, PortfolioScreen)
         assert 0 < portfolio.total == len(logistics) < everyone
-        await pilot.press("2")
-        await settle(app, pilot)
+        await press(app, pilot, "2")
         queue = app.screen.queue  # type: ignore[attr-defined]
         assert queue.all_items() and {item.account_id for _s, item in queue.all_items()} <= logistics
-        await pilot.press("3")
-        await settle(app, pilot)
+        await press(app, pilot, "3")
         walk = app.screen.items  # type: ignore[attr-defined]
         assert walk and {item.account_id for item in walk} <= logistics
         await _command(app, pilot, "context")
-        await pilot.press("1")
-        await settle(app, pilot)
+        await press(app, pilot, "1")
         assert app.screen.total == everyone  # type: ignore[attr-defined]
         assert "context" not in screen_text(app).splitlines()[0]
 
@@ -204,12 +189,10 @@ async def test_the_palette_switches_context(make_app: Callable[..., AcctApp], tm
     app = make_app(settings=_settings(tmp_path, CONTEXTS))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        await pilot.press("ctrl+p")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+p")
         await _type(pilot, "Context: east")
         await settle(app, pilot)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         assert app.ctx.context is not None and app.ctx.context.name == "east"
         assert app.context_name == "east"
 
@@ -231,8 +214,7 @@ async def test_start_up_creates_missing_checkpoints_out_of_undo_reach(make_app: 
         with reading():
             made = FollowUp.select().where(FollowUp.checkpoint.is_null(False)).count()
         assert made > 0
-        await pilot.press("z")
-        await settle(app, pilot)
+        await press(app, pilot, "z")
         with reading():
             assert FollowUp.select().where(FollowUp.checkpoint.is_null(False)).count() == made
         assert out_of_step()  # a lead's sync covers their book, not everyone's: the next admin start finishes it
@@ -246,8 +228,7 @@ async def test_the_command_line_switches_views_and_explains_health(make_app: Cal
         await _command(app, pilot, "health explain")
         text = screen_text(app)
         assert "Contact recency" in text and "healthy from 70" in text
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(app, pilot, "escape")
         await _command(app, pilot, "today")
         assert isinstance(app.screen, TodayScreen)
         await _command(app, pilot, "queue")
@@ -267,15 +248,13 @@ async def test_a_woken_follow_up_says_why_in_the_queue_and_the_walk(
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        await pilot.press("2")
-        await settle(app, pilot)
+        await press(app, pilot, "2")
         rows = app.screen.query_one("#queue", RowList)
         index = next(i for i in range(rows.row_count) if getattr(rows.row_at(i), "id", None) == item.id)
         rows.move_to(index)
         await settle(app, pilot)
         assert "woke: the client got in touch (email): Signed" in screen_text(app)
-        await pilot.press("3")
-        await settle(app, pilot)
+        await press(app, pilot, "3")
         walk = app.screen
         assert isinstance(walk, TodayScreen)
         walk.index = next(i for i, w in enumerate(walk.items) if w.followup and w.followup.id == item.id)

@@ -55,7 +55,7 @@ from acct_tui.services.queue import QueueItem
 from acct_tui.services.unit import reading
 from acct_tui.text import inert
 from tests.conftest import TODAY
-from tests.ui.conftest import screen_text, settle
+from tests.ui.conftest import press, screen_text, settle
 
 PAYLOADS: dict[str, str] = {
     "plain": "Plain Text",  # the reference row: what every other row must line up with
@@ -220,8 +220,7 @@ def assert_aligned(text: str, width: int, rows: dict[str, str], expect: dict[str
 
 
 async def _filter(app: AcctApp, pilot: Any, words: str) -> None:
-    await pilot.press("slash", *[("space" if c == " " else c) for c in words], "enter")
-    await settle(app, pilot)
+    await press(app, pilot, "slash", *[("space" if c == " " else c) for c in words], "enter")
 
 
 # The views ----------------------------------------------------------------------
@@ -262,8 +261,7 @@ async def test_portfolio_filter_and_help_show_hostile_names_inert_and_aligned(
                 "Owner": lambda key: start(HOSTILE_AGENT) if key == "cursor" else "Demo",
             },
         )
-        await pilot.press("question_mark")
-        await settle(app, pilot)
+        await press(app, pilot, "question_mark")
         assert isinstance(app.screen, HelpScreen)
         assert_inert(screen_text(app), "help")
 
@@ -276,8 +274,7 @@ async def test_queue_rows_and_detail_line_are_inert_and_aligned(
     app = make_app()
     async with app.run_test(size=size) as pilot:
         await settle(app, pilot)
-        await pilot.press("2")
-        await settle(app, pilot)
+        await press(app, pilot, "2")
         screen = app.screen
         assert isinstance(screen, QueueScreen)
         passed: set[str] = set()
@@ -316,8 +313,7 @@ async def test_done_with_outcome_prefills_the_title_inert(
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        await pilot.press("2")
-        await settle(app, pilot)
+        await press(app, pilot, "2")
         screen = app.screen
         assert isinstance(screen, QueueScreen)
         for _ in range(screen.list.row_count):
@@ -325,8 +321,7 @@ async def test_done_with_outcome_prefills_the_title_inert(
             if isinstance(current, QueueItem) and current.title == PAYLOADS["cursor"]:
                 break
             await pilot.press("j")
-        await pilot.press("D")
-        await settle(app, pilot)
+        await press(app, pilot, "D")
         assert isinstance(app.screen, FormModal)
         text = screen_text(app)
         assert_inert(text, "done form")
@@ -413,18 +408,14 @@ async def test_client_detail_every_pane_is_inert_and_aligned(
                 elif step == len(PANES) - 1:
                     await pilot.press("left", "right", "right")  # history, timeline (wrapping round) by both arrows
                 await pilot.pause()  # a pane draws from what is loaded: no worker to wait for
-            await pilot.press("enter")
-            await settle(app, pilot)
+            await press(app, pilot, "enter")
             assert isinstance(app.screen, TextModal)
             assert_inert(screen_text(app), f"the entry of {key}")
-            await pilot.press("escape", "e")
-            await settle(app, pilot)
+            await press(app, pilot, "escape", "e")
             assert isinstance(app.screen, FormModal)
             assert_inert(screen_text(app), f"the edit form of {key}")
-            await pilot.press("escape")
-            await settle(app, pilot)
-            await pilot.press("escape")
-            await settle(app, pilot)
+            await press(app, pilot, "escape")
+            await press(app, pilot, "escape")
             assert not isinstance(app.screen, AccountScreen)
 
 
@@ -437,8 +428,7 @@ async def test_editing_one_field_leaves_hostile_stored_text_as_it_was(
         await settle(app, pilot)
         app.open_account(hostile["escape"])
         await settle(app, pilot)
-        await pilot.press("e")
-        await settle(app, pilot)
+        await press(app, pilot, "e")
         form = app.screen
         assert isinstance(form, FormModal)
         text = screen_text(app)
@@ -446,8 +436,7 @@ async def test_editing_one_field_leaves_hostile_stored_text_as_it_was(
         assert "Hostile Red␛[31mAlert␛[0m" in text
         assert "escape character" not in text
         form.query_one("#field-arr", Input).value = "2500"
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         assert isinstance(app.screen, AccountScreen), screen_text(app)
     with reading():
         account = Account.get_by_id(hostile["escape"])
@@ -463,8 +452,7 @@ async def test_today_walk_cards_are_inert_and_literal(
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        await pilot.press("3")
-        await settle(app, pilot)
+        await press(app, pilot, "3")
         screen = app.screen
         assert isinstance(screen, TodayScreen)
         seen: set[str] = set()
@@ -494,8 +482,7 @@ async def test_palette_jump_shows_hostile_accounts_inert_and_opens_them(
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         for key, account_id in hostile.items():
-            await pilot.press("ctrl+p")
-            await settle(app, pilot)
+            await press(app, pilot, "ctrl+p")
             # Typing is tested elsewhere; the search box filled at once keeps this test quick.
             app.screen.query_one(CommandInput).value = f"hostile {key}"
             await settle(app, pilot, rounds=5)
@@ -506,11 +493,9 @@ async def test_palette_jump_shows_hostile_accounts_inert_and_opens_them(
             assert "gold · " + start(PAYLOADS[key]) in shown, text
             if key == "markup":  # the help line's industry, not read as markup
                 assert f"gold · {PAYLOADS['markup']} · owner" in text
-            await pilot.press("enter")
-            await settle(app, pilot)
+            await press(app, pilot, "enter")
             assert isinstance(app.screen, AccountScreen) and app.screen.account_id == account_id
-            await pilot.press("escape")
-            await settle(app, pilot)
+            await press(app, pilot, "escape")
 
 
 # The command line -------------------------------------------------------------------

@@ -29,7 +29,7 @@ from acct_tui.app import AcctApp
 from acct_tui.screens.detail import AccountScreen
 from acct_tui.screens.form import FormModal
 from acct_tui.screens.portfolio import PortfolioScreen
-from tests.ui.conftest import settle
+from tests.ui.conftest import press, settle
 
 pytestmark = pytest.mark.slow
 
@@ -198,10 +198,8 @@ async def test_a_form_dismissed_twice_closes_only_itself(make_app: Callable[...,
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        await pilot.press("enter")
-        await settle(app, pilot)
-        await pilot.press("c")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
+        await press(app, pilot, "c")
         form = app.screen
         assert isinstance(form, FormModal)
         form.dismiss(None)  # escape
@@ -223,10 +221,8 @@ async def test_a_save_landing_under_another_screen_closes_its_form_later(make_ap
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        await pilot.press("enter")
-        await settle(app, pilot)
-        await pilot.press("c")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
+        await press(app, pilot, "c")
         form = app.screen
         assert isinstance(form, FormModal)
         await app.push_screen(HelpScreen(form))
@@ -235,8 +231,7 @@ async def test_a_save_landing_under_another_screen_closes_its_form_later(make_ap
         form.dismiss(7)  # the save's result lands now
         await settle(app, pilot)
         assert isinstance(app.screen, HelpScreen) and form in app.screen_stack
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(app, pilot, "escape")
         assert isinstance(app.screen, AccountScreen) and form not in app.screen_stack
 
 
@@ -246,12 +241,10 @@ async def test_a_result_for_a_closed_screen_is_dropped(make_app: Callable[..., A
     got: list[int] = []
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         detail = app.screen
         assert isinstance(detail, AccountScreen)
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(app, pilot, "escape")
         assert not detail.is_attached
         await asyncio.to_thread(app._deliver, got.append, 1, detail)
         await asyncio.to_thread(app._deliver, got.append, 2, None)

@@ -11,7 +11,7 @@ from acct_tui.services.accounts import create_account
 from acct_tui.services.context import Ctx
 from acct_tui.services.portfolio import QuickFilter, SortKey
 from acct_tui.widgets.rows import RowList
-from tests.ui.conftest import screen_text, settle
+from tests.ui.conftest import press, screen_text, settle
 
 
 def _table(app: AcctApp) -> RowList[Any]:
@@ -39,31 +39,25 @@ async def test_sort_filter_and_quick_filters(make_app: Callable[..., AcctApp]) -
         await settle(app, pilot)
         screen = app.screen
         assert isinstance(screen, PortfolioScreen)
-        await pilot.press("s", "a")
-        await settle(app, pilot)
+        await press(app, pilot, "s", "a")
         assert screen.query_state.sort is SortKey.ARR
         arrs = [_table(app).row_at(i).arr for i in range(5)]
         assert arrs == sorted(arrs, reverse=True)
-        await pilot.press("s", "a")
-        await settle(app, pilot)
+        await press(app, pilot, "s", "a")
         assert screen.query_state.descending is False
         assert _table(app).row_at(0).arr <= _table(app).row_at(1).arr
 
-        await pilot.press("slash", *"kestrel")
-        await settle(app, pilot)
+        await press(app, pilot, "slash", *"kestrel")
         assert _table(app).row_count == 1
         assert "Kestrel Freight" in screen_text(app)
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(app, pilot, "escape")
         assert _table(app).row_count == 46
 
-        await pilot.press("a")
-        await settle(app, pilot)
+        await press(app, pilot, "a")
         assert screen.query_state.quick is QuickFilter.AT_RISK
         rows = [_table(app).row_at(i) for i in range(_table(app).row_count)]
         assert rows and all(r.health_band.value == "at_risk" for r in rows)
-        await pilot.press("a")
-        await settle(app, pilot)
+        await press(app, pilot, "a")
         assert _table(app).row_count == 46
 
 
@@ -72,8 +66,7 @@ async def test_filter_matches_contact_names(make_app: Callable[..., AcctApp]) ->
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        await pilot.press("slash", *"ines hadd")
-        await settle(app, pilot)
+        await press(app, pilot, "slash", *"ines hadd")
         names = [_table(app).row_at(i).name for i in range(_table(app).row_count)]
         assert "Kestrel Freight" in names
         assert len(names) < 5
@@ -95,12 +88,10 @@ async def test_cursor_keys_and_open_and_back(make_app: Callable[..., AcctApp]) -
         assert table.cursor == 0
         await pilot.press("j", "j")
         name = table.current.name
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         assert app.screen.__class__.__name__ == "AccountScreen"
         assert name in screen_text(app)
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(app, pilot, "escape")
         assert isinstance(app.screen, PortfolioScreen)
         assert _table(app).cursor == 2
 
@@ -111,8 +102,7 @@ async def test_stored_text_is_shown_inert(make_app: Callable[..., AcctApp], demo
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        await pilot.press("slash", *"evil")
-        await settle(app, pilot)
+        await press(app, pilot, "slash", *"evil")
         assert "[bold red]Evil[/] Corp ⟦x⟧" in screen_text(app)
 
 
@@ -127,8 +117,7 @@ async def test_fits_80_by_24(make_app: Callable[..., AcctApp]) -> None:
         assert "Owner" not in header
         row = next(line for line in text.splitlines() if "Kestrel Freight" in line)
         assert "▲ at risk" in row and "$1.85M" in row  # each cell under its own column
-        await pilot.press("2")
-        await settle(app, pilot)
+        await press(app, pilot, "2")
         queue_row = next(line for line in screen_text(app).splitlines() if "Kestrel Freight" in line)
         assert "Send RCA" in queue_row
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from acct_tui.app import AcctApp
-from tests.ui.conftest import settle
+from tests.ui.conftest import press, settle
 
 SCREENS = {
     "portfolio": [],
@@ -33,7 +33,6 @@ def test_screen_snapshot(
     async def drive(pilot: Any) -> None:
         await settle(app, pilot)
         for key in SCREENS[screen]:
-            await pilot.press(key)
-            await settle(app, pilot)
+            await press(app, pilot, key)
 
     assert snap_compare(app, terminal_size=size, run_before=drive)

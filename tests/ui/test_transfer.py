@@ -13,7 +13,7 @@ from acct_tui.app import AcctApp
 from acct_tui.models import Account
 from acct_tui.screens.transfer import ExportModal, ImportModal
 from acct_tui.services.unit import reading
-from tests.ui.conftest import screen_text, settle
+from tests.ui.conftest import press, screen_text, settle
 
 SALESFORCE = (
     "Account Name,Account ID,Website,Industry,Annual Revenue,Type\r\n"
@@ -43,13 +43,11 @@ async def test_import_checks_first_then_writes_with_progress(make_app: Callable[
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         screen = await _open_import(app, pilot, source)
-        await pilot.press("ctrl+d")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+d")
         assert "2 rows" in screen_text(app)
         with reading():
             assert Account.select().where(Account.name == "Orbit Analytics").count() == 0
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         assert screen.query_one(ProgressBar).progress == 100
         with reading():
             orbit = Account.get(Account.name == "Orbit Analytics")
@@ -67,8 +65,7 @@ async def test_a_bad_file_reports_every_row_and_writes_nothing(
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         await _open_import(app, pilot, source)
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         text = screen_text(app)
         assert "line 3" in text and "Annual Revenue" in text
         with reading():
@@ -81,15 +78,12 @@ async def test_x_exports_the_portfolio_as_shown(make_app: Callable[..., AcctApp]
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        await pilot.press("a")
-        await settle(app, pilot)
+        await press(app, pilot, "a")
         shown = [app.screen.table.row_at(i).name for i in range(app.screen.table.row_count)]
-        await pilot.press("x")
-        await settle(app, pilot)
+        await press(app, pilot, "x")
         assert isinstance(app.screen, ExportModal)
         app.screen.query_one("#export-path", Input).value = str(target)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         assert not isinstance(app.screen, ExportModal)
     with target.open(encoding="utf-8", newline="") as handle:
         names = [row["name"] for row in csv.DictReader(handle)]
@@ -102,10 +96,8 @@ async def test_x_exports_the_queue_as_json(make_app: Callable[..., AcctApp], tmp
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        await pilot.press("2")
-        await settle(app, pilot)
-        await pilot.press("x")
-        await settle(app, pilot)
+        await press(app, pilot, "2")
+        await press(app, pilot, "x")
         screen = app.screen
         assert isinstance(screen, ExportModal)
         from textual.widgets import Select
@@ -113,8 +105,7 @@ async def test_x_exports_the_queue_as_json(make_app: Callable[..., AcctApp], tmp
         screen.query_one("#export-format", Select).value = "json"
         await pilot.pause()
         screen.query_one("#export-path", Input).value = str(target)
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
     payload = json.loads(target.read_text(encoding="utf-8"))
     titles = json.dumps(payload)
     assert "Send RCA and credit proposal" in titles
@@ -125,8 +116,7 @@ async def test_served_sessions_cannot_write_files(make_app: Callable[..., AcctAp
     app = make_app(served=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        await pilot.press("x")
-        await settle(app, pilot)
+        await press(app, pilot, "x")
         assert not isinstance(app.screen, ExportModal)
         messages = [note.message for note in app._notifications]
         assert any("exporting is off in served sessions" in m for m in messages)

@@ -16,7 +16,7 @@ from acct_tui.services.queue import QueueItem
 from acct_tui.services.unit import reading
 from acct_tui.widgets.rows import RowList
 from tests.conftest import TODAY
-from tests.ui.conftest import screen_text, settle
+from tests.ui.conftest import press, screen_text, settle
 
 
 def _queue_list(app: AcctApp) -> RowList[Any]:
@@ -28,14 +28,12 @@ async def test_done_in_the_queue_moves_to_the_next_item(make_app: Callable[..., 
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        await pilot.press("2")
-        await settle(app, pilot)
+        await press(app, pilot, "2")
         assert isinstance(app.screen, QueueScreen)
         first = _queue_list(app).current
         second = _queue_list(app).row_at(_queue_list(app).cursor + 1)
         assert isinstance(first, QueueItem) and first.title == "Send RCA and credit proposal"
-        await pilot.press("d")
-        await settle(app, pilot)
+        await press(app, pilot, "d")
         with reading():
             assert FollowUp.get_by_id(first.id).status == "done"
         assert _queue_list(app).current.id == second.id
@@ -47,14 +45,11 @@ async def test_snooze_with_one_key_and_a_reason(make_app: Callable[..., AcctApp]
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        await pilot.press("2")
-        await settle(app, pilot)
+        await press(app, pilot, "2")
         item = _queue_list(app).current
         snoozed_before = app.screen.queue.counts["snoozed"]
-        await pilot.press("s")
-        await settle(app, pilot)
-        await pilot.press("3", *"waiting on legal", "enter")
-        await settle(app, pilot)
+        await press(app, pilot, "s")
+        await press(app, pilot, "3", *"waiting on legal", "enter")
         with reading():
             row = FollowUp.get_by_id(item.id)
         assert row.snoozed_until == TODAY + dt.timedelta(days=3)
@@ -67,24 +62,20 @@ async def test_log_a_call_from_detail_then_undo(make_app: Callable[..., AcctApp]
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         assert isinstance(app.screen, AccountScreen)
         account_id = app.screen.account_id
         with reading():
             before = Account.get_by_id(account_id).last_touch_at
-        await pilot.press("l")
-        await settle(app, pilot)
-        await pilot.press(*"Walked Ines through the RCA", "ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "l")
+        await press(app, pilot, *"Walked Ines through the RCA", "ctrl+s")
         assert isinstance(app.screen, AccountScreen)
         assert "Walked Ines through the RCA" in screen_text(app)
         with reading():
             account = Account.get_by_id(account_id)
             assert account.last_touch_at == demo_ctx.now()
             assert Activity.select().where(Activity.summary == "Walked Ines through the RCA").count() == 1
-        await pilot.press("z")
-        await settle(app, pilot)
+        await press(app, pilot, "z")
         with reading():
             assert Activity.select().where(Activity.summary == "Walked Ines through the RCA").count() == 0
             assert Account.get_by_id(account_id).last_touch_at == before
@@ -96,14 +87,11 @@ async def test_a_failed_save_keeps_what_was_typed(make_app: Callable[..., AcctAp
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        await pilot.press("enter")
-        await settle(app, pilot)
-        await pilot.press("l")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
+        await press(app, pilot, "l")
         await pilot.press(*"Planning call")
         app.screen.query_one("#field-when").value = "+3d"
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         text = screen_text(app)
         assert "cannot be logged in the future" in text
         assert app.screen.query_one("#field-summary").value == "Planning call"
@@ -116,10 +104,8 @@ async def test_live_validation_shows_the_message_by_the_field(make_app: Callable
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        await pilot.press("enter")
-        await settle(app, pilot)
-        await pilot.press("c")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
+        await press(app, pilot, "c")
         await pilot.press(*"Bo Chen", "tab", "tab", *"bo@")
         await pilot.pause()
         assert "not an email address" in screen_text(app)
@@ -130,8 +116,7 @@ async def test_today_walk_one_item_at_a_time(make_app: Callable[..., AcctApp]) -
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        await pilot.press("3")
-        await settle(app, pilot)
+        await press(app, pilot, "3")
         screen = app.screen
         assert isinstance(screen, TodayScreen)
         total = len(screen.items)
@@ -140,13 +125,11 @@ async def test_today_walk_one_item_at_a_time(make_app: Callable[..., AcctApp]) -
         assert "Kestrel Freight" in screen_text(app)
         first = screen.current
         assert first is not None and first.followup is not None
-        await pilot.press("d")
-        await settle(app, pilot)
+        await press(app, pilot, "d")
         with reading():
             assert FollowUp.get_by_id(first.followup.id).status == "done"
         assert f"2 of {total}" in screen_text(app)
-        await pilot.press("n")
-        await settle(app, pilot)
+        await press(app, pilot, "n")
         assert f"3 of {total}" in screen_text(app)
         for _ in range(total):
             await pilot.press("n")
@@ -162,18 +145,15 @@ async def test_today_account_item_snooze_plans_a_check_in(make_app: Callable[...
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        await pilot.press("3")
-        await settle(app, pilot)
+        await press(app, pilot, "3")
         screen = app.screen
         assert isinstance(screen, TodayScreen)
         while screen.current is not None and screen.current.followup is not None:
             await pilot.press("n")
         item = screen.current
         assert item is not None
-        await pilot.press("s")
-        await settle(app, pilot)
-        await pilot.press("w", "enter")
-        await settle(app, pilot)
+        await press(app, pilot, "s")
+        await press(app, pilot, "w", "enter")
         with reading():
             planned = FollowUp.select().where(FollowUp.account == item.account_id, FollowUp.kind == "check-in")
             assert any(f.due_on == TODAY + dt.timedelta(days=7) for f in planned)
@@ -202,13 +182,10 @@ async def test_next_and_previous_account_in_detail(make_app: Callable[..., AcctA
         await settle(app, pilot)
         table = app.screen.query_one("#accounts", RowList)
         second = table.row_at(1)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         first_id = app.screen.account_id
-        await pilot.press("right_square_bracket")
-        await settle(app, pilot)
+        await press(app, pilot, "right_square_bracket")
         assert app.screen.account_id == second.id
         assert second.name in screen_text(app)
-        await pilot.press("left_square_bracket")
-        await settle(app, pilot)
+        await press(app, pilot, "left_square_bracket")
         assert app.screen.account_id == first_id

@@ -19,7 +19,7 @@ from peewee import Database, OperationalError, PostgresqlDatabase, SqliteDatabas
 
 from acct_tui.models import ALL_MODELS, SchemaMeta, database_proxy
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 SQLITE_PRAGMAS: dict[str, object] = {
     "journal_mode": "wal",
@@ -39,8 +39,46 @@ def _add_health_history(db: Database) -> None:
     db.create_tables([HealthHistory])
 
 
+def _v3_account_details_products_walk(db: Database) -> None:
+    """Version 3: account details from CRMs (phone, city, country, employees, client since),
+    contacts that can be removed, subscriptions that end, the first promised due date of a
+    follow-up, a concern's resolution, the walk's marks and saved views."""
+    from playhouse.migrate import SchemaMigrator
+    from playhouse.migrate import migrate as apply_operations
+
+    from acct_tui.models import Account, Concern, Contact, FollowUp, SavedView, Subscription, WalkMark
+
+    migrator = SchemaMigrator.from_database(db)
+    added = [
+        ("account", "phone", Account.phone),
+        ("account", "city", Account.city),
+        ("account", "country", Account.country),
+        ("account", "employees", Account.employees),
+        ("account", "client_since", Account.client_since),
+        ("contact", "removed_at", Contact.removed_at),
+        ("subscription", "end_on", Subscription.end_on),
+        ("subscription", "notes", Subscription.notes),
+        ("subscription", "external_id", Subscription.external_id),
+        ("subscription", "created_at", Subscription.created_at),
+        ("subscription", "version", Subscription.version),
+        ("follow_up", "first_due_on", FollowUp.first_due_on),
+        ("concern", "resolution", Concern.resolution),
+    ]
+    operations = []
+    for table, column, field in added:
+        if column not in {c.name for c in db.get_columns(table)}:
+            if column == "external_id":
+                # SQLite cannot add a UNIQUE column: the column first, its unique index after.
+                operations.append(migrator.add_column(table, column, type(field)(max_length=120, null=True)))
+                operations.append(migrator.add_index(table, (column,), True))
+            else:
+                operations.append(migrator.add_column(table, column, field))
+    apply_operations(*operations)
+    db.create_tables([WalkMark, SavedView])
+
+
 # Target version -> the step that upgrades a database from the version before it.
-MIGRATIONS: dict[int, Migration] = {2: _add_health_history}
+MIGRATIONS: dict[int, Migration] = {2: _add_health_history, 3: _v3_account_details_products_walk}
 
 UNREADABLE_VERSION = "this database's schema version is unreadable; restore a backup or use a new database"
 VERSIONLESS = "this database has acct-tui tables but no schema version; restore a backup or use a new database"

@@ -44,6 +44,9 @@ def _money(**kwargs: object) -> DecimalField:
     return DecimalField(max_digits=14, decimal_places=2, auto_round=True, **kwargs)  # type: ignore[arg-type]
 
 
+# Columns added after the first release carry a database-side DEFAULT too, so rows
+# written by bulk loads (the seed, another tool) that name only the older columns still fit.
+
 # Foreign keys get no index of their own where a composite index already starts
 # with them (or where the parent is never deleted, like agents): every index
 # costs each insert, and the activity table is the largest there is.
@@ -103,6 +106,12 @@ class Account(BaseModel):
     sort_name = CharField(max_length=200)
     external_id = CharField(max_length=120, null=True, unique=True)
     domain = CharField(max_length=200, null=True, index=True)
+    phone = CharField(max_length=40, default="", constraints=[SQL("DEFAULT ''")])
+    city = CharField(max_length=120, default="", constraints=[SQL("DEFAULT ''")])
+    country = CharField(max_length=80, default="", constraints=[SQL("DEFAULT ''")])
+    employees = IntegerField(null=True)
+    client_since = DateField(null=True)
+    """When the client relationship began (a CRM's created date on import)."""
     tier = CharField(max_length=16, default="silver")
     tier_rank = SmallIntegerField(default=2)
     industry = CharField(max_length=80, default="")
@@ -197,6 +206,8 @@ class Contact(BaseModel):
     is_primary = BooleanField(default=False)
     external_id = CharField(max_length=120, null=True, unique=True)
     created_at = DateTimeField(default=utcnow)
+    removed_at = DateTimeField(null=True)
+    """Set when the contact left the client or was removed: kept so past touches still name them."""
     version = IntegerField(default=1)
 
     class Meta:
@@ -221,7 +232,12 @@ class Subscription(BaseModel):
     currency = CharField(max_length=3, default="USD")
     start_on = DateField(null=True)
     renewal_on = DateField(null=True)
+    end_on = DateField(null=True)
     status = CharField(max_length=16, default="active")
+    notes = TextField(default="", constraints=[SQL("DEFAULT ''")])
+    external_id = CharField(max_length=120, null=True, unique=True)
+    created_at = DateTimeField(default=utcnow, constraints=[SQL("DEFAULT CURRENT_TIMESTAMP")])
+    version = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])
 
     class Meta:
         indexes = ((("account",), False),)
@@ -255,6 +271,9 @@ class FollowUp(BaseModel):
     title = CharField(max_length=200)
     kind = CharField(max_length=16, default="check-in")
     due_on = DateField()
+    first_due_on = DateField(null=True)
+    """The due date first promised (None: never moved). Rescheduling or snoozing moves `due_on`
+    only, so health keeps counting the slip from this date until the follow-up is done."""
     priority = CharField(max_length=8, default="normal")
     priority_rank = SmallIntegerField(default=1)
     assignee = ForeignKeyField(Agent, backref="followups", on_delete="RESTRICT", index=False)
@@ -295,6 +314,7 @@ class Concern(BaseModel):
     status = CharField(max_length=12, default="open")
     opened_at = DateTimeField(default=utcnow)
     resolved_at = DateTimeField(null=True)
+    resolution = TextField(default="", constraints=[SQL("DEFAULT ''")])
     ticket_ref = CharField(max_length=80, default="")
     opened_by = ForeignKeyField(Agent, null=True, backref="concerns", on_delete="SET NULL", index=False)
     version = IntegerField(default=1)
@@ -372,6 +392,39 @@ class HealthHistory(BaseModel):
         indexes = ((("account", "day"), True),)
 
 
+class WalkMark(BaseModel):
+    """An item of the daily walk an agent dealt with on a day without changing data:
+    "reviewed" keeps it off that day's walk, "later" brings it back on `until`."""
+
+    id = AutoField()
+    agent = ForeignKeyField(Agent, backref="walk_marks", on_delete="CASCADE", index=False)
+    account = ForeignKeyField(Account, backref="walk_marks", on_delete="CASCADE", index=False)
+    reason = CharField(max_length=24)
+    day = DateField()
+    action = CharField(max_length=12, default="reviewed")
+    until = DateField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "walk_mark"
+        indexes = ((("agent", "day", "account", "reason"), True),)
+
+
+class SavedView(BaseModel):
+    """A named portfolio or queue view of one agent's: sort, filter and quick filters as JSON."""
+
+    id = AutoField()
+    agent = ForeignKeyField(Agent, backref="saved_views", on_delete="CASCADE", index=False)
+    name = CharField(max_length=60)
+    screen = CharField(max_length=24, default="portfolio")
+    state = TextField(default="{}")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "saved_view"
+        indexes = ((("agent", "name"), True),)
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     SchemaMeta,
     Team,
@@ -388,4 +441,6 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Opportunity,
     AuditEntry,
     HealthHistory,
+    WalkMark,
+    SavedView,
 )

@@ -93,6 +93,15 @@ def open_demo(settings: Settings, clock: Clock, explicit_agent: str | None = Non
         os.replace(building, path)
         for leftover in (Path(f"{building}-wal"), Path(f"{building}-shm")):
             leftover.unlink(missing_ok=True)
+    else:
+        # The demo is ours to keep current: an older demo is upgraded, not refused.
+        from acct_tui.db import connect, migrate
+
+        upgrading = connect(str(path))
+        try:
+            migrate(upgrading)
+        finally:
+            upgrading.close()
     open_database(str(path), create=False)
     agent = find_agent(explicit_agent) if explicit_agent else None
     agent = agent or find_agent(DEMO_MANAGER)

@@ -333,7 +333,7 @@ def test_migration_2_adds_health_history_to_a_version_1_database(db: Database, d
         _reopen(db_url)
     target = connect(db_url)
     try:
-        assert dbm.migrate(target) == [2]
+        assert dbm.migrate(target) == [2, 3]
         assert {"account_id", "day", "score", "band"} <= _columns(target, "health_history")
         with target.connection_context():
             unique = [ix.columns for ix in target.get_indexes("health_history") if ix.unique]
@@ -377,3 +377,44 @@ def test_postgresql_without_a_usable_trigram_index_still_opens(
             assert schema_version(database) == dbm.SCHEMA_VERSION
     finally:
         _close(database)
+
+
+_V3_COLUMNS = {
+    "account": ("phone", "city", "country", "employees", "client_since"),
+    "contact": ("removed_at",),
+    "subscription": ("end_on", "notes", "external_id", "created_at", "version"),
+    "follow_up": ("first_due_on",),
+    "concern": ("resolution",),
+}
+
+
+def test_version_3_upgrades_a_version_2_database_keeping_its_rows(db: Database, db_url: str) -> None:
+    """A v2 database (no account details, no walk marks): migrate adds them and the rows stay."""
+    with db.connection_context():
+        owner = Agent.create(login="sam", name="Sam")
+        Account.create(name="Acme", sort_name="acme", owner=owner)
+        db.execute_sql("DROP TABLE walk_mark")
+        db.execute_sql("DROP TABLE saved_view")
+        db.execute_sql("DROP INDEX subscription_external_id")
+        for table, columns in _V3_COLUMNS.items():
+            for column in columns:
+                db.execute_sql(f"ALTER TABLE {table} DROP COLUMN {column}")
+    _set_version(db, "2")
+    with pytest.raises(SchemaTooOld):
+        _reopen(db_url)
+    target = connect(db_url)
+    try:
+        assert dbm.migrate(target) == [3]
+        for table, columns in _V3_COLUMNS.items():
+            assert set(columns) <= _columns(target, table)
+        with target.connection_context():
+            assert {"walk_mark", "saved_view"} <= set(target.get_tables())
+    finally:
+        _close(target)
+    opened = _reopen(db_url)
+    try:
+        with opened.connection_context():
+            acme = Account.get(Account.name == "Acme")
+            assert (acme.phone, acme.employees, acme.client_since) == ("", None, None)
+    finally:
+        _close(opened)

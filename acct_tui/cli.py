@@ -11,7 +11,6 @@ goes to stdout only.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -20,7 +19,7 @@ from typing import NoReturn
 from acct_tui import __version__
 from acct_tui.clock import Clock, SystemClock
 from acct_tui.config import ConfigError, Settings, load_settings
-from acct_tui.runtime import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError, fail, make_context, open_db, open_demo
+from acct_tui.runtime import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError, demo_settings, fail, make_context, open_db
 from acct_tui.verbs import VERB_MODULES, Handler
 
 
@@ -39,6 +38,9 @@ def common_options() -> argparse.ArgumentParser:
     parent.add_argument(
         "--agent", metavar="NAME", default=argparse.SUPPRESS, help="work as this agent (default: your login name)"
     )
+    parent.add_argument(
+        "--demo", action="store_true", default=argparse.SUPPRESS, help="use the demo database (built on first use)"
+    )
     return parent
 
 
@@ -51,7 +53,6 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
         epilog="Run acct-tui with no verb to open the dashboard.",
     )
     parser.add_argument("--version", action="version", version=f"acct-tui {__version__}")
-    parser.add_argument("--demo", action="store_true", help="open the demo database (created on first use)")
     verbs = parser.add_subparsers(dest="verb", metavar="VERB")
     handlers: dict[str, Handler] = {}
     for module in VERB_MODULES:
@@ -74,28 +75,46 @@ def skip_postgres_drivers() -> None:
 def early_options(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
     """--db, --agent and --demo, wherever they stand, and the rest of `argv`."""
     parser = ArgumentParser(prog="acct-tui", parents=[common_options()], add_help=False)
-    parser.add_argument("--demo", action="store_true")
-    return parser.parse_known_args(argv)
+    args, rest = parser.parse_known_args(argv)
+    args.demo = bool(getattr(args, "demo", False))
+    return args, rest
 
 
 def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args, rest = early_options(argv)
+    # The file is read once, here; a broken one is reported below, after --help had its say.
+    settings: Settings | None = None
+    problem: ConfigError | None = None
+    try:
+        settings = load_settings(getattr(args, "db", None), getattr(args, "agent", None))
+    except ConfigError as exc:
+        problem = exc
     # Peewee loads every PostgreSQL driver it finds when it is imported: know the
     # database before anything imports it.
-    with contextlib.suppress(ConfigError):  # reported below, after --help had its say
-        if not is_postgres_url(load_settings(getattr(args, "db", None), None).database_url):
-            skip_postgres_drivers()
+    if args.demo or (settings is not None and not is_postgres_url(settings.database_url)):
+        skip_postgres_drivers()
     # Opening the dashboard (nothing but options) is the common case and the one a
     # person waits for: it skips building every verb's parser.
     handlers: dict[str, Handler] = {}
     if rest:
         parser, handlers = build_parser()
         args = parser.parse_args(argv)
+    verb = getattr(args, "verb", None) or ""
+    clock = clock or SystemClock()
     try:
-        settings = load_settings(getattr(args, "db", None), getattr(args, "agent", None))
-        handler = handlers.get(getattr(args, "verb", None) or "", dashboard)
-        return handler(args, settings, clock or SystemClock())
+        if settings is None:
+            if verb != "where":
+                raise problem or ConfigError("cannot read the settings")
+            # `where` must still say where the broken file is.
+            print(f"acct-tui: {problem}", file=sys.stderr)
+            settings = load_settings(getattr(args, "db", None), getattr(args, "agent", None), ignore_file=True)
+        if getattr(args, "demo", False):
+            if getattr(args, "db", None):
+                raise CliError("--demo uses the demo database; give --demo or --db, not both")
+            settings = demo_settings(settings, clock, explicit_agent=getattr(args, "agent", None))
+        handler = handlers.get(verb, dashboard)
+        return handler(args, settings, clock)
     except (CliError, ConfigError) as exc:
         return fail(str(exc))
     except KeyboardInterrupt:
@@ -114,12 +133,8 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
 
 
 def dashboard(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
-    if args.demo:
-        ctx, url = open_demo(settings, clock, explicit_agent=getattr(args, "agent", None))
-    else:
-        open_db(settings)
-        ctx = make_context(settings, clock)
-        url = settings.database_url
+    open_db(settings, create=not getattr(args, "demo", False))
+    ctx = make_context(settings, clock)
     from acct_tui.readahead import ReadAhead
     from acct_tui.services.portfolio import PAGE, PortfolioQuery, portfolio_rows
 
@@ -127,6 +142,6 @@ def dashboard(args: argparse.Namespace, settings: Settings, clock: Clock) -> int
     ahead = ReadAhead(portfolio_rows, ctx, PortfolioQuery(), 0, PAGE)
     from acct_tui.app import AcctApp
 
-    app = AcctApp(ctx, database_url=url, settings=settings, read_ahead=ahead)
+    app = AcctApp(ctx, database_url=settings.database_url, settings=settings, read_ahead=ahead)
     app.run()
     return int(app.return_code or EXIT_OK)

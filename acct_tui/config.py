@@ -9,26 +9,53 @@ url = "postgresql://desk@db.example.com/accounts"   # default: a SQLite file in 
 [agent]
 login = "sam"        # default: your login name
 ```
+
+The file is read once, at start, into a typed `Settings`: the health policy,
+the work plan, the contexts, the `[keys]` table, the database and the agent.
+A section or key acct-tui does not know (`[databse]`, `[healht]`) is refused
+with the closest valid name, like a wrong value, so a typo never silently
+leaves the defaults in force. See docs/config.md.
 """
 
 from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from acct_tui import locations
+from acct_tui.services.health import DEFAULT_POLICY, HealthPolicy
+from acct_tui.services.policy import WorkPlan
+
+SECTIONS: dict[str, tuple[str, ...] | None] = {
+    "database": ("url",),
+    "agent": ("login",),
+    "cadence": None,  # checked by services.policy (tier names)
+    "health": None,
+    "checkpoints": None,
+    "upkeep": None,
+    "contexts": None,  # checked by services.contexts
+    "keys": None,  # binding ids: checked by the dashboard, which knows them
+}
+"""Every table of the file and, where this module checks them, its keys."""
+
+TOP_LEVEL_KEYS = ("preset",)
+"""Plain keys before the first table."""
+
+FORMULA_KEYS = ("preset", "cadence", "health")
+"""The parts of the file the health formula reads (and a what-if lays KEY=VALUE over)."""
 
 
 class ConfigError(Exception):
-    """The config file cannot be read; the message says where and why."""
+    """The config file cannot be read or holds something unusable; the message says where and why."""
 
 
 @dataclass(frozen=True)
 class Settings:
-    """What a session runs with, after file, environment and flags are merged."""
+    """What a session runs with, after file, environment and flags are merged (checked when built)."""
 
     database_url: str
     """Where the data lives: a SQLite file path or a postgresql:// URL."""
@@ -36,8 +63,66 @@ class Settings:
     """Who is working: the agent's login name."""
     config_path: Path
     """The config file these settings were read from (it may not exist)."""
-    raw: dict[str, Any] = field(default_factory=dict)
-    """The parsed config file, for sections other modules own."""
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    """The parsed file, as given; read the typed fields below instead (kept for older callers)."""
+    policy: HealthPolicy = field(init=False, default=DEFAULT_POLICY)
+    """The health formula: defaults, then the preset, then `[cadence]` and `[health]`."""
+    plan: WorkPlan = field(init=False, default_factory=WorkPlan)
+    """Checkpoint days, the daily walk's order, whether checkpoints run at start."""
+    contexts: Mapping[str, Mapping[str, str]] = field(init=False, default_factory=dict)
+    """The `[contexts.NAME]` filters, checked: name -> {tier|owner|team|industry: value}."""
+    keys: Mapping[str, object] = field(init=False, default_factory=dict)
+    """The `[keys]` table as written (binding id -> keys); the dashboard checks the ids, which only it knows."""
+    formula: Mapping[str, object] = field(init=False, default_factory=dict)
+    """The formula's part of the file (preset, `[cadence]`, `[health]`), for a what-if to lay values over."""
+
+    def __post_init__(self) -> None:
+        from acct_tui.services.contexts import contexts_from_config
+        from acct_tui.services.policy import PolicyError, plan_from_config, policy_from_config
+
+        check_layout(self.raw, self.config_path)
+        try:
+            policy = policy_from_config(self.raw)
+            plan = plan_from_config(self.raw)
+            contexts = contexts_from_config(self.raw)
+        except PolicyError as exc:
+            raise ConfigError(f"{self.config_path}: {exc}") from exc
+        keys = self.raw.get("keys", {})
+        # Frozen: the typed fields are derived once, here, and never change after.
+        object.__setattr__(self, "policy", policy)
+        object.__setattr__(self, "plan", plan)
+        object.__setattr__(self, "contexts", contexts)
+        object.__setattr__(self, "keys", dict(keys) if isinstance(keys, Mapping) else {})
+        object.__setattr__(self, "formula", {k: self.raw[k] for k in FORMULA_KEYS if k in self.raw})
+
+    def as_config(self) -> dict[str, object]:
+        """The checked settings in the file's shape, for the services that take config data
+        (`commands.execute`, the what-if): the formula, the contexts and the keys."""
+        return {**self.formula, "contexts": {k: dict(v) for k, v in self.contexts.items()}, "keys": dict(self.keys)}
+
+
+def check_layout(raw: Mapping[str, object], path: Path) -> None:
+    """Refuse a table or key this version does not know, naming the closest valid one."""
+    from acct_tui.services.policy import did_you_mean
+
+    tables = [f"[{name}]" for name in SECTIONS]
+    for name, value in raw.items():
+        if isinstance(value, Mapping):
+            if name not in SECTIONS:
+                hint = did_you_mean(f"[{name}]", tables)
+                raise ConfigError(f"{path}: unknown section [{name}]{hint}; sections are {', '.join(tables)}")
+            keys = SECTIONS[name]
+            for key in value if keys is not None else ():
+                if key not in keys:
+                    hint = did_you_mean(str(key), keys)
+                    raise ConfigError(f"{path}: {name}.{key}: unknown setting{hint}; [{name}] takes {', '.join(keys)}")
+        elif name in SECTIONS:
+            raise ConfigError(f"{path}: {name}: must be a table ([{name}])")
+        elif name not in TOP_LEVEL_KEYS:
+            hint = did_you_mean(str(name), [*TOP_LEVEL_KEYS, *SECTIONS])
+            raise ConfigError(
+                f"{path}: {name}: unknown setting{hint}; before the first [section] only preset may stand"
+            )
 
 
 def default_login() -> str:
@@ -65,10 +150,13 @@ def read_config_file(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot read it ({exc.strerror})") from exc
 
 
-def load_settings(db: str | None = None, agent: str | None = None) -> Settings:
-    """Merge defaults, the config file, ACCT_TUI_DB / ACCT_TUI_AGENT and the given flags."""
+def load_settings(db: str | None = None, agent: str | None = None, *, ignore_file: bool = False) -> Settings:
+    """Merge defaults, the config file, ACCT_TUI_DB / ACCT_TUI_AGENT and the given flags.
+
+    `ignore_file` leaves the file out (for `acct-tui where`, which must answer even when the file is broken).
+    """
     path = locations.config_file()
-    raw = read_config_file(path)
+    raw = {} if ignore_file else read_config_file(path)
     database = raw.get("database", {}) if isinstance(raw.get("database"), dict) else {}
     agent_section = raw.get("agent", {}) if isinstance(raw.get("agent"), dict) else {}
     url = db or os.environ.get("ACCT_TUI_DB") or str(database.get("url") or "") or str(locations.default_database())

@@ -33,14 +33,8 @@ def open_db(settings: Settings, *, create: bool = True) -> Any:
 
 
 def read_plan(settings: Settings) -> tuple[Any, Any]:
-    """The health policy and the work plan of the config file; a refused value is a ConfigError naming its key."""
-    from acct_tui.config import ConfigError
-    from acct_tui.services.policy import PolicyError, plan_from_config, policy_from_config
-
-    try:
-        return policy_from_config(settings.raw), plan_from_config(settings.raw)
-    except PolicyError as exc:
-        raise ConfigError(f"{settings.config_path}: {exc}") from exc
+    """The health policy and the work plan, as the settings read them from the config file."""
+    return settings.policy, settings.plan
 
 
 def make_context(settings: Settings, clock: Clock, *, bootstrap: bool = True, context: str | None = None) -> Any:
@@ -51,9 +45,8 @@ def make_context(settings: Settings, clock: Clock, *, bootstrap: bool = True, co
     from acct_tui.services.agents import resolve_agent
     from acct_tui.services.context import Ctx
 
-    policy, plan = read_plan(settings)
     agent = resolve_agent(settings.agent_login, bootstrap=bootstrap)
-    ctx = Ctx(agent=agent, clock=clock, policy=policy, plan=plan)
+    ctx = Ctx(agent=agent, clock=clock, policy=settings.policy, plan=settings.plan)
     return with_context(ctx, settings, context) if context else ctx
 
 
@@ -61,25 +54,27 @@ def with_context(ctx: Any, settings: Settings, name: str) -> Any:
     """`ctx` narrowed to the named context of the config file."""
     from dataclasses import replace
 
-    from acct_tui.config import ConfigError
-    from acct_tui.services.contexts import contexts_from_config, resolve_context
-    from acct_tui.services.policy import PolicyError
+    from acct_tui.services.contexts import resolve_context
 
-    try:
-        definitions = contexts_from_config(settings.raw)
-    except PolicyError as exc:
-        raise ConfigError(f"{settings.config_path}: {exc}") from exc
-    return replace(ctx, context=resolve_context(name, definitions))
+    return replace(ctx, context=resolve_context(name, settings.contexts))
 
 
-def open_demo(settings: Settings, clock: Clock, explicit_agent: str | None = None) -> tuple[Any, str]:
-    """Open (building it on first use) the demo database; returns the manager's context."""
+def demo_settings(settings: Settings, clock: Clock, explicit_agent: str | None = None) -> Settings:
+    """`settings` pointed at the demo database (built on first use, upgraded when older), as its manager
+    unless an agent is named: what `--demo` means for the dashboard and for every verb alike."""
+    from dataclasses import replace
+
+    from acct_tui.services.demo import DEMO_MANAGER
+
+    path = ensure_demo(clock)
+    return replace(settings, database_url=str(path), agent_login=explicit_agent or DEMO_MANAGER)
+
+
+def ensure_demo(clock: Clock) -> Path:
+    """The demo database's path, building it on first use and upgrading an older one."""
     from acct_tui.db import open_database
-    from acct_tui.services.agents import find_agent
-    from acct_tui.services.context import Ctx
-    from acct_tui.services.demo import DEMO_MANAGER, build_demo
+    from acct_tui.services.demo import build_demo
 
-    policy, plan = read_plan(settings)  # a broken config file is refused before any work
     path = locations.demo_database()
     if not path.exists():
         # Built under another name and moved in place, so an interrupted build leaves no half demo.
@@ -102,12 +97,14 @@ def open_demo(settings: Settings, clock: Clock, explicit_agent: str | None = Non
             migrate(upgrading)
         finally:
             upgrading.close()
-    open_database(str(path), create=False)
-    agent = find_agent(explicit_agent) if explicit_agent else None
-    agent = agent or find_agent(DEMO_MANAGER)
-    if agent is None:
-        raise CliError(f"the demo database at {path} has no manager; delete it and run acct-tui --demo again")
-    return Ctx(agent=agent, clock=clock, policy=policy, plan=plan), str(path)
+    return path
+
+
+def open_demo(settings: Settings, clock: Clock, explicit_agent: str | None = None) -> tuple[Any, str]:
+    """Open (building it on first use) the demo database; returns the manager's (or the named agent's) context."""
+    demo = demo_settings(settings, clock, explicit_agent)
+    open_db(demo, create=False)
+    return make_context(demo, clock, bootstrap=False), demo.database_url
 
 
 class Progress:

@@ -206,7 +206,7 @@ def test_agent_add_list_deactivate(tmp_path: Path, capsys: pytest.CaptureFixture
     assert (code, out, err) == (0, "added sam (lead)\n", "")
     run(capsys, "--db", url, "--agent", "boss", "agent", "add", "kim", "--name", "Kim Ito")
 
-    code, out, err = run(capsys, "--db", url, "agent", "list", "--json")
+    code, out, err = run(capsys, "--db", url, "--agent", "boss", "agent", "list", "--json")
     assert (code, err) == (0, "")
     listed = {row["login"]: row for row in json.loads(out)}
     assert set(listed) == {"boss", "sam", "kim"}
@@ -215,9 +215,9 @@ def test_agent_add_list_deactivate(tmp_path: Path, capsys: pytest.CaptureFixture
 
     code, out, err = run(capsys, "--db", url, "--agent", "boss", "agent", "deactivate", "kim")
     assert (code, out, err) == (0, "deactivated kim\n", "")
-    _code, out, _err = run(capsys, "--db", url, "agent", "list")
+    _code, out, _err = run(capsys, "--db", url, "--agent", "sam", "agent", "list")
     assert "kim" not in out and "sam" in out
-    _code, out, _err = run(capsys, "--db", url, "agent", "list", "--all")
+    _code, out, _err = run(capsys, "--db", url, "--agent", "sam", "agent", "list", "--all")
     assert "kim" in out and "(deactivated)" in out
 
     code, out, err = run(capsys, "--db", url, "--agent", "kim", "queue")
@@ -230,7 +230,7 @@ def test_only_an_admin_adds_agents(tmp_path: Path, capsys: pytest.CaptureFixture
     run(capsys, "--db", url, "--agent", "boss", "agent", "add", "sam")
     code, out, err = run(capsys, "--db", url, "--agent", "sam", "agent", "add", "eve")
     assert (code, out, err) == (1, "", "acct-tui: only an admin can manage agents\n")
-    _code, out, _err = run(capsys, "--db", url, "agent", "list")
+    _code, out, _err = run(capsys, "--db", url, "--agent", "boss", "agent", "list")
     assert "eve" not in out
 
 
@@ -333,7 +333,9 @@ for argv in (
     ["--db", {seeded!r}, "--agent", "boss", "queue"],
     ["--db", {seeded!r}, "where"],
     ["--db", {seeded!r}, "migrate"],
-    ["--db", {seeded!r}, "agent", "list"],
+    ["--db", {seeded!r}, "--agent", "boss", "agent", "list"],
+    ["--demo", "queue"],
+    ["queue", "--demo", "--json"],
 ):
     assert main(argv) == 0, argv
 print("textual loaded" if any(m == "textual" or m.startswith("textual.") for m in sys.modules) else "no textual")
@@ -386,3 +388,46 @@ def test_the_demo_database_is_built_once_and_opens_as_the_manager(isolated_home:
     _close_database()
     assert ctx.agent.login == "alex"
     assert demo.stat().st_mtime_ns == built
+
+
+# --- the demo and a fresh database -----------------------------------------------------------------
+
+
+def test_demo_works_with_every_verb_and_leaves_the_default_database_alone(
+    isolated_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--demo queue` and `queue --demo` read the demo as its manager; no default database is created."""
+    code, out, err = run(capsys, "--demo", "queue", "--json")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["agent"] == "manager"
+    code, out, _err = run(capsys, "portfolio", "--demo", "--limit", "3")
+    assert code == 0 and "of" in out
+    code, out, _err = run(capsys, "--demo", "--agent", "alex", "queue", "--json")
+    assert json.loads(out)["agent"] == "alex"
+    assert not (isolated_home / "data" / "accounts.db").exists()
+    code, out, err = run(capsys, "--demo", "--db", str(isolated_home / "x.db"), "queue")
+    assert (code, out) == (1, "") and "not both" in err
+
+
+def test_a_fresh_database_has_one_clear_path_to_the_first_agent(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`queue` on a fresh file says to run `agent add LOGIN`; that succeeds, makes the login admin, and queue works."""
+    url = str(tmp_path / "fresh.db")
+    code, out, err = run(capsys, "--db", url, "--agent", "sam", "queue")
+    assert (code, out) == (1, "")
+    assert err == "acct-tui: this database has no agents yet; register yourself first: acct-tui agent add sam\n"
+    code, out, err = run(capsys, "--db", url, "--agent", "sam", "agent", "add", "sam")
+    assert (code, out, err) == (0, "added sam (admin): the first agent of a database is its admin\n", "")
+    code, _out, err = run(capsys, "--db", url, "--agent", "sam", "queue")
+    assert (code, err) == (0, "")
+    code, out, err = run(capsys, "--db", url, "--agent", "sam", "agent", "add", "sam")
+    assert (code, out) == (1, "") and "already exists" in err
+
+
+def test_agent_list_is_refused_to_an_unregistered_login(seeded: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Only a registered agent reads the roster; anyone else gets the one-line 'not registered' refusal."""
+    code, out, err = run(capsys, "--db", seeded, "--agent", "stranger", "agent", "list")
+    assert (code, out) == (1, "") and "agent 'stranger' is not registered" in err
+    code, out, err = run(capsys, "--db", seeded, "--agent", "stranger", "agent", "key", "list")
+    assert (code, out) == (1, "") and "not registered" in err

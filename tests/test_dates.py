@@ -15,6 +15,7 @@ from acct_tui.services.dates import (
     next_occurrence,
     parse_date,
     parse_recurrence,
+    past_note,
 )
 from acct_tui.services.errors import ValidationError
 
@@ -190,3 +191,34 @@ def test_due_dates_read_as_people_say_them() -> None:
     assert describe_due(FRIDAY + dt.timedelta(days=5), FRIDAY) == "in 5 days"
     assert describe_due(FRIDAY - dt.timedelta(days=1), FRIDAY) == "1 day late"
     assert describe_due(FRIDAY - dt.timedelta(days=4), FRIDAY) == "4 days late"
+
+
+DEC_3 = dt.date(2026, 12, 3)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("13/01", dt.date(2027, 1, 13)),
+        ("13.01", dt.date(2027, 1, 13)),
+        ("13 Jan", dt.date(2027, 1, 13)),
+        ("Jan 13", dt.date(2027, 1, 13)),
+        ("25/12", dt.date(2026, 12, 25)),
+        ("20/11", dt.date(2026, 11, 20)),
+        ("13/01/2026", dt.date(2026, 1, 13)),
+    ],
+)
+def test_a_date_without_its_year_rolls_forward_the_same_way_in_every_form(typed: str, expected: dt.date) -> None:
+    """On 3 Dec, `13/01` is next January exactly as `13 Jan` is; a typed year is kept as typed."""
+    assert parse_date(typed, DEC_3) == expected
+
+
+def test_a_past_due_date_gets_a_warning_and_a_future_one_none() -> None:
+    """`past_note` words a warning for a day before today and says nothing for today or later."""
+    assert (
+        past_note(dt.date(2026, 11, 20), DEC_3)
+        == "Fri 20 Nov 2026 is in the past (13 days ago); it will show as overdue"
+    )
+    assert "yesterday" in past_note(dt.date(2026, 12, 2), DEC_3)
+    assert past_note(DEC_3, DEC_3) == ""
+    assert past_note(None, DEC_3) == ""

@@ -24,6 +24,12 @@ def agent_ref(agent: Agent) -> AgentRef:
     )
 
 
+def has_agents() -> bool:
+    """Whether anyone is registered yet (a fresh database has nobody, and its first agent becomes the admin)."""
+    with reading():
+        return bool(Agent.select().exists())
+
+
 def find_agent(login: str) -> AgentRef | None:
     with reading():
         agent = Agent.get_or_none(Agent.login == login)
@@ -51,6 +57,9 @@ def resolve_agent(login: str, *, bootstrap: bool = True) -> AgentRef:
             if bootstrap and not Agent.select().exists():
                 agent = Agent.create(login=login, name=login, role=Role.ADMIN.value)
                 return agent_ref(agent)
+            if not Agent.select().exists():
+                # One path on a fresh database: `agent add` makes its first agent the admin.
+                raise NotFound(f"this database has no agents yet; register yourself first: acct-tui agent add {login}")
             raise NotFound(
                 f"agent {login!r} is not registered in this database; "
                 f"an admin can add it with: acct-tui agent add {login}"

@@ -10,6 +10,9 @@ industry = "Retail"
 
 Every key is optional; the pairs are combined with AND. A context only ever
 narrows what the agent may see (the scope rule still applies first).
+
+Reading the tables (`contexts_from_config`) needs no database: the settings
+check them at start-up, before the models are loaded.
 """
 
 from __future__ import annotations
@@ -17,11 +20,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from acct_tui.models import Account, Agent, Team
 from acct_tui.services.context import ActiveContext
 from acct_tui.services.errors import NotFound
-from acct_tui.services.policy import PolicyError
-from acct_tui.services.unit import reading
+from acct_tui.services.policy import PolicyError, did_you_mean
 from acct_tui.vocab import Tier
 
 CONTEXT_KEYS = ("tier", "owner", "team", "industry")
@@ -40,7 +41,8 @@ def contexts_from_config(raw: Mapping[str, object]) -> dict[str, dict[str, str]]
         for key, value in table.items():
             where = f"contexts.{name}.{key}"
             if key not in CONTEXT_KEYS:
-                raise PolicyError(f"unknown filter; a context filters by {', '.join(CONTEXT_KEYS)}", where)
+                hint = did_you_mean(str(key), CONTEXT_KEYS)
+                raise PolicyError(f"unknown filter{hint}; a context filters by {', '.join(CONTEXT_KEYS)}", where)
             if not isinstance(value, str) or not value.strip():
                 raise PolicyError(f"must be a text value (got {value!r})", where)
             if key == "tier" and value.strip() not in {t.value for t in Tier}:
@@ -54,6 +56,9 @@ def contexts_from_config(raw: Mapping[str, object]) -> dict[str, dict[str, str]]
 
 def resolve_context(name: str, definitions: Mapping[str, Mapping[str, str]]) -> ActiveContext:
     """The context called `name`, its team and owner checked against the database."""
+    from acct_tui.models import Agent, Team
+    from acct_tui.services.unit import reading
+
     wanted = name.strip()
     definition = definitions.get(wanted)
     if definition is None:
@@ -82,6 +87,8 @@ def narrow(query: Any, context: ActiveContext | None) -> Any:
     """Narrow a query that selects from (or joins) Account to the context's accounts."""
     if context is None:
         return query
+    from acct_tui.models import Account, Agent
+
     for key, value in context.terms:
         if key == "tier":
             query = query.where(Account.tier == value)

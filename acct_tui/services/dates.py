@@ -3,7 +3,12 @@
 `parse_date` takes what a busy manager types in a date field: `today`,
 `tomorrow`, `+3d`, `2w`, `fri`, `next month`, `eom`, `2026-12-01`,
 `1 Dec`, `Dec 1 2026`. Numeric dates with slashes are accepted only when
-they cannot be read two ways. Month arithmetic uses dateutil's relativedelta.
+they cannot be read two ways. A date typed without its year is the next one
+to come (within half a year back): on 3 Dec, `13/01` and `13 Jan` are both
+next January. Month arithmetic uses dateutil's relativedelta.
+
+`past_note` words the warning a form or the command line shows when a due
+date lands before today.
 """
 
 from __future__ import annotations
@@ -131,10 +136,27 @@ def _parse_absolute(raw: str, today: dt.date, field: str) -> dt.date | None:
         parsed = date_parser.parse(raw, default=default, fuzzy=False).date()
     except (ValueError, OverflowError):
         return None
-    if not re.search(r"\d{4}", raw) and parsed < today - dt.timedelta(days=183):
-        # "3 Jan" typed in December means next January.
-        parsed = parsed + relativedelta(years=1)
-    return parsed
+    return parsed if re.search(r"\d{4}", raw) else roll_forward(parsed, today)
+
+
+def roll_forward(day: dt.date, today: dt.date) -> dt.date:
+    """A date typed without its year, moved to next year when it is more than half a year gone.
+
+    "3 Jan" or "03/01" typed in December means next January; "20 Nov" typed on
+    3 Dec still means last month (a late entry, which a due date warns about).
+    """
+    if day < today - dt.timedelta(days=183):
+        return day + relativedelta(years=1)
+    return day
+
+
+def past_note(day: dt.date | None, today: dt.date) -> str:
+    """A warning when a due date is before today (empty otherwise): it lands straight in "overdue"."""
+    if day is None or day >= today:
+        return ""
+    days = (today - day).days
+    ago = "yesterday" if days == 1 else f"{days} days ago"
+    return f"{day:%a %d %b %Y} is in the past ({ago}); it will show as overdue"
 
 
 def _day_month_or_month_day(
@@ -151,7 +173,11 @@ def _day_month_or_month_day(
             continue
     if len(readings) > 1:
         raise ValidationError(f"{raw!r} can be read two ways; write it as 2026-12-01 or 1 Dec 2026", field)
-    return readings.pop() if readings else None
+    if not readings:
+        return None
+    day = readings.pop()
+    # The same rule as `13 Jan`: no year typed means the next such day, not one long gone.
+    return roll_forward(day, today) if year_text is None else day
 
 
 def describe_due(due: dt.date, today: dt.date) -> str:

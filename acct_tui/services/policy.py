@@ -115,6 +115,24 @@ def _choices(names: Iterable[str]) -> str:
     return ", ".join(names)
 
 
+def closest(name: str, known: Iterable[str]) -> str | None:
+    """The known name a typo most likely meant (`healht` -> `health`), if any is close."""
+    import difflib
+
+    options = list(known)
+    lowered = {option.casefold(): option for option in options}
+    if name.casefold() in lowered:
+        return lowered[name.casefold()]
+    found = difflib.get_close_matches(name.casefold(), list(lowered), n=1, cutoff=0.6)
+    return lowered[found[0]] if found else None
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """` (did you mean watch_at?)` for a typo of a known name; empty when nothing is close."""
+    match = closest(name, known)
+    return f" (did you mean {match}?)" if match else ""
+
+
 def _section(raw: Mapping[str, object], name: str) -> Mapping[str, object]:
     value = raw.get(name, {})
     if not isinstance(value, Mapping):
@@ -186,8 +204,9 @@ def _concern_points(value: object, key: str) -> dict[str, int]:
     merged = dict(DEFAULT_POLICY.concern_points)
     for severity, points in value.items():
         if severity not in merged:
+            hint = did_you_mean(str(severity), merged)
             raise PolicyError(
-                f"unknown severity; severities are {_choices(s.value for s in Severity)}", f"{key}.{severity}"
+                f"unknown severity{hint}; severities are {_choices(s.value for s in Severity)}", f"{key}.{severity}"
             )
         merged[severity] = _whole(points, f"{key}.{severity}", 0, 100, "points")
     return merged
@@ -197,7 +216,8 @@ def _cadence(section: Mapping[str, object], base: Mapping[str, int]) -> dict[str
     merged = dict(base)
     for tier, days in section.items():
         if tier not in merged:
-            raise PolicyError(f"unknown tier; tiers are {_choices(t.value for t in Tier)}", f"cadence.{tier}")
+            hint = did_you_mean(str(tier), merged)
+            raise PolicyError(f"unknown tier{hint}; tiers are {_choices(t.value for t in Tier)}", f"cadence.{tier}")
         merged[tier] = _whole(days, f"cadence.{tier}", 1, 3650, "a whole number of days")
     return merged
 
@@ -225,7 +245,8 @@ def policy_from_config(raw: Mapping[str, object]) -> HealthPolicy:
         elif name == "concern_points":
             changes[name] = _concern_points(value, key)
         else:
-            raise PolicyError(f"unknown setting; [health] takes {_choices(HEALTH_KEYS)}", key)
+            hint = did_you_mean(name, HEALTH_KEYS)
+            raise PolicyError(f"unknown setting{hint}; [health] takes {_choices(HEALTH_KEYS)}", key)
     policy = replace(DEFAULT_POLICY, **changes)
     if policy.watch_at >= policy.healthy_at:
         raise PolicyError(f"must be lower than health.healthy_at ({policy.healthy_at})", "health.watch_at")
@@ -251,12 +272,13 @@ def plan_from_config(raw: Mapping[str, object]) -> WorkPlan:
                 raise PolicyError(f"must be true or false (got {value!r})", key)
             plan = replace(plan, checkpoints_on_start=value)
         else:
-            raise PolicyError("unknown setting; [checkpoints] takes days and on_start", key)
+            hint = did_you_mean(name, ("days", "on_start"))
+            raise PolicyError(f"unknown setting{hint}; [checkpoints] takes days and on_start", key)
     upkeep = _section(raw, "upkeep")
     for name, value in upkeep.items():
         key = f"upkeep.{name}"
         if name != "order":
-            raise PolicyError("unknown setting; [upkeep] takes order", key)
+            raise PolicyError(f"unknown setting{did_you_mean(name, ('order',))}; [upkeep] takes order", key)
         if not isinstance(value, list) or sorted(map(str, value)) != sorted(WALK_CATEGORIES):
             raise PolicyError(f"must list each of {_choices(WALK_CATEGORIES)} once, in the order to walk them", key)
         plan = replace(plan, walk_order=tuple(str(v) for v in value))
@@ -286,11 +308,33 @@ def parse_override(text: str) -> tuple[tuple[str, ...], object]:
         path = ("cadence", *path)
     elif path[0] == "concern_points":
         path = ("health", *path)
+    _check_formula_key(key, path)
     try:
         parsed: object = tomllib.loads(f"v = {value.strip()}")["v"]
     except tomllib.TOMLDecodeError:
         parsed = value.strip()
     return path, parsed
+
+
+def _check_formula_key(key: str, path: tuple[str, ...]) -> None:
+    """Refuse a what-if key the formula does not have (`foo=bar` used to pass as a no-op)."""
+    tiers = [t.value for t in Tier]
+    severities = [s.value for s in Severity]
+    if path == ("preset",):
+        return
+    if len(path) == 2 and path[0] == "cadence" and path[1] in tiers:
+        return
+    if len(path) == 2 and path[0] == "health" and path[1] in HEALTH_KEYS:
+        return
+    if len(path) == 3 and path[:2] == ("health", "concern_points") and path[2] in severities:
+        return
+    known = ["preset", *HEALTH_KEYS, *tiers, *(f"concern_points.{s}" for s in severities)]
+    hint = did_you_mean(path[-1] if len(path) > 1 and path[0] in ("health", "cadence") else key, known)
+    raise PolicyError(
+        f"{key!r} is not a value of the health formula{hint}; try healthy_at, watch_at, a tier's cadence (gold=7), "
+        "concern_points.high or preset",
+        "set",
+    )
 
 
 def with_overrides(raw: Mapping[str, object], overrides: Iterable[str]) -> dict[str, object]:

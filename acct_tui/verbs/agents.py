@@ -75,6 +75,10 @@ def agent_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> in
     from acct_tui.services import agents
 
     open_db(settings)
+    if args.agent_verb == "add" and not agents.has_agents():
+        return first_agent(args, settings, clock)
+    # Reading the roster is for registered agents too: an unknown login learns nothing.
+    ctx = make_context(settings, clock, bootstrap=False)
     if args.agent_verb == "list":
         rows = agents.list_agents(include_inactive=args.all)
         if args.json:
@@ -90,7 +94,6 @@ def agent_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> in
         return EXIT_OK
     if args.agent_verb == "key" and args.key_verb == "list":
         return key_list(args)
-    ctx = make_context(settings, clock)
     if args.agent_verb == "add":
         text = read_key_file(args.key) if args.key else ""
         ref = agents.add_agent(ctx, args.login, name=args.name, role=args.role, team=args.team, keys_text=text)
@@ -107,6 +110,24 @@ def agent_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> in
         else:
             for fingerprint in keys.revoke_keys(ctx, args.login, args.fingerprint):
                 print(f"revoked key {fingerprint} of {args.login}")
+    return EXIT_OK
+
+
+def first_agent(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    """`agent add` on a fresh database: you become its admin; adding someone else adds you first."""
+    from acct_tui.services import agents
+
+    text = read_key_file(args.key) if args.key else ""
+    ctx = make_context(settings, clock)  # registers the login as the database's admin
+    if args.login == ctx.agent.login:
+        if text:
+            from acct_tui.services import keys
+
+            keys.add_keys(ctx, args.login, text)
+        print(f"added {ctx.agent.login} (admin): the first agent of a database is its admin")
+        return EXIT_OK
+    ref = agents.add_agent(ctx, args.login, name=args.name, role=args.role, team=args.team, keys_text=text)
+    print(f"added {ref.login} ({ref.role.value})")
     return EXIT_OK
 
 

@@ -145,9 +145,60 @@ def test_find_account_by_id_or_exact_name(ctx: Ctx) -> None:
     ids = _setup(ctx)
     assert find_account(ctx, str(ids["acme"])) == ids["acme"]
     assert find_account(ctx, "acme, inc") == ids["acme"]
-    twin = accounts.create_account(ctx, {"name": "Acme, Inc"})
+    twin = accounts.create_account(ctx, {"name": "Acme, Inc"}, force=True)
     with pytest.raises(ValidationError, match=f"#{twin}"):
         find_account(ctx, "Acme, Inc")
+
+
+def test_find_account_takes_an_unambiguous_start_of_the_name_in_any_case(ctx: Ctx) -> None:
+    """`kestrel` finds "Kestrel Freight" when it is the only name so starting; two such names are listed."""
+    freight = accounts.create_account(ctx, {"name": "Kestrel Freight"})
+    assert find_account(ctx, "kestrel") == freight
+    assert find_account(ctx, "KESTREL FR") == freight
+    assert find_account(ctx, "kestrel freight") == freight
+    pharma = accounts.create_account(ctx, {"name": "Kestrel Pharma"})
+    with pytest.raises(ValidationError) as caught:
+        find_account(ctx, "Kestrel")
+    assert f"#{freight} Kestrel Freight" in caught.value.message and f"#{pharma} Kestrel Pharma" in caught.value.message
+    assert "2 names start with 'Kestrel'" in caught.value.message
+    assert find_account(ctx, "kestrel p") == pharma
+
+
+def test_find_account_says_did_you_mean_for_a_near_miss(ctx: Ctx) -> None:
+    """A misspelt name is not found, and the refusal names the visible account it most likely meant."""
+    accounts.create_account(ctx, {"name": "Kestrel Freight"})
+    with pytest.raises(NotFound, match=r"did you mean Kestrel Freight\?"):
+        find_account(ctx, "Kestral Freight")
+    with pytest.raises(NotFound, match="portfolio --filter"):
+        find_account(ctx, "Zebra")
+
+
+def test_duplicate_account_names_are_refused_unless_forced(ctx: Ctx) -> None:
+    """A second "acme, inc" (any case) is refused on the name field, on create and on rename; force keeps both."""
+    ids = _setup(ctx)
+    with pytest.raises(ValidationError) as caught:
+        accounts.create_account(ctx, {"name": "ACME, INC"})
+    assert caught.value.field == "name" and "already called 'Acme, Inc'" in caught.value.message
+    other = accounts.create_account(ctx, {"name": "Other"})
+    with pytest.raises(ValidationError, match="already called"):
+        accounts.edit_account(ctx, other, 1, {"name": "acme, inc"})
+    # Renaming an account to its own name in another case is no clash.
+    accounts.edit_account(ctx, ids["acme"], 1, {"name": "ACME, Inc"})
+    accounts.edit_account(ctx, other, 1, {"name": "acme, inc"}, force_name=True)
+    assert accounts.create_account(ctx, {"name": "Acme, INC"}, force=True)
+
+
+def test_calendar_uids_carry_the_database_id(ctx: Ctx) -> None:
+    """UIDs read followup-N@<database id>.acct-tui, the id made once and kept, so two databases never collide."""
+    from acct_tui.services.exports import database_id
+
+    _setup(ctx)
+    first = calendar(ctx)
+    ident = database_id()
+    assert len(ident) == 16 and database_id() == ident
+    uids = [line for line in first.split("\r\n") if line.startswith("UID:")]
+    assert uids and all(line.endswith(f"@{ident}.acct-tui") for line in uids)
+    assert calendar(ctx).count(ident) == len(uids)
 
 
 def test_csv_cells_are_never_formulas_or_controls() -> None:

@@ -33,7 +33,7 @@ def spread(ctx: Ctx) -> Ctx:
             "satisfaction": str(n % 11),
             "renewal_on": days(10 * (n % 3)) if n % 4 else "",  # some empty
         }
-        account_id = accounts.create_account(ctx, values)
+        account_id = accounts.create_account(ctx, values, force=True)  # ties on name are the point here
         if n % 3 == 0:
             followups.add_followup(ctx, account_id, {"title": "x", "due_on": days(n - 4)})
         if n % 2 == 0:

@@ -36,8 +36,12 @@ from acct_tui.vocab import (
 EDITABLE = tuple(F.ACCOUNT)
 
 
-def create_account(ctx: Ctx, values: Mapping[str, object], *, owner_id: int | None = None) -> int:
-    """A new account owned by the acting agent (or `owner_id`); returns its id."""
+def create_account(ctx: Ctx, values: Mapping[str, object], *, owner_id: int | None = None, force: bool = False) -> int:
+    """A new account owned by the acting agent (or `owner_id`); returns its id.
+
+    A name another account already has (case ignored) is refused unless `force`:
+    two accounts of one name break every verb that finds an account by name.
+    """
     data = F.clean(F.ACCOUNT, values, ctx.today)
     if "name" not in data:
         raise ValidationError("is required", "name")
@@ -48,6 +52,8 @@ def create_account(ctx: Ctx, values: Mapping[str, object], *, owner_id: int | No
         if Agent.get_or_none(Agent.id == owner) is None:
             raise ValidationError(f"agent {owner} does not exist", "owner")
         _check_unique_external(data.get("external_id"), None)
+        if not force:
+            _check_unique_name(str(data["name"]), None)
         account = Account.create(
             owner=owner,
             sort_name=str(data["name"]).casefold(),
@@ -71,6 +77,19 @@ def _check_unique_external(external_id: object, account_id: int | None) -> None:
         raise ValidationError(f"{external_id!r} is already the external id of {clash.name}", "external_id")
 
 
+def _check_unique_name(name: str, account_id: int | None) -> None:
+    """Refuse a name another account has, case ignored (on the Name field, so a form shows it there)."""
+    query = Account.select(Account.id, Account.name).where(Account.sort_name == name.casefold())
+    if account_id is not None:
+        query = query.where(Account.id != account_id)
+    clash = query.first()
+    if clash is not None:
+        raise ValidationError(
+            f"another account is already called {clash.name!r}; choose another name (or force it to keep both)",
+            "name",
+        )
+
+
 def account_values(account: Account) -> dict[str, object]:
     """The editable fields of an account, as JSON-ready values."""
     return snapshot(account, EDITABLE)
@@ -83,12 +102,14 @@ def edit_account(
     changes: Mapping[str, object],
     *,
     force: bool = False,
+    force_name: bool = False,
 ) -> int:
     """Save the fields the agent changed; returns the new version.
 
     If someone saved the account since `version` was read, raises Conflict
     with the current values (nothing is written) unless `force` is set, in
-    which case only the fields in `changes` are written over theirs.
+    which case only the fields in `changes` are written over theirs. A new
+    name another account has (case ignored) is refused unless `force_name`.
     """
     data = F.clean(F.ACCOUNT, changes, ctx.today)
     with change(ctx, "account edit") as ch:
@@ -106,6 +127,8 @@ def edit_account(
             return int(account.version)
         if "external_id" in changed:
             _check_unique_external(changed["external_id"], account_id)
+        if "name" in changed and not force_name:
+            _check_unique_name(str(changed["name"]), account_id)
         before = {k: current[k] for k in changed}
         # Single statement with a version guard: a concurrent writer cannot slip in between.
         extra: dict[Any, object] = {Account.updated_at: ctx.now(), Account.version: Account.version + 1}

@@ -206,10 +206,16 @@ def export_timeline(ctx: Ctx, account_id: int, fmt: str, out: TextIO) -> int:
 
 
 def find_account(ctx: Ctx, text: str) -> int:
-    """An account id from an id or a name matching exactly one visible account (case ignored)."""
+    """An account id from what a person types, among the accounts they may see.
+
+    In order: an id (`12`, `#12`); the whole name, case ignored; an external id;
+    the start of exactly one name (`kestrel` for "Kestrel Freight"). Several
+    names starting so are listed to choose from; nothing close gets "did you mean".
+    """
     wanted = str(text or "").strip()
     if not wanted:
-        raise ValidationError("name an account (its id or its exact name)", "account")
+        raise ValidationError("name an account (its id or its name)", "account")
+    folded = wanted.casefold()
     with reading():
         if wanted.lstrip("#").isdigit():
             account_id = int(wanted.lstrip("#"))
@@ -217,16 +223,42 @@ def find_account(ctx: Ctx, text: str) -> int:
             if found is not None:
                 return account_id
         query = scoped(Account.select(Account.id, Account.name), ctx.agent)
-        matches = list(query.where(Account.sort_name == wanted.casefold()).order_by(Account.id).limit(11).tuples())
+        matches = list(query.where(Account.sort_name == folded).order_by(Account.id).limit(11).tuples())
         if not matches:
             matches = list(query.where(Account.external_id == wanted).order_by(Account.id).limit(11).tuples())
+        if not matches:
+            starting = query.where(Account.sort_name.startswith(folded))
+            prefixed = list(starting.order_by(Account.sort_name, Account.id).limit(11).tuples())
+            if len(prefixed) == 1:
+                return int(prefixed[0][0])
+            if prefixed:
+                raise ValidationError(f"{_several(prefixed, f'names start with {wanted[:80]!r}')}", "account")
+            raise NotFound(f"no account you can see is called {wanted[:80]!r}{_did_you_mean(ctx, folded)}")
     if len(matches) == 1:
         return int(matches[0][0])
-    if not matches:
-        raise NotFound(f"no account you can see is called {wanted[:80]!r}; give its id or its exact name")
+    raise ValidationError(_several(matches, f"accounts are called {wanted[:80]!r}"), "account")
+
+
+def _several(matches: Sequence[tuple[int, str]], what: str) -> str:
     shown = ", ".join(f"#{account_id} {scrub(name)}" for account_id, name in matches[:10])
     more = " and more" if len(matches) > 10 else ""
-    raise ValidationError(f"{len(matches)} accounts are called {wanted[:80]!r}: {shown}{more}; give the id", "account")
+    count = "more than 10" if len(matches) > 10 else str(len(matches))
+    return f"{count} {what}: {shown}{more}; give the id"
+
+
+def _did_you_mean(ctx: Ctx, folded: str) -> str:
+    """`; did you mean Kestrel Freight?` from the visible names sharing the typed name's first letters."""
+    import difflib
+
+    lead = folded[:2]
+    query = scoped(Account.select(Account.name, Account.sort_name), ctx.agent)
+    names = dict(
+        (sort_name, name) for name, sort_name in query.where(Account.sort_name.startswith(lead)).limit(2000).tuples()
+    )
+    close = difflib.get_close_matches(folded, list(names), n=3, cutoff=0.6)
+    if not close:
+        return "; give its id or its name (see acct-tui portfolio --filter WORDS)"
+    return "; did you mean " + " or ".join(scrub(names[c]) for c in close) + "?"
 
 
 # Calendar (.ics) -----------------------------------------------------------------
@@ -260,6 +292,26 @@ def ics_fold(line: str) -> str:
     return "\r\n ".join(parts)
 
 
+DATABASE_ID_KEY = "database_id"
+
+
+def database_id() -> str:
+    """This database's own random id (made on first need, kept in SchemaMeta): it keeps the .ics UIDs of
+    two databases apart, so a calendar subscribed to both never merges follow-up 12 of one into the other's."""
+    import uuid
+
+    from acct_tui.models import SchemaMeta, database_proxy
+
+    with database_proxy.connection_context():
+        row = SchemaMeta.get_or_none(SchemaMeta.key == DATABASE_ID_KEY)
+        if row is not None:
+            return str(row.value)
+        with database_proxy.atomic():
+            # Two first exports at once: the first insert wins and both read its id.
+            SchemaMeta.insert(key=DATABASE_ID_KEY, value=uuid.uuid4().hex[:16]).on_conflict_ignore().execute()
+        return str(SchemaMeta.get(SchemaMeta.key == DATABASE_ID_KEY).value)
+
+
 def _stamp(moment: dt.datetime) -> str:
     return moment.strftime("%Y%m%dT%H%M%SZ")
 
@@ -280,6 +332,7 @@ def calendar(ctx: Ctx) -> str:
         rows = list(query.tuples())
         agent_name = Agent.get_by_id(ctx.agent.id).name
     stamp = _stamp(ctx.now())
+    domain = f"{database_id()}.acct-tui"
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -297,7 +350,7 @@ def calendar(ctx: Ctx) -> str:
             description.append(notes)
         lines += [
             "BEGIN:VEVENT",
-            f"UID:followup-{fid}@acct-tui",
+            f"UID:followup-{fid}@{domain}",
             f"DTSTAMP:{stamp}",
             f"DTSTART;VALUE=DATE:{day.strftime('%Y%m%d')}",
             f"DTEND;VALUE=DATE:{(day + dt.timedelta(days=1)).strftime('%Y%m%d')}",

@@ -156,12 +156,13 @@ def _account_add(p: argparse.ArgumentParser) -> None:
     p.add_argument("--domain")
     p.add_argument("--notes")
     p.add_argument("--owner", metavar="LOGIN", help="who owns it (default: you)")
+    p.add_argument("--force", action="store_true", help="create it even if another account has that name")
     _json(p)
 
 
 def _account_edit(p: argparse.ArgumentParser) -> None:
     _words(p, "ACCOUNT FIELD=VALUE")
-    p.add_argument("--force", action="store_true", help="write over a save someone made since (never needed here)")
+    p.add_argument("--force", action="store_true", help="keep a name another account already has")
     _json(p)
 
 

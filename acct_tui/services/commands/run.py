@@ -156,7 +156,7 @@ def _account_add(ctx: Ctx, command: Command, words: list[str], raw: Mapping[str,
     values: dict[str, object] = {"name": T.text(words, "account's name")}
     values |= {name: a[option] for option, name in _ACCOUNT_OPTIONS.items() if a.get(option) is not None}
     owner = T.agent_id(a["owner"]) if a.get("owner") else None
-    account_id = accounts.create_account(ctx, values, owner_id=owner)
+    account_id = accounts.create_account(ctx, values, owner_id=owner, force=bool(a.get("force")))
     return Outcome(f"Created account #{account_id} {values['name']}", {"account_id": account_id}, wrote=True)
 
 
@@ -166,7 +166,8 @@ def _account_edit(ctx: Ctx, command: Command, words: list[str], raw: Mapping[str
     if not changes:
         raise CommandError("give FIELD=VALUE pairs: account edit tier=gold renewal_on=2027-03-01")
     version = reports.account_version(ctx, account_id)
-    new_version = accounts.edit_account(ctx, account_id, version, changes, force=bool(command.args.get("force")))
+    force = bool(command.args.get("force"))
+    new_version = accounts.edit_account(ctx, account_id, version, changes, force=force, force_name=force)
     fields = ", ".join(sorted(changes))
     return Outcome(
         f"Saved {fields} on {account_name(ctx, account_id)}",

@@ -431,3 +431,99 @@ def test_agent_list_is_refused_to_an_unregistered_login(seeded: str, capsys: pyt
     assert (code, out) == (1, "") and "agent 'stranger' is not registered" in err
     code, out, err = run(capsys, "--db", seeded, "--agent", "stranger", "agent", "key", "list")
     assert (code, out) == (1, "") and "not registered" in err
+
+
+# --- verbs that used to accept the wrong thing silently ---------------------------------------------
+
+
+@pytest.fixture
+def desk(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    """A small file administered by `boss` with two accounts: Kestrel Freight and Acme."""
+    url = str(tmp_path / "desk.db")
+    assert run(capsys, "--db", url, "--agent", "boss", "agent", "add", "boss")[0] == 0
+    for name in ("Kestrel Freight", "Acme"):
+        code, _out, err = run(capsys, "--db", url, "--agent", "boss", "account", "add", name)
+        assert (code, err) == (0, "")
+    return url
+
+
+def test_an_account_is_found_by_the_start_of_its_name_in_any_case(
+    desk: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`log kestrel ...` logs on Kestrel Freight; a near miss is refused with "did you mean"."""
+    code, out, err = run(capsys, "--db", desk, "--agent", "boss", "log", "kestrel", "call", "hello")
+    assert (code, out, err) == (0, "Logged call on Kestrel Freight\n", "")
+    code, out, err = run(capsys, "--db", desk, "--agent", "boss", "log", "Kestral Freight", "call", "hi")
+    assert (code, out) == (1, "")
+    assert "did you mean Kestrel Freight?" in err and err.count("\n") == 1
+
+
+def test_a_duplicate_account_name_is_refused_unless_forced(desk: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """`account add acme` when Acme exists: exit 1 naming the clash; with --force both are kept."""
+    code, out, err = run(capsys, "--db", desk, "--agent", "boss", "account", "add", "ACME")
+    assert (code, out) == (1, "") and "another account is already called 'Acme'" in err
+    code, _out, err = run(capsys, "--db", desk, "--agent", "boss", "account", "add", "ACME", "--force")
+    assert (code, err) == (0, "")
+
+
+def test_refused_values_name_the_option_typed(desk: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--next someday` is refused as --next (not the internal due_on); `--amount 10k` means 10,000."""
+    code, out, err = run(capsys, "--db", desk, "--agent", "boss", "log", "acme", "call", "hi", "--next", "someday")
+    assert (code, out) == (1, "") and err.startswith("acct-tui: --next: 'someday' is not a date")
+    code, out, err = run(
+        capsys, "--db", desk, "--agent", "boss", "opportunity", "add", "acme", "Seats", "--amount", "10k", "--json"
+    )
+    assert (code, err) == (0, "")
+    from acct_tui.db import open_database
+    from acct_tui.models import Opportunity
+
+    open_database(desk, create=False)
+    try:
+        assert Opportunity.get_by_id(json.loads(out)["opportunity_id"]).amount == 10000
+    finally:
+        _close_database()
+
+
+def test_a_due_date_in_the_past_is_written_with_a_warning(desk: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """`followup add --due -3d` adds it and warns on stderr that it lands in the past; a future date says nothing."""
+    code, out, err = run(capsys, "--db", desk, "--agent", "boss", "followup", "add", "acme", "Late", "--due=-3d")
+    assert code == 0 and out.startswith("Follow-up #")
+    assert err == "acct-tui: warning: --due: Tue 24 Nov 2026 is in the past (3 days ago); it will show as overdue\n"
+    code, _out, err = run(capsys, "--db", desk, "--agent", "boss", "followup", "add", "acme", "Soon", "--due", "+3d")
+    assert (code, err) == (0, "")
+
+
+def test_limits_are_whole_numbers_and_a_default_cut_is_said_on_stderr(
+    seeded: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--limit 0` is refused; the default 50 of 200 says so on stderr (also with --json); an explicit limit is quiet."""
+    code, out, err = run(capsys, "--db", seeded, "--agent", "boss", "portfolio", "--limit", "0")
+    assert (code, out) == (2, "") and "--limit: 0 must be 1 or more" in err
+    code, out, err = run(capsys, "--db", seeded, "--agent", "boss", "portfolio", "--json")
+    assert code == 0 and len(json.loads(out)["rows"]) == 50
+    assert err == "acct-tui: note: listed 50 of 200 accounts (the default --limit 50); give --limit N for more\n"
+    code, out, err = run(capsys, "--db", seeded, "--agent", "boss", "portfolio", "--limit", "5")
+    assert (code, err) == (0, "") and "5 of 200 accounts" in out
+
+
+def test_what_if_refuses_a_key_the_formula_lacks(seeded: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """`health what-if foo=bar` is one line naming --set and the real keys, not a silent no-op."""
+    code, out, err = run(capsys, "--db", seeded, "--agent", "boss", "health", "what-if", "foo=bar")
+    assert (code, out) == (1, "")
+    assert err.startswith("acct-tui: --set: 'foo' is not a value of the health formula")
+
+
+def test_export_refuses_a_calendar_format_and_a_missing_folder(
+    seeded: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`export calendar --format json` is refused (it is .ics); `-o` into a missing folder creates nothing."""
+    code, out, err = run(capsys, "--db", seeded, "--agent", "boss", "export", "calendar", "--format", "json")
+    assert (code, out) == (1, "") and "written as .ics only" in err
+    target = tmp_path / "nonexistent" / "dir" / "x.csv"
+    code, out, err = run(capsys, "--db", seeded, "--agent", "boss", "export", "portfolio", "-o", str(target))
+    assert (code, out) == (1, "") and f"no folder {target.parent}" in err
+    assert not (tmp_path / "nonexistent").exists()
+    code, _out, err = run(
+        capsys, "--db", seeded, "--agent", "boss", "export", "calendar", "-o", str(tmp_path / "c.ics")
+    )
+    assert code == 0 and (tmp_path / "c.ics").read_bytes().startswith(b"BEGIN:VCALENDAR")

@@ -124,7 +124,7 @@ def parse_amount(text: str, field: str) -> Decimal:
     but `0,250` is a fraction). Thousands groups must be groups of three, so a
     jumble such as `12.5.5,3` is refused rather than guessed at.
     """
-    refused = ValidationError(f"{text[:40]!r} is not an amount; write it like 12500, 12,500.00 or $12,500", field)
+    refused = ValidationError(f"{text[:40]!r} is not an amount; write it like 12500, 12,500.00, $12,500 or 10k", field)
     raw = text.strip()
     negative = raw.startswith("(") and raw.endswith(")")
     cleaned = raw[1:-1].strip() if negative else raw
@@ -133,6 +133,11 @@ def parse_amount(text: str, field: str) -> Decimal:
         if cleaned.startswith("-") and not negative:
             negative, cleaned = True, cleaned[1:].strip()
         cleaned = cleaned.strip(_CURRENCY_SIGNS).strip()
+    # "10k", "1.5m", "$2.5M": thousands and millions as people say them.
+    scale = 1
+    suffixed = re.fullmatch(r"(.*[0-9])\s*([kKmM])", cleaned)
+    if suffixed:
+        cleaned, scale = suffixed.group(1), 1000 if suffixed.group(2) in "kK" else 1_000_000
     cleaned = _AMOUNT_STRIP.sub("", cleaned)
     if "," in cleaned and "." in cleaned:
         mark: str | None = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
@@ -148,7 +153,7 @@ def parse_amount(text: str, field: str) -> Decimal:
         whole = whole.replace(",", "").replace(".", "")
     if not re.fullmatch(r"[0-9]+", whole) or (mark and not re.fullmatch(r"[0-9]+", fraction)):
         raise refused
-    amount = Decimal(f"{whole}.{fraction}" if mark else whole)
+    amount = Decimal(f"{whole}.{fraction}" if mark else whole) * scale
     return -amount if negative else amount
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from acct_tui.clock import Clock
 from acct_tui.config import Settings
-from acct_tui.runtime import EXIT_OK, make_context, open_db
+from acct_tui.runtime import EXIT_OK, CliError, make_context, open_db
 from acct_tui.verbs import Handler
 
 
@@ -62,18 +62,86 @@ def verb_name(args: argparse.Namespace) -> str:
     return VERB_BY_NAME[name].name
 
 
+OPTION_OF_FIELD: dict[str, dict[str, str]] = {
+    "log": {"due_on": "--next", "title": "--next-title", "when": "--when", "occurred_on": "--when"},
+    "followup add": {"due_on": "--due", "recurrence": "--repeat", "notes": "--notes"},
+    "followup snooze": {"until": "--until", "reason": "--reason"},
+    "followup reschedule": {"due_on": "WHEN"},
+    "account add": {"renewal_on": "--renewal", "arr": "--arr", "satisfaction": "--satisfaction"},
+    "opportunity add": {"amount": "--amount", "close_on": "--close", "expected_close_on": "--close"},
+    "health what-if": {"set": "--set"},
+}
+"""A refused value names the option a person typed, not the service's field (`--next`, not `due_on`)."""
+
+DEFAULT_LIMIT = 50
+
+
 def action_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
     from acct_tui.services.commands.grammar import Command
     from acct_tui.services.commands.run import execute, plain
+    from acct_tui.services.errors import ValidationError
 
     name = verb_name(args)
     open_db(settings)
     ctx = make_context(settings, clock, context=getattr(args, "context", None))
     values = {k: v for k, v in vars(args).items() if k not in ("db", "agent", "verb", "demo")}
-    outcome = execute(ctx, Command(name, values, origin="cli"), settings.raw)
+    for warning in past_date_warnings(name, values, ctx.today):
+        print(f"acct-tui: warning: {warning}", file=sys.stderr)
+    try:
+        outcome = execute(ctx, Command(name, values, origin="cli"), settings.as_config())
+    except ValidationError as exc:
+        option = OPTION_OF_FIELD.get(name, {}).get(exc.field or "")
+        if option is None:
+            raise
+        raise CliError(f"{option}: {exc.message}") from None
+    note_cut_list(name, values, outcome.data)
     if getattr(args, "json", False):
         json.dump({"verb": name, "message": outcome.message, **plain(outcome.data)}, sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
         return EXIT_OK
     print(outcome.text or outcome.message)
     return EXIT_OK
+
+
+def past_date_warnings(name: str, values: dict[str, Any], today: Any) -> list[str]:
+    """A line for each due date typed that lands before today (it is written, and shows as overdue)."""
+    from acct_tui.services.dates import parse_date, past_note
+    from acct_tui.services.errors import ValidationError
+
+    typed: list[tuple[str, object]] = []
+    if name == "followup add":
+        typed.append(("--due", values.get("due")))
+    elif name == "log" and values.get("next"):
+        typed.append(("--next", values.get("next")))
+    elif name == "followup reschedule" and len(values.get("words") or []) == 2:
+        typed.append(("the new due date", values["words"][1]))
+    found = []
+    for label, text in typed:
+        try:
+            note = past_note(parse_date(text, today), today)
+        except ValidationError:
+            continue  # the verb itself refuses it, naming the option
+        if note:
+            found.append(f"{label}: {note}")
+    return found
+
+
+def note_cut_list(name: str, values: dict[str, Any], data: dict[str, Any]) -> None:
+    """Say on stderr when the default --limit left rows out, so a script never takes a part for the whole."""
+    if values.get("limit") is not None:
+        return
+    if name == "portfolio":
+        shown, total, what = len(data.get("rows") or []), int(data.get("total") or 0), "accounts"
+    elif name == "health what-if":
+        moved = data.get("changed_band") or []
+        shown, total, what = min(len(moved), DEFAULT_LIMIT), len(moved), "accounts that change band"
+        if values.get("json"):
+            return  # the JSON holds every one of them
+    else:
+        return
+    if shown < total:
+        print(
+            f"acct-tui: note: listed {shown} of {total:,} {what} (the default --limit {DEFAULT_LIMIT}); "
+            "give --limit N for more",
+            file=sys.stderr,
+        )

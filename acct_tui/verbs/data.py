@@ -64,8 +64,10 @@ def register(verbs: Any, common: argparse.ArgumentParser) -> dict[str, Handler]:
 
     exp = verbs.add_parser("export", parents=[common], help="export a view as CSV or JSON, or a calendar (.ics)")
     exp.add_argument("view", choices=EXPORT_VIEWS, help="what to export")
-    exp.add_argument("--format", choices=("csv", "json"), default="csv", help="csv (default) or json")
-    exp.add_argument("--account", metavar="A", help="the account of a timeline (id or exact name)")
+    exp.add_argument(
+        "--format", choices=("csv", "json"), default=None, help="csv (default) or json; a calendar is always .ics"
+    )
+    exp.add_argument("--account", metavar="A", help="the account of a timeline (id, name or the start of it)")
     exp.add_argument("--filter", default="", metavar="TEXT", help="portfolio: the live filter's words")
     exp.add_argument(
         "--quick", choices=("all", "at_risk", "renewing", "quiet"), default="all", help="portfolio: quick filter"
@@ -77,7 +79,7 @@ def register(verbs: Any, common: argparse.ArgumentParser) -> dict[str, Handler]:
     exp.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
 
     brief = verbs.add_parser("brief", parents=[common], help="a Markdown brief of an account, for a call or a handoff")
-    brief.add_argument("account", help="the account's id or exact name")
+    brief.add_argument("account", help="the account's id, name or the start of it")
     brief.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
 
     backup = verbs.add_parser("backup", parents=[common], help="copy the database while others keep working")
@@ -172,9 +174,11 @@ def _write_output(path: str | None, write: Callable[[Any], int], *, binary: bool
     target = Path(path).expanduser()
     if target.is_dir():
         raise CliError(f"{target} is a folder; give a file name with -o")
+    if not target.parent.is_dir():
+        # A typo in the folder should not quietly grow a tree of new folders.
+        raise CliError(f"no folder {target.parent}; create it first or give -o a file in an existing folder")
     partial = target.with_name(target.name + ".partial")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
         handle: IO[Any] = open(partial, "wb") if binary else open(partial, "w", encoding="utf-8", newline="")  # noqa: SIM115
         with handle:
             count = write(handle)
@@ -191,20 +195,23 @@ def _write_output(path: str | None, write: Callable[[Any], int], *, binary: bool
 def export_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
     from acct_tui.services import exports
 
+    if args.view == "calendar" and args.format is not None:
+        raise CliError("a calendar is written as .ics only; leave out --format (csv and json are for the other views)")
+    fmt = args.format or "csv"
     open_db(settings, create=False)
     ctx = make_context(settings, clock, bootstrap=False)
     if args.view == "calendar":
         count = _write_output(args.output, lambda out: exports.export_calendar(ctx, out), binary=True)
     elif args.view == "timeline":
         if not args.account:
-            raise CliError("export timeline needs --account (an id or the exact name)")
+            raise CliError("export timeline needs --account (an id, a name or the start of one)")
         account_id = exports.find_account(ctx, args.account)
-        count = _write_output(args.output, lambda out: exports.export_timeline(ctx, account_id, args.format, out))
+        count = _write_output(args.output, lambda out: exports.export_timeline(ctx, account_id, fmt, out))
     elif args.view == "queue":
-        count = _write_output(args.output, lambda out: exports.export_queue(ctx, args.format, out, days=args.days))
+        count = _write_output(args.output, lambda out: exports.export_queue(ctx, fmt, out, days=args.days))
     else:
         query = _portfolio_query(args)
-        count = _write_output(args.output, lambda out: exports.export_portfolio(ctx, query, args.format, out))
+        count = _write_output(args.output, lambda out: exports.export_portfolio(ctx, query, fmt, out))
     if args.output:
         print(f"wrote {count:,} {'events' if args.view == 'calendar' else 'rows'} to {args.output}", file=sys.stderr)
     return EXIT_OK

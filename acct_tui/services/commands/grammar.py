@@ -82,6 +82,17 @@ def _json(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="machine-readable output on stdout")
 
 
+def _limit(text: str) -> int:
+    """`--limit N`: a whole number of rows, 1 or more (0 used to print the default 50)."""
+    try:
+        value = int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be 1 or more")
+    return value
+
+
 def _choices(values: Any) -> list[str]:
     return [v.value for v in values]
 
@@ -139,7 +150,7 @@ def _portfolio(p: argparse.ArgumentParser) -> None:
     p.add_argument("--desc", action="store_true", help="sort descending")
     p.add_argument("--quick", choices=("all", "at_risk", "renewing", "quiet"), default="all")
     p.add_argument("--mine", action="store_true", help="only the accounts you own")
-    p.add_argument("--limit", type=int, default=50, metavar="N", help="how many rows (default 50)")
+    p.add_argument("--limit", type=_limit, default=None, metavar="N", help="how many rows (default 50)")
     p.add_argument("--context", metavar="NAME", help="a [contexts.NAME] of the config file")
     _json(p)
 
@@ -210,7 +221,7 @@ def _handoff(p: argparse.ArgumentParser) -> None:
 def _what_if(p: argparse.ArgumentParser) -> None:
     _words(p, "KEY=VALUE")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a formula value to try")
-    p.add_argument("--limit", type=int, default=50, metavar="N", help="accounts listed (default 50)")
+    p.add_argument("--limit", type=_limit, default=None, metavar="N", help="accounts listed (default 50)")
     p.add_argument("--context", metavar="NAME", help="only the accounts of a [contexts.NAME] of the config file")
     _json(p)
 

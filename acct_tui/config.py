@@ -111,8 +111,8 @@ def check_layout(raw: Mapping[str, object], path: Path) -> None:
             if name not in SECTIONS:
                 hint = did_you_mean(f"[{name}]", tables)
                 raise ConfigError(f"{path}: unknown section [{name}]{hint}; sections are {', '.join(tables)}")
-            keys = SECTIONS[name]
-            for key in value if keys is not None else ():
+            keys = SECTIONS[name] or ()
+            for key in value if keys else ():
                 if key not in keys:
                     hint = did_you_mean(str(key), keys)
                     raise ConfigError(f"{path}: {name}.{key}: unknown setting{hint}; [{name}] takes {', '.join(keys)}")

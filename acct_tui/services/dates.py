@@ -146,7 +146,8 @@ def roll_forward(day: dt.date, today: dt.date) -> dt.date:
     3 Dec still means last month (a late entry, which a due date warns about).
     """
     if day < today - dt.timedelta(days=183):
-        return day + relativedelta(years=1)
+        moved: dt.date = day + relativedelta(years=1)
+        return moved
     return day
 
 
@@ -175,9 +176,9 @@ def _day_month_or_month_day(
         raise ValidationError(f"{raw!r} can be read two ways; write it as 2026-12-01 or 1 Dec 2026", field)
     if not readings:
         return None
-    day = readings.pop()
+    reading = readings.pop()
     # The same rule as `13 Jan`: no year typed means the next such day, not one long gone.
-    return roll_forward(day, today) if year_text is None else day
+    return roll_forward(reading, today) if year_text is None else reading
 
 
 def describe_due(due: dt.date, today: dt.date) -> str:

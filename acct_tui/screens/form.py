@@ -179,7 +179,10 @@ class FormModal(DismissOnce, ModalScreen[R], Generic[R]):
             value = raw
         error.remove_class("is-error")
         if spec.kind == "date" and value is not None and hasattr(value, "strftime"):
-            error.update(Text(f"→ {long_date(value)}"))
+            from acct_tui.services.dates import past_hint
+
+            past = past_hint(value, self.ctx.today) if spec.name == "due_on" else ""
+            error.update(Text(f"→ {long_date(value)}" + (f" · {past}" if past else "")))
         else:
             error.update("")
         return True

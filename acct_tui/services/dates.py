@@ -151,13 +151,19 @@ def roll_forward(day: dt.date, today: dt.date) -> dt.date:
     return day
 
 
-def past_note(day: dt.date | None, today: dt.date) -> str:
-    """A warning when a due date is before today (empty otherwise): it lands straight in "overdue"."""
+def past_hint(day: dt.date | None, today: dt.date) -> str:
+    """`in the past (3 days ago); it will show as overdue` for a due date before today, else empty."""
     if day is None or day >= today:
         return ""
     days = (today - day).days
     ago = "yesterday" if days == 1 else f"{days} days ago"
-    return f"{day:%a %d %b %Y} is in the past ({ago}); it will show as overdue"
+    return f"in the past ({ago}); it will show as overdue"
+
+
+def past_note(day: dt.date | None, today: dt.date) -> str:
+    """A warning when a due date is before today (empty otherwise): it lands straight in "overdue"."""
+    hint = past_hint(day, today)
+    return f"{day:%a %d %b %Y} is {hint}" if day is not None and hint else ""
 
 
 def _day_month_or_month_day(

@@ -233,6 +233,8 @@ def find_account(ctx: Ctx, text: str) -> int:
                 return int(prefixed[0][0])
             if prefixed:
                 raise ValidationError(f"{_several(prefixed, f'names start with {wanted[:80]!r}')}", "account")
+            if wanted.lstrip("#").isdigit():
+                raise NotFound(f"account {wanted!r} not found: no account you can see has that id or name")
             raise NotFound(f"no account you can see is called {wanted[:80]!r}{_did_you_mean(ctx, folded)}")
     if len(matches) == 1:
         return int(matches[0][0])

@@ -52,7 +52,7 @@ def register(verbs: Any, common: argparse.ArgumentParser) -> dict[str, Handler]:
 
     for verb, help_text in (("share", "share an account with an agent or a team"), ("unshare", "stop sharing")):
         parser = verbs.add_parser(verb, parents=[common], help=help_text)
-        parser.add_argument("account", metavar="ACCOUNT", help="account id, external id or exact name")
+        parser.add_argument("account", metavar="ACCOUNT", help="account id, name (or its start) or external id")
         target = parser.add_mutually_exclusive_group(required=True)
         target.add_argument("--with", dest="with_agent", metavar="AGENT", help="an agent's login")
         target.add_argument("--team", dest="with_team", metavar="TEAM", help="a team's name")
@@ -157,7 +157,9 @@ def share_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> in
 
     open_db(settings)
     ctx = make_context(settings, clock, bootstrap=False)
-    account_id = sharing.find_account(ctx, args.account)
+    from acct_tui.services.exports import find_account
+
+    account_id = find_account(ctx, args.account)  # the same name matching as every other verb
     action = sharing.share_account if args.verb == "share" else sharing.unshare_account
     result = action(ctx, account_id, agent_login=args.with_agent, team=args.with_team)
     who = args.with_agent or f"team {args.with_team}"

@@ -20,7 +20,8 @@ _ID = re.compile(r"#?\d+")
 
 
 def find_account(ctx: Ctx, text: str, *, fuzzy: bool = False) -> int:
-    """An account by id, exact name or external id; with `fuzzy`, else the first whose words match."""
+    """An account by id, name (any case, or the start of exactly one) or external id; with `fuzzy`,
+    else the first whose words match."""
     from acct_tui.services.exports import find_account as exact
 
     try:
@@ -44,7 +45,7 @@ def account_target(ctx: Ctx, command: Command, words: list[str], *, fuzzy: bool 
         return command.focus.account_id, words
     if not words:
         where = "highlight one or " if command.origin == "prompt" else ""
-        raise CommandError(f"name an account: {where}give its id or its exact name")
+        raise CommandError(f"name an account: {where}give its id or its name")
     return find_account(ctx, words[0], fuzzy=fuzzy), words[1:]
 
 

@@ -116,6 +116,8 @@ def check_layout(raw: Mapping[str, object], path: Path) -> None:
                 if key not in keys:
                     hint = did_you_mean(str(key), keys)
                     raise ConfigError(f"{path}: {name}.{key}: unknown setting{hint}; [{name}] takes {', '.join(keys)}")
+                if not isinstance(value[key], str):
+                    raise ConfigError(f'{path}: {name}.{key}: must be text in quotes, e.g. {key} = "..."')
         elif name in SECTIONS:
             raise ConfigError(f"{path}: {name}: must be a table ([{name}])")
         elif name not in TOP_LEVEL_KEYS:

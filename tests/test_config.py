@@ -36,6 +36,7 @@ def _write(text: str) -> Path:
         ("[checkpoints]\nday = [30]\n", "checkpoints.day: unknown setting (did you mean days?)"),
         ('[contexts.big]\ntierr = "gold"\n', "contexts.big.tierr: unknown filter (did you mean tier?)"),
         ('database = "x.db"\n', "database: must be a table ([database])"),
+        ("[database]\nurl = 5\n", "database.url: must be text in quotes"),
     ],
 )
 def test_unknown_sections_and_keys_are_named_with_the_closest_valid_one(text: str, fragment: str) -> None:

@@ -527,3 +527,20 @@ def test_export_refuses_a_calendar_format_and_a_missing_folder(
         capsys, "--db", seeded, "--agent", "boss", "export", "calendar", "-o", str(tmp_path / "c.ics")
     )
     assert code == 0 and (tmp_path / "c.ics").read_bytes().startswith(b"BEGIN:VCALENDAR")
+
+
+def test_queue_says_on_stderr_when_its_default_limit_cut_a_section(
+    seeded: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A section longer than the default limit is listed in part with a note on stderr; an explicit --limit is quiet."""
+    from acct_tui.verbs import basic
+
+    monkeypatch.setattr(basic, "QUEUE_LIMIT", 1)
+    code, out, err = run(capsys, "--db", seeded, "--agent", "boss", "queue", "--json")
+    payload = json.loads(out)
+    cut = [name for name, count in payload["counts"].items() if count > len(payload["sections"][name])]
+    assert code == 0 and cut
+    assert err.startswith("acct-tui: note: listed ") and err.endswith("give --limit N for more\n")
+    assert all(f"{name} 1 of {payload['counts'][name]:,}" in err for name in cut)
+    code, out, err = run(capsys, "--db", seeded, "--agent", "boss", "queue", "--limit", "1")
+    assert (code, err) == (0, "")

@@ -15,6 +15,9 @@ from acct_tui.config import Settings
 from acct_tui.runtime import EXIT_OK, CliError, Progress, make_context, open_db
 from acct_tui.verbs import Handler
 
+QUEUE_LIMIT = 100
+"""Items per section the queue verb lists unless --limit says otherwise."""
+
 
 def positive_int(text: str) -> int:
     try:
@@ -38,6 +41,7 @@ def register(verbs: Any, common: argparse.ArgumentParser) -> dict[str, Handler]:
     queue = verbs.add_parser("queue", parents=[common], help="print your follow-up queue")
     queue.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     queue.add_argument("--days", type=positive_int, default=14, help="how far ahead 'upcoming' looks (default 14)")
+    queue.add_argument("--limit", type=positive_int, default=None, metavar="N", help="items per section (default 100)")
     return {"seed": seed_verb, "migrate": migrate_verb, "where": where_verb, "queue": queue_verb}
 
 
@@ -107,7 +111,15 @@ def queue_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> in
     open_db(settings)
     ctx = make_context(settings, clock, bootstrap=False)
     refresh_stale_health(ctx.today, ctx.policy, assignee_id=ctx.agent.id)
-    queue = followup_queue(ctx, upcoming_days=args.days)
+    queue = followup_queue(ctx, upcoming_days=args.days, limit=args.limit or QUEUE_LIMIT)
+    cut = {name: queue.counts[name] for name in queue.SECTIONS if queue.counts.get(name, 0) > len(queue.section(name))}
+    if cut and args.limit is None:
+        # A script reading the list must know it is not the whole queue.
+        sections = ", ".join(f"{name} {len(queue.section(name))} of {count:,}" for name, count in cut.items())
+        print(
+            f"acct-tui: note: listed {sections} (the default --limit {QUEUE_LIMIT}); give --limit N for more",
+            file=sys.stderr,
+        )
     if args.json:
         payload = {
             "agent": ctx.agent.login,

@@ -66,7 +66,7 @@ OPTION_OF_FIELD: dict[str, dict[str, str]] = {
     "log": {"due_on": "--next", "title": "--next-title", "when": "--when", "occurred_on": "--when"},
     "followup add": {"due_on": "--due", "recurrence": "--repeat", "notes": "--notes"},
     "followup snooze": {"until": "--until", "reason": "--reason"},
-    "followup reschedule": {"due_on": "WHEN"},
+    "followup reschedule": {"due_on": "the new due date"},
     "account add": {"renewal_on": "--renewal", "arr": "--arr", "satisfaction": "--satisfaction"},
     "opportunity add": {"amount": "--amount", "close_on": "--close", "expected_close_on": "--close"},
     "health what-if": {"set": "--set"},
@@ -93,6 +93,8 @@ def action_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> i
         option = OPTION_OF_FIELD.get(name, {}).get(exc.field or "")
         if option is None:
             raise
+        if option.startswith("--") and values.get(option[2:].replace("-", "_")) is None:
+            raise CliError(exc.message) from None  # typed as a word, not as the option: the value says enough
         raise CliError(f"{option}: {exc.message}") from None
     note_cut_list(name, values, outcome.data)
     if getattr(args, "json", False):

@@ -22,7 +22,17 @@ from acct_tui.services.validation import clean_text
 from acct_tui.services.wake import inbound_reason, wake_snoozed
 from acct_tui.vocab import ActivityKind, Direction, FollowUpKind, FollowUpStatus, Priority
 
-_STATE = ["status", "due_on", "snoozed_until", "snooze_reason", "woke_reason", "completed_at", "assignee", "version"]
+_STATE = [
+    "status",
+    "due_on",
+    "first_due_on",
+    "snoozed_until",
+    "snooze_reason",
+    "woke_reason",
+    "completed_at",
+    "assignee",
+    "version",
+]
 
 
 def _open_followup(ch: Change, ctx: Ctx, followup_id: int) -> FollowUp:
@@ -62,6 +72,13 @@ def _create_followup(ch: Change, ctx: Ctx, account_id: int, data: Mapping[str, o
         **values,
     )
     return item  # type: ignore[no-any-return]
+
+
+def _move_due(item: FollowUp, day: dt.date) -> None:
+    """Move the due date, keeping the date first promised: health counts a slip from it until done."""
+    if item.first_due_on is None and day != item.due_on:
+        item.first_due_on = item.due_on
+    item.due_on = day
 
 
 def add_followup(ctx: Ctx, account_id: int, values: Mapping[str, object], *, assignee_id: int | None = None) -> int:
@@ -129,7 +146,7 @@ def snooze_followup(ctx: Ctx, followup_id: int, until: object, reason: str = "")
         item = _open_followup(ch, ctx, followup_id)
         before = snapshot(item, _STATE)
         item.snoozed_until = day
-        item.due_on = day
+        _move_due(item, day)
         item.snooze_reason = why
         item.woke_reason = ""
         item.version += 1
@@ -143,7 +160,7 @@ def reschedule_followup(ctx: Ctx, followup_id: int, due: object) -> dt.date:
     with change(ctx, "followup reschedule") as ch:
         item = _open_followup(ch, ctx, followup_id)
         before = snapshot(item, _STATE)
-        item.due_on = day
+        _move_due(item, day)
         item.snoozed_until = None
         item.snooze_reason = ""
         item.woke_reason = ""

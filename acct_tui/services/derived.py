@@ -129,11 +129,12 @@ def load_facts(ids: Sequence[int]) -> list[AccountFacts]:
     due_dates: dict[int, list[dt.date]] = defaultdict(list)
     promised: dict[int, list[dt.date]] = defaultdict(list)
     moved: set[int] = set()
-    for account_id, due, first in (
+    open_rows: list[tuple[int, object, object]] = list(
         FollowUp.select(FollowUp.account, FollowUp.due_on, FollowUp.first_due_on)
         .where(FollowUp.account.in_(list(ids)), FollowUp.status == FollowUpStatus.OPEN.value)
         .tuples()
-    ):
+    )
+    for account_id, due, first in open_rows:
         current = _as_date(due)
         due_dates[account_id].append(current)
         # Lateness counts from the earlier of the first promise and the date now set.

@@ -81,6 +81,13 @@ def _move_due(item: FollowUp, day: dt.date) -> None:
     item.due_on = day
 
 
+def plan_followup(ch: Change, ctx: Ctx, account_id: int, data: Mapping[str, object]) -> int:
+    """A follow-up of the acting agent's inside a caller's change (values already clean); returns its id."""
+    item = _create_followup(ch, ctx, account_id, data, ctx.agent.id)
+    ch.created(item, f"follow-up {item.title} due {item.due_on}")
+    return int(item.id)
+
+
 def add_followup(ctx: Ctx, account_id: int, values: Mapping[str, object], *, assignee_id: int | None = None) -> int:
     data = F.clean(F.FOLLOWUP, values, ctx.today)
     if "title" not in data:

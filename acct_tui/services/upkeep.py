@@ -120,6 +120,10 @@ def _facts(row: tuple[object, ...]) -> _AccountFacts:
     )
 
 
+def _rows(query: Any) -> list[tuple[Any, ...]]:
+    return list(query.tuples())
+
+
 def _as_date(value: object) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value  # type: ignore[return-value]
@@ -177,20 +181,22 @@ def daily_upkeep(ctx: Ctx) -> list[UpkeepItem]:
         # A renewal with only the automatic checkpoint has a reminder, not a plan: say so.
         checkpointed = {
             int(account_id)
-            for (account_id,) in FollowUp.select(FollowUp.account)
-            .where(
-                FollowUp.account.in_([r.id for r in renewals]),
-                FollowUp.status == FollowUpStatus.OPEN.value,
-                FollowUp.checkpoint.is_null(False),
+            for (account_id,) in _rows(
+                FollowUp.select(FollowUp.account).where(
+                    FollowUp.account.in_([r.id for r in renewals]),
+                    FollowUp.status == FollowUpStatus.OPEN.value,
+                    FollowUp.checkpoint.is_null(False),
+                )
             )
-            .tuples()
         }
         # Follow-up cards show the account's last touch too, flagged for another reason or not.
         touched = {
             int(account_id): local_date(_as_datetime(moment))
-            for account_id, moment in Account.select(Account.id, Account.last_touch_at)
-            .where(Account.id.in_(sorted({i.account_id for i in queue.overdue + queue.due_today})))
-            .tuples()
+            for account_id, moment in _rows(
+                Account.select(Account.id, Account.last_touch_at).where(
+                    Account.id.in_(sorted({i.account_id for i in queue.overdue + queue.due_today}))
+                )
+            )
         }
     facts: dict[int, _AccountFacts] = {}
     categories = {"quiet": (ItemKind.QUIET, quiet), "renewals": (ItemKind.RENEWAL, renewals)}

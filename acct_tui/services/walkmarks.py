@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from acct_tui.models import WalkMark
 from acct_tui.services.context import Ctx
@@ -40,14 +41,15 @@ class CheckIn:
 
 def hidden_reasons(agent_id: int, today: dt.date, account_ids: Iterable[int] | None = None) -> set[tuple[int, str]]:
     """(account, reason) pairs the agent's marks keep off today's walk (call inside a connection)."""
-    query = WalkMark.select(WalkMark.account, WalkMark.reason).where(
+    query: Any = WalkMark.select(WalkMark.account, WalkMark.reason).where(
         WalkMark.agent == agent_id,
         ((WalkMark.action == REVIEWED) & (WalkMark.day == today))
         | ((WalkMark.action == LATER) & (WalkMark.until > today)),
     )
     if account_ids is not None:
         query = query.where(WalkMark.account.in_(list(account_ids)))
-    return {(int(account), str(reason)) for account, reason in query.tuples()}
+    rows: list[tuple[Any, ...]] = list(query.tuples())
+    return {(int(account), str(reason)) for account, reason in rows}
 
 
 def _reasons(reasons: Sequence[str]) -> list[str]:

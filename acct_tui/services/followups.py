@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from acct_tui.models import Activity, Agent, Contact, FollowUp
 from acct_tui.services import fields as F
@@ -356,10 +357,11 @@ def log_done_touch(ctx: Ctx, followup_id: int, kind: str) -> Logged:
     if kind not in {k.value for k in ActivityKind} or kind == ActivityKind.HANDOFF.value:
         raise ValidationError("log a call, email, meeting, note or support touch", "kind")
     with reading():
-        item = FollowUp.get_or_none(FollowUp.id == followup_id)
-        if item is None:
+        found: Any = FollowUp.select(FollowUp.account, FollowUp.title).where(FollowUp.id == followup_id).tuples()
+        row = found.first()
+        if row is None:
             raise NotFound(f"follow-up {followup_id} not found")
-        require_account(ctx.agent, item.account_id)
-        contact_id = _default_contact(item.account_id, followup_id)
-        account_id, title = int(item.account_id), str(item.title)
+        account_id, title = int(row[0]), str(row[1])
+        require_account(ctx.agent, account_id)
+        contact_id = _default_contact(account_id, followup_id)
     return log_activity(ctx, account_id, {"kind": kind, "summary": f"Done: {title}"[:200]}, contact_id=contact_id)

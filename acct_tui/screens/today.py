@@ -238,7 +238,7 @@ class TodayScreen(ViewScreen):
 
     def _show_walk(self) -> None:
         progress = self.query_one("#walk-progress", Static)
-        tally = Counter(self.outcomes.values())
+        tally = self._tally()
         counts = " · ".join(f"{tally[k]} {w}" for k, w in OUTCOME_WORDS.items() if tally[k])
         self._show_offer()
         focus = self.current
@@ -269,13 +269,13 @@ class TodayScreen(ViewScreen):
             return
         text = Text("✓ Done: ", style="bold")
         text.append(inert(offer.title))
-        text.append(f" ({inert(offer.account_name)}). Was it a touch? ")
+        text.append(f" ({inert(offer.account_name)}) · log it as a touch: ")
         text.append("c", style="bold")
         text.append(" call · ")
         text.append("e", style="bold")
         text.append(" email · ")
         text.append("m", style="bold")
-        text.append(" meeting · any other key carries on")
+        text.append(" meeting")
         box.update(text)
 
     def _hint(self) -> Text:
@@ -304,11 +304,12 @@ class TodayScreen(ViewScreen):
         text.append(f" · renewal {renewal} · last touch {ago(card.last_touch_on, today)}")
         if card.reasons:
             text.append("\n")
-        for _kind, why in card.reasons:
-            settled = self.outcomes.get(card.key)
-            text.append(f"\nWhy: {why}", style="dim" if settled else "")
-            if settled:
-                text.append(f"  ({OUTCOME_WORDS[settled]})", style="italic")
+        settled = None if self._open(card.key) else self.outcomes[card.key]
+        for number, (_kind, why) in enumerate(card.reasons):
+            text.append("\nWhy: " if number == 0 else "\n     ")
+            text.append(why, style="dim" if settled else "")
+        if settled:
+            text.append(f"  ({OUTCOME_WORDS[settled]})", style="italic")
         for followup in card.followups:
             self._render_followup(text, followup, focus.followup is not None and followup.id == focus.followup.id)
         self.query_one("#walk-card", Static).update(text)
@@ -365,8 +366,14 @@ class TodayScreen(ViewScreen):
             text.append("\n")
         return text
 
+    def _tally(self) -> Counter[str]:
+        """What became of the walk: follow-ups and reasons by outcome, skipped ones by card."""
+        tally = Counter(outcome for outcome in self.outcomes.values() if outcome != "skipped")
+        tally["skipped"] = sum(1 for card in self.items if self._was_skipped(card))
+        return tally
+
     def _render_summary(self) -> None:
-        tally = Counter(self.outcomes.values())
+        tally = self._tally()
         text = Text("Walk finished.\n\n", style="bold")
         if not self.items:
             text = Text(

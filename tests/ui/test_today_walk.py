@@ -60,10 +60,10 @@ async def test_done_then_c_logs_the_follow_up_as_a_call_with_the_primary_contact
         focus = walk.current
         assert focus is not None and focus.followup is not None
         await press(app, pilot, "d")
-        assert "Was it a touch?" in screen_text(app)
+        assert "log it as a touch" in screen_text(app)
         assert "c Log call" in _footer(app)
         await press(app, pilot, "c")
-        assert "Was it a touch?" not in screen_text(app)
+        assert "log it as a touch" not in screen_text(app)
         with reading():
             assert FollowUp.get_by_id(focus.followup.id).status == "done"
             logged = Activity.get(Activity.summary == f"Done: {focus.followup.title}")
@@ -81,7 +81,7 @@ async def test_done_then_any_other_key_carries_on_without_a_touch(make_app: Call
         await pilot.press("d", "n")
         await settle(app, pilot)
         assert walk.index == 1
-        assert "Was it a touch?" not in screen_text(app)
+        assert "log it as a touch" not in screen_text(app)
         with reading():
             assert Activity.select().count() == before
 

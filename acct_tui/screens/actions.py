@@ -284,10 +284,15 @@ def reassign(app: Any, item: Any, after: After = None) -> None:
             FieldSpec("agent", "Give to", "choice", options=people, value=people[0][1]),
             FieldSpec("note", "Note for them", "area", entity="followup", rule="notes"),
         ]
+
+        def submit(values: dict[str, Any]) -> bool:
+            followups.reassign_followup(app.ctx, item.id, int(values["agent"]), values.get("note") or "")
+            return True  # the form closes on a result that is not None
+
         form: FormModal[Any] = FormModal(
             f"Reassign · {inert(item.title)}",
             fields,
-            lambda v: followups.reassign_followup(app.ctx, item.id, int(v["agent"]), v.get("note") or "") or True,
+            submit,
             intro="A note goes on top of the follow-up's notes, where they read it in their queue.",
         )
         app.push_screen(form, finish(app, f"Reassigned {inert(item.title)}", after))

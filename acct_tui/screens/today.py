@@ -16,7 +16,6 @@ email, `m` meeting); any other key carries on. The list is fixed for the walk
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rich.table import Table
@@ -27,25 +26,21 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from acct_tui.screens.base import ViewScreen
+from acct_tui.screens.walk_render import (
+    OUTCOME_WORDS,
+    TouchOffer,
+    WalkFocus,
+    card_text,
+    offer_text,
+    part_key,
+    touches_text,
+)
 from acct_tui.services import followups, walkmarks
-from acct_tui.services.dates import describe_due, describe_recurrence
 from acct_tui.services.detail import TimelineItem, timeline_page
 from acct_tui.services.queue import QueueItem
 from acct_tui.services.upkeep import ItemKind, WalkCard, walk_cards
 from acct_tui.text import inert
-from acct_tui.widgets.display import Palette, ago, days_from, health, money
-
-OUTCOME_WORDS = {
-    "done": "done",
-    "snoozed": "snoozed",
-    "rescheduled": "rescheduled",
-    "reassigned": "reassigned",
-    "logged": "logged",
-    "planned": "planned",
-    "reviewed": "reviewed",
-    "later": "check-in planned",
-    "skipped": "skipped",
-}
+from acct_tui.widgets.display import Palette
 
 # The order keys are offered in on the card's hint line; the words are the footer's (the Binding descriptions).
 HINT_ORDER = (
@@ -63,42 +58,6 @@ HINT_ORDER = (
     "skip",
     "open",
 )
-TOUCH_KEYS = {"call": "c", "email": "e", "meeting": "m"}
-
-
-@dataclass(frozen=True)
-class WalkFocus:
-    """What the walk's keys act on now: a follow-up of the card, or (None) the account's reasons."""
-
-    card: WalkCard
-    followup: QueueItem | None
-    settled: bool = False
-    """Everything on the card was dealt with (the walk came back to it with `p`)."""
-
-    @property
-    def account_id(self) -> int:
-        return self.card.account_id
-
-    @property
-    def account_name(self) -> str:
-        return self.card.account_name
-
-    @property
-    def kind(self) -> ItemKind:
-        return ItemKind.FOLLOWUP if self.followup is not None else self.card.reasons[0][0]
-
-
-@dataclass(frozen=True)
-class TouchOffer:
-    """A follow-up just marked done in the walk, that one key can log as a touch."""
-
-    followup_id: int
-    title: str
-    account_name: str
-
-
-def _part(followup: QueueItem | None, card: WalkCard) -> str:
-    return f"followup:{followup.id}" if followup is not None else card.key
 
 
 class TodayScreen(ViewScreen):
@@ -262,21 +221,7 @@ class TodayScreen(ViewScreen):
         self.query_one("#walk-keys", Static).update(self._hint() if focus is not None else "")
 
     def _show_offer(self) -> None:
-        offer = self.offer
-        box = self.query_one("#walk-offer", Static)
-        if offer is None:
-            box.update("")
-            return
-        text = Text("✓ Done: ", style="bold")
-        text.append(inert(offer.title))
-        text.append(f" ({inert(offer.account_name)}) · log it as a touch: ")
-        text.append("c", style="bold")
-        text.append(" call · ")
-        text.append("e", style="bold")
-        text.append(" email · ")
-        text.append("m", style="bold")
-        text.append(" meeting")
-        box.update(text)
+        self.query_one("#walk-offer", Static).update(offer_text(self.offer) if self.offer is not None else "")
 
     def _hint(self) -> Text:
         """The keys that apply now, in the footer's words (and keys, as remapped in the config file)."""
@@ -288,59 +233,13 @@ class TodayScreen(ViewScreen):
         return Text(" · ".join(shown[a] for a in HINT_ORDER if a in shown), style="dim")
 
     def _render_card(self, focus: WalkFocus) -> None:
-        card = focus.card
-        today = self.ctx.today
-        text = Text()
-        labels = (["follow-up" + ("s" if len(card.followups) > 1 else "")] if card.followups else []) + [
-            kind.label for kind, _why in card.reasons
-        ]
-        text.append(" · ".join(labels).upper(), style="bold reverse")
-        text.append("\n\n")
-        text.append(inert(card.account_name), style="bold")
-        text.append("  ")
-        text.append_text(health(card.health_band, card.health_score, self.palette))
-        text.append(f" · ARR {money(card.arr, card.currency)}")
-        renewal = days_from(card.renewal_on, today, future=False) if card.renewal_on else "no date"
-        text.append(f" · renewal {renewal} · last touch {ago(card.last_touch_on, today)}")
-        if card.reasons:
-            text.append("\n")
-        settled = None if self._open(card.key) else self.outcomes[card.key]
-        for number, (_kind, why) in enumerate(card.reasons):
-            text.append("\nWhy: " if number == 0 else "\n     ")
-            text.append(why, style="dim" if settled else "")
-        if settled:
-            text.append(f"  ({OUTCOME_WORDS[settled]})", style="italic")
-        for followup in card.followups:
-            self._render_followup(text, followup, focus.followup is not None and followup.id == focus.followup.id)
+        text = card_text(focus, self.outcomes, self.ctx.today, self.palette)
         self.query_one("#walk-card", Static).update(text)
-
-    def _render_followup(self, text: Text, followup: QueueItem, focused: bool) -> None:
-        today = self.ctx.today
-        outcome = self.outcomes.get(f"followup:{followup.id}")
-        text.append("\n\n")
-        text.append("▶ " if focused else "  ", style="bold")
-        text.append(inert(followup.title), style="bold" if not outcome else "dim")
-        late = "due today" if followup.due_on == today else describe_due(followup.due_on, today)
-        text.append(f"\n  {followup.kind} · {followup.priority} priority · {late}", style="dim" if outcome else "")
-        if outcome:
-            text.append(f"  ({OUTCOME_WORDS[outcome]})", style="italic")
-            return
-        if not focused:
-            return
-        if followup.recurrence:
-            text.append(f" · repeats {describe_recurrence(followup.recurrence)}")
-        if followup.snooze_reason:
-            text.append(f"\n  Was snoozed: {inert(followup.snooze_reason)}")
-        if followup.woke_reason:
-            text.append(f"\n  Woke: {inert(followup.woke_reason)}")
-        if followup.notes:
-            text.append(f"\n  {inert(followup.notes, keep_newlines=True)}")
-        text.append(f"\n  Urgency {followup.urgency}: {', '.join(followup.reasons)}", style="dim")
 
     def _load_touches(self, card: WalkCard) -> None:
         touches = self.query_one("#walk-touches", Static)
         if card.account_id in self.touches:
-            touches.update(self._touches_text(self.touches[card.account_id]))
+            touches.update(touches_text(self.touches[card.account_id]))
             return
         touches.update(Text("last touches: loading…", style="dim"))
 
@@ -348,23 +247,11 @@ class TodayScreen(ViewScreen):
             self.touches[account_id] = found
             current = self.card
             if current is not None and current.account_id == account_id:
-                touches.update(self._touches_text(found))
+                touches.update(touches_text(found))
 
         self.app.run_service(  # type: ignore[attr-defined]
             timeline_page, self.ctx, card.account_id, limit=3, then=got, group="today-touches", node=self
         )
-
-    def _touches_text(self, found: list[TimelineItem]) -> Text:
-        text = Text("\nLast touches\n", style="bold")
-        if not found:
-            text.append("none logged\n", style="dim")
-        for touch in found:
-            text.append(f"{touch.occurred_at:%d %b %Y}  {touch.kind:<8} ", style="")
-            text.append(inert(touch.summary))
-            if touch.contact:
-                text.append(f" · {inert(touch.contact)}", style="dim")
-            text.append("\n")
-        return text
 
     def _tally(self) -> Counter[str]:
         """What became of the walk: follow-ups and reasons by outcome, skipped ones by card."""
@@ -395,7 +282,7 @@ class TodayScreen(ViewScreen):
         body.add_row(text)
         body.add_row(table)
         if skipped:
-            listing = Text("\nSkipped (p goes back to them, or they are on tomorrow's walk):\n", style="bold")
+            listing = Text("\nSkipped (p goes back to them; R or tomorrow's walk brings them again):\n", style="bold")
             for card in skipped:
                 listing.append(f"  {inert(card.account_name)}", style="bold")
                 listing.append(f" · {self._left_on(card)}\n")
@@ -405,7 +292,7 @@ class TodayScreen(ViewScreen):
         self.query_one("#walk-touches", Static).update("")
 
     def _was_skipped(self, card: WalkCard) -> bool:
-        return any(self.outcomes.get(_part(part, card)) == "skipped" for part in (*card.followups, None))
+        return any(self.outcomes.get(part_key(part, card)) == "skipped" for part in (*card.followups, None))
 
     def _left_on(self, card: WalkCard) -> str:
         """What was left undone on a skipped card, in a line."""
@@ -482,7 +369,7 @@ class TodayScreen(ViewScreen):
         if focus is None or focus.followup is None:
             return
         item, card = focus.followup, focus.card
-        part = _part(item, card)
+        part = part_key(item, card)
         # Done at once, as in the queue: the walk moves on while the write runs, and says so if it fails.
         message = f"Done: {item.title}" + (" (next one scheduled)" if item.recurrence else "")
         self._write(
@@ -527,7 +414,7 @@ class TodayScreen(ViewScreen):
             return
         self._clear_offer()
         self.actions.snooze(
-            self.app, focus.followup, after=self._then(focus.card, _part(focus.followup, focus.card), "snoozed")
+            self.app, focus.followup, after=self._then(focus.card, part_key(focus.followup, focus.card), "snoozed")
         )
 
     def action_later(self) -> None:
@@ -593,7 +480,9 @@ class TodayScreen(ViewScreen):
         if focus is not None and focus.followup is not None:
             self._clear_offer()
             self.actions.reschedule(
-                self.app, focus.followup, after=self._then(focus.card, _part(focus.followup, focus.card), "rescheduled")
+                self.app,
+                focus.followup,
+                after=self._then(focus.card, part_key(focus.followup, focus.card), "rescheduled"),
             )
 
     def action_reassign(self) -> None:
@@ -601,7 +490,9 @@ class TodayScreen(ViewScreen):
         if focus is not None and focus.followup is not None:
             self._clear_offer()
             self.actions.reassign(
-                self.app, focus.followup, after=self._then(focus.card, _part(focus.followup, focus.card), "reassigned")
+                self.app,
+                focus.followup,
+                after=self._then(focus.card, part_key(focus.followup, focus.card), "reassigned"),
             )
 
     def action_skip(self) -> None:
@@ -610,7 +501,7 @@ class TodayScreen(ViewScreen):
             return
         self.offer = None
         for part in self._open_parts(card):
-            self.outcomes[_part(part, card)] = "skipped"
+            self.outcomes[part_key(part, card)] = "skipped"
         self.index = min(self.index + 1, len(self.items))
         self._show_walk()
 

@@ -80,3 +80,76 @@ def test_what_if_starts_from_the_config_file(ctx: Ctx) -> None:
     result = what_if(ctx, ["watch_at=89"], {"health": {"healthy_at": 90}})
     assert result.policy_after["healthy_at"] == 90
     assert result.policy_after["watch_at"] == 89
+
+
+def _slipping(ctx: Ctx) -> tuple[int, int]:
+    """The issue's account: gold, renewing in 5 days, last touch 20 days ago, one follow-up 3 days overdue."""
+    account_id = accounts.create_account(ctx, {"name": "Slipping", "tier": "gold", "renewal_on": days(5)})
+    followups.log_activity(ctx, account_id, {"kind": "call", "summary": "Call"}, occurred_on=days(-20))
+    followup_id = followups.add_followup(ctx, account_id, {"title": "Send the quote", "due_on": days(-3)})
+    return account_id, followup_id
+
+
+def _stored(account_id: int) -> tuple[int, str, int]:
+    with reading():
+        row = Account.get_by_id(account_id)
+        return row.health_score, row.health_band, row.overdue_followups
+
+
+@pytest.mark.parametrize("move", ["reschedule", "snooze"])
+def test_moving_an_overdue_follow_ups_date_does_not_raise_health(ctx: Ctx, move: str) -> None:
+    """Watch 65 stays watch 65 after a reschedule or a snooze; the queue's overdue counter follows the new date."""
+    account_id, followup_id = _slipping(ctx)
+    assert _stored(account_id) == (65, "watch", 1)
+    if move == "reschedule":
+        followups.reschedule_followup(ctx, followup_id, days(7))
+    else:
+        followups.snooze_followup(ctx, followup_id, days(7), "waiting on legal")
+    assert _stored(account_id) == (65, "watch", 0)
+    why = explain_account(ctx, account_id)
+    overdue = next(f for f in why.factors if f.key == "overdue")
+    assert overdue.points == -5
+    assert "first promised" in overdue.detail and "not progress" in overdue.detail
+    with reading():
+        from acct_tui.models import FollowUp
+
+        assert FollowUp.get_by_id(followup_id).first_due_on.isoformat() == days(-3)
+
+
+def test_a_second_move_keeps_the_first_promise_and_done_ends_the_slip(ctx: Ctx) -> None:
+    """Two reschedules keep the first due date; marking it done gives the points back."""
+    account_id, followup_id = _slipping(ctx)
+    followups.reschedule_followup(ctx, followup_id, days(2))
+    followups.reschedule_followup(ctx, followup_id, days(9))
+    with reading():
+        from acct_tui.models import FollowUp
+
+        assert FollowUp.get_by_id(followup_id).first_due_on.isoformat() == days(-3)
+    assert _stored(account_id)[0] == 65
+    followups.complete_followup(ctx, followup_id)
+    assert _stored(account_id) == (70, "healthy", 0)
+
+
+def test_moving_a_date_not_yet_due_costs_nothing_until_the_first_date_passes(ctx: Ctx, clock: Any) -> None:
+    """Pushed before it was late: no points today; once the first date passes it counts, though the new one has not."""
+    account_id = accounts.create_account(ctx, {"name": "Early", "tier": "gold", "satisfaction": "10"})
+    followups.log_activity(ctx, account_id, {"kind": "call", "summary": "Call"})
+    followup_id = followups.add_followup(ctx, account_id, {"title": "Demo", "due_on": days(2)})
+    followups.reschedule_followup(ctx, followup_id, days(10))
+    assert _stored(account_id) == (100, "healthy", 0)
+    clock.advance(days=4)
+    overdue = next(f for f in explain_account(ctx, account_id).factors if f.key == "overdue")
+    assert overdue.points == -5
+
+
+def test_undoing_a_reschedule_forgets_the_move(ctx: Ctx) -> None:
+    """Undo puts the date and the never-moved mark back."""
+    from acct_tui.models import FollowUp
+    from acct_tui.services.undo import undo_last
+
+    _account_id, followup_id = _slipping(ctx)
+    followups.reschedule_followup(ctx, followup_id, days(7))
+    undo_last(ctx)
+    with reading():
+        item = FollowUp.get_by_id(followup_id)
+        assert (item.due_on.isoformat(), item.first_due_on) == (days(-3), None)

@@ -488,7 +488,8 @@ def test_daily_upkeep_order_and_one_entry_per_account(ctx: Ctx) -> None:
     ]
     assert [walk[0].followup.id, walk[1].followup.id] == [late_item, due_item]  # type: ignore[union-attr]
     assert walk[0].why == "check-in follow-up 3 days overdue"
-    assert walk[0].also == ("never contacted", "renews in 60 days with no renewal follow-up")
+    # Its 90-day checkpoint exists: a reminder, not a plan, and the card says which.
+    assert walk[0].also == ("never contacted", "renews in 60 days: only the automatic checkpoint, no renewal plan yet")
     assert walk[1].why == "check-in follow-up due today" and walk[1].also == ()
     assert walk[2].why == "gone quiet: last touch 40 days ago"
     assert walk[2].also == (f"at risk: health {_get(Account, big_quiet).health_score}",)
@@ -629,7 +630,7 @@ def test_the_demo_has_a_days_work_waiting(db: Database, clock: FixedClock) -> No
     at_risk = portfolio(ctx, PortfolioQuery(quick=QuickFilter.AT_RISK)).rows
     assert "Kestrel Freight" in {row.name for row in at_risk}
     walk = daily_upkeep(ctx)
-    unplanned = [i for i in walk if i.kind is ItemKind.RENEWAL or any("no renewal follow-up" in a for a in i.also)]
+    unplanned = [i for i in walk if i.kind is ItemKind.RENEWAL or any("no renewal" in a for a in i.also)]
     blue = next(i for i in unplanned if i.account_name == "Blue Harbor Analytics")
     assert blue.renewal_on is not None and 0 <= (blue.renewal_on - TODAY).days <= 90
     mates = {a.login for a in assignable_agents()} - {DEMO_MANAGER}

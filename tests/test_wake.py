@@ -86,7 +86,8 @@ def test_a_band_drop_found_by_the_daily_refresh_wakes_the_snooze(ctx: Ctx) -> No
     refresh_stale_health(later.today, later.policy)
     row = _row(fid)
     assert row.due_on == later.today
-    assert row.woke_reason == "health dropped from healthy to watch (88 → 68)"
+    # 63, not 68: the follow-up snoozed past its first due date (day 1) counts as overdue from it.
+    assert row.woke_reason == "health dropped from healthy to watch (88 → 63)"
     with reading():
         audited = AuditEntry.select().where(AuditEntry.entity == "follow_up", AuditEntry.action == "wake").count()
     assert audited == 0

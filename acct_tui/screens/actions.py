@@ -13,7 +13,6 @@ from typing import Any
 
 from acct_tui.screens.form import FieldSpec, FormModal, choices
 from acct_tui.services import accounts, followups
-from acct_tui.services.detail import contact_options
 from acct_tui.text import inert
 from acct_tui.vocab import (
     ActivityKind,
@@ -43,10 +42,23 @@ def finish(app: Any, message: str, after: After) -> Callable[[Any], None]:
     return done
 
 
-def log_activity(app: Any, account_id: int, account_name: str, after: After = None, *, summary: str = "") -> None:
-    """`l`: a call, email, meeting, note or support touch, with an optional next follow-up."""
+def log_activity(
+    app: Any,
+    account_id: int,
+    account_name: str,
+    after: After = None,
+    *,
+    summary: str = "",
+    followup_id: int | None = None,
+) -> None:
+    """`l`: a call, email, meeting, note or support touch, with an optional next follow-up.
 
-    def with_contacts(options: list[tuple[int, str]]) -> None:
+    "With" starts on the follow-up's person (`followup_id`: the contact of the touch that planned it),
+    else the account's primary contact.
+    """
+
+    def with_contacts(found: followups.ContactChoices) -> None:
+        options = found.options
         contact_choices = [("— nobody in particular", "")] + [(inert(name), str(cid)) for cid, name in options]
         fields = [
             FieldSpec(
@@ -58,7 +70,7 @@ def log_activity(app: Any, account_id: int, account_name: str, after: After = No
                 placeholder="What happened, in a line",
             ),
             FieldSpec("kind", "Kind", "choice", options=LOG_KINDS, value="call"),
-            FieldSpec("contact", "With", "choice", options=contact_choices, value=""),
+            FieldSpec("contact", "With", "choice", options=contact_choices, value=str(found.default or "")),
             FieldSpec("when", "When", "date", entity="followup", rule="due_on", value="today"),
             FieldSpec("body", "Notes", "area", entity="activity"),
             FieldSpec("outcome", "Outcome", entity="activity", placeholder="Agreed next step, result"),
@@ -86,7 +98,7 @@ def log_activity(app: Any, account_id: int, account_name: str, after: After = No
         form: FormModal[Any] = FormModal(f"Log an activity · {inert(account_name)}", fields, submit)
         app.push_screen(form, finish(app, f"Logged on {inert(account_name)}", after))
 
-    app.run_service(contact_options, app.ctx, account_id, then=with_contacts, group="form-prep")
+    app.run_service(followups.contact_choices, app.ctx, account_id, followup_id, then=with_contacts, group="form-prep")
 
 
 def new_followup(app: Any, account_id: int, account_name: str, after: After = None, *, kind: str = "check-in") -> None:
@@ -268,11 +280,20 @@ def reassign(app: Any, item: Any, after: After = None) -> None:
         if not people:
             app.notify("There is nobody else to give this to.", severity="warning")
             return
-        fields = [FieldSpec("agent", "Give to", "choice", options=people, value=people[0][1])]
+        fields = [
+            FieldSpec("agent", "Give to", "choice", options=people, value=people[0][1]),
+            FieldSpec("note", "Note for them", "area", entity="followup", rule="notes"),
+        ]
+
+        def submit(values: dict[str, Any]) -> bool:
+            followups.reassign_followup(app.ctx, item.id, int(values["agent"]), values.get("note") or "")
+            return True  # the form closes on a result that is not None
+
         form: FormModal[Any] = FormModal(
             f"Reassign · {inert(item.title)}",
             fields,
-            lambda v: followups.reassign_followup(app.ctx, item.id, int(v["agent"])) or True,
+            submit,
+            intro="A note goes on top of the follow-up's notes, where they read it in their queue.",
         )
         app.push_screen(form, finish(app, f"Reassigned {inert(item.title)}", after))
 
@@ -290,16 +311,36 @@ def complete(app: Any, item: Any, after: After = None) -> None:
 
 
 def complete_with_outcome(app: Any, item: Any, after: After = None) -> None:
-    """`D`: done, logging what came of it as an activity."""
-    fields = [
-        FieldSpec("kind", "Logged as", "choice", options=LOG_KINDS, value="call"),
-        FieldSpec("summary", "Summary", entity="activity", required=True, value=f"Done: {inert(item.title)}"[:200]),
-        FieldSpec("outcome", "Outcome", entity="activity", placeholder="What came of it"),
-    ]
-    form: FormModal[Any] = FormModal(
-        f"Done · {inert(item.title)}",
-        fields,
-        lambda v: followups.complete_followup(app.ctx, item.id, log=v),
-        save_label="mark done",
-    )
-    app.push_screen(form, finish(app, f"Done: {inert(item.title)}", after))
+    """`D`: done, logging what came of it as an activity (with whom), and the next step if there is one."""
+
+    def with_contacts(found: followups.ContactChoices) -> None:
+        people = [("— nobody in particular", "")] + [(inert(name), str(cid)) for cid, name in found.options]
+        fields = [
+            FieldSpec("kind", "Logged as", "choice", options=LOG_KINDS, value="call"),
+            FieldSpec("summary", "Summary", entity="activity", required=True, value=f"Done: {inert(item.title)}"[:200]),
+            FieldSpec("contact", "With", "choice", options=people, value=str(found.default or "")),
+            FieldSpec("outcome", "Outcome", entity="activity", placeholder="What came of it"),
+            FieldSpec("next_in", "Next step", "date", placeholder="optional: +3d, 2w, fri, a date"),
+            FieldSpec(
+                "next_title", "Next step title", entity=None, placeholder="optional: defaults to 'Next step: <title>'"
+            ),
+        ]
+
+        def submit(values: dict[str, Any]) -> Any:
+            plan = None
+            if str(values["next_in"]).strip():
+                plan = {"due_on": values["next_in"]}
+                if str(values["next_title"]).strip():
+                    plan["title"] = values["next_title"]
+            return followups.complete_followup(
+                app.ctx,
+                item.id,
+                log={k: values[k] for k in ("kind", "summary", "outcome")},
+                contact_id=int(values["contact"]) if values["contact"] else None,
+                next_followup=plan,
+            )
+
+        form: FormModal[Any] = FormModal(f"Done · {inert(item.title)}", fields, submit, save_label="mark done")
+        app.push_screen(form, finish(app, f"Done: {inert(item.title)}", after))
+
+    app.run_service(followups.contact_choices, app.ctx, item.account_id, item.id, then=with_contacts, group="form-prep")

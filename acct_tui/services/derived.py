@@ -87,6 +87,8 @@ class AccountFacts:
     score: int
     band: str
     health_as_of: dt.date | None
+    promised_dates: tuple[dt.date, ...] | None = None
+    """Per open follow-up, the day its lateness counts from (None: no date was moved)."""
 
     def inputs(self, policy: HealthPolicy) -> HealthInputs:
         return HealthInputs(
@@ -96,6 +98,7 @@ class AccountFacts:
             satisfaction=self.satisfaction,
             open_due_dates=self.due_dates,
             renewal_on=self.renewal_on,
+            promised_due_dates=self.promised_dates,
         )
 
 
@@ -124,12 +127,21 @@ def load_facts(ids: Sequence[int]) -> list[AccountFacts]:
         .tuples()
     )
     due_dates: dict[int, list[dt.date]] = defaultdict(list)
-    for account_id, due in (
-        FollowUp.select(FollowUp.account, FollowUp.due_on)
+    promised: dict[int, list[dt.date]] = defaultdict(list)
+    moved: set[int] = set()
+    open_rows: list[tuple[int, object, object]] = list(
+        FollowUp.select(FollowUp.account, FollowUp.due_on, FollowUp.first_due_on)
         .where(FollowUp.account.in_(list(ids)), FollowUp.status == FollowUpStatus.OPEN.value)
         .tuples()
-    ):
-        due_dates[account_id].append(_as_date(due))
+    )
+    for account_id, due, first in open_rows:
+        current = _as_date(due)
+        due_dates[account_id].append(current)
+        # Lateness counts from the earlier of the first promise and the date now set.
+        counted = current if first is None else min(current, _as_date(first))
+        promised[account_id].append(counted)
+        if counted != current:
+            moved.add(account_id)
     severities: dict[int, list[str]] = defaultdict(list)
     for account_id, severity in (
         Concern.select(Concern.account, Concern.severity)
@@ -152,6 +164,7 @@ def load_facts(ids: Sequence[int]) -> list[AccountFacts]:
             score=int(score),
             band=str(band),
             health_as_of=_as_date(as_of) if as_of else None,
+            promised_dates=tuple(promised[account_id]) if account_id in moved else None,
         )
         for account_id, name, domain, industry, tier, satisfaction, renewal_on, score, band, as_of in accounts
     ]

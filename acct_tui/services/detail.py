@@ -107,6 +107,8 @@ class FollowUpRow:
     snooze_reason: str
     recurrence: str
     notes: str
+    first_due_on: dt.date | None = None
+    """The date first promised, when the due date was moved since (health counts the slip from it)."""
 
 
 @dataclass(frozen=True)
@@ -249,6 +251,7 @@ def client_detail(ctx: Ctx, account_id: int, *, timeline_limit: int = TIMELINE_P
             satisfaction=card.satisfaction,
             open_due_dates=tuple(f.due_on for f in followups),
             renewal_on=card.renewal_on,
+            promised_due_dates=tuple(min(f.due_on, f.first_due_on or f.due_on) for f in followups),
         ),
         ctx.today,
         ctx.policy,
@@ -272,6 +275,7 @@ def _open_followups(account_id: int) -> list[FollowUpRow]:
             f.snooze_reason,
             f.recurrence,
             f.notes,
+            f.first_due_on,
         )
         for f in FollowUp.select(FollowUp, Agent)
         .join(Agent, on=(FollowUp.assignee == Agent.id))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from acct_tui.models import Activity, Agent, Contact, FollowUp
 from acct_tui.services import fields as F
@@ -17,12 +18,22 @@ from acct_tui.services.context import Ctx
 from acct_tui.services.dates import next_occurrence, parse_date
 from acct_tui.services.errors import NotFound, ValidationError
 from acct_tui.services.scope import require_account
-from acct_tui.services.unit import Change, change, snapshot
+from acct_tui.services.unit import Change, change, reading, snapshot
 from acct_tui.services.validation import clean_text
 from acct_tui.services.wake import inbound_reason, wake_snoozed
 from acct_tui.vocab import ActivityKind, Direction, FollowUpKind, FollowUpStatus, Priority
 
-_STATE = ["status", "due_on", "snoozed_until", "snooze_reason", "woke_reason", "completed_at", "assignee", "version"]
+_STATE = [
+    "status",
+    "due_on",
+    "first_due_on",
+    "snoozed_until",
+    "snooze_reason",
+    "woke_reason",
+    "completed_at",
+    "assignee",
+    "version",
+]
 
 
 def _open_followup(ch: Change, ctx: Ctx, followup_id: int) -> FollowUp:
@@ -64,6 +75,20 @@ def _create_followup(ch: Change, ctx: Ctx, account_id: int, data: Mapping[str, o
     return item  # type: ignore[no-any-return]
 
 
+def _move_due(item: FollowUp, day: dt.date) -> None:
+    """Move the due date, keeping the date first promised: health counts a slip from it until done."""
+    if item.first_due_on is None and day != item.due_on:
+        item.first_due_on = item.due_on
+    item.due_on = day
+
+
+def plan_followup(ch: Change, ctx: Ctx, account_id: int, data: Mapping[str, object]) -> int:
+    """A follow-up of the acting agent's inside a caller's change (values already clean); returns its id."""
+    item = _create_followup(ch, ctx, account_id, data, ctx.agent.id)
+    ch.created(item, f"follow-up {item.title} due {item.due_on}")
+    return int(item.id)
+
+
 def add_followup(ctx: Ctx, account_id: int, values: Mapping[str, object], *, assignee_id: int | None = None) -> int:
     data = F.clean(F.FOLLOWUP, values, ctx.today)
     if "title" not in data:
@@ -81,11 +106,22 @@ class Completed:
     followup_id: int
     next_id: int | None
     activity_id: int | None
+    planned_id: int | None = None
+    """The next step planned in the same save, if one was."""
 
 
-def complete_followup(ctx: Ctx, followup_id: int, *, log: Mapping[str, object] | None = None) -> Completed:
-    """Mark done; a recurring one gets its next occurrence; `log` records the outcome as an activity."""
+def complete_followup(
+    ctx: Ctx,
+    followup_id: int,
+    *,
+    log: Mapping[str, object] | None = None,
+    contact_id: int | None = None,
+    next_followup: Mapping[str, object] | None = None,
+) -> Completed:
+    """Mark done; a recurring one gets its next occurrence; `log` records the outcome as an activity
+    (with `contact_id`, the person it was with); `next_followup` plans the next step in the same save."""
     activity_data = F.clean(F.ACTIVITY, log, ctx.today) if log else None
+    plan = F.clean(F.FOLLOWUP, next_followup, ctx.today) if next_followup else None
     with change(ctx, "followup done") as ch:
         item = _open_followup(ch, ctx, followup_id)
         before = snapshot(item, _STATE)
@@ -97,7 +133,7 @@ def complete_followup(ctx: Ctx, followup_id: int, *, log: Mapping[str, object] |
         activity_id = None
         if activity_data:
             activity_data.setdefault("summary", f"Done: {item.title}"[:200])
-            activity = _log(ch, ctx, item.account_id, activity_data, None, ctx.now())
+            activity = _log(ch, ctx, item.account_id, activity_data, contact_id, ctx.now())
             activity_id = int(activity.id)
         next_id = None
         if item.recurrence:
@@ -116,7 +152,11 @@ def complete_followup(ctx: Ctx, followup_id: int, *, log: Mapping[str, object] |
             )
             ch.created(nxt, f"next {item.title} due {nxt.due_on}")
             next_id = int(nxt.id)
-        return Completed(followup_id, next_id, activity_id)
+        planned_id = None
+        if plan is not None:
+            plan.setdefault("title", f"Next step: {item.title}"[:200])
+            planned_id = plan_followup(ch, ctx, item.account_id, plan)
+        return Completed(followup_id, next_id, activity_id, planned_id)
 
 
 def snooze_followup(ctx: Ctx, followup_id: int, until: object, reason: str = "") -> dt.date:
@@ -129,7 +169,7 @@ def snooze_followup(ctx: Ctx, followup_id: int, until: object, reason: str = "")
         item = _open_followup(ch, ctx, followup_id)
         before = snapshot(item, _STATE)
         item.snoozed_until = day
-        item.due_on = day
+        _move_due(item, day)
         item.snooze_reason = why
         item.woke_reason = ""
         item.version += 1
@@ -143,7 +183,7 @@ def reschedule_followup(ctx: Ctx, followup_id: int, due: object) -> dt.date:
     with change(ctx, "followup reschedule") as ch:
         item = _open_followup(ch, ctx, followup_id)
         before = snapshot(item, _STATE)
-        item.due_on = day
+        _move_due(item, day)
         item.snoozed_until = None
         item.snooze_reason = ""
         item.woke_reason = ""
@@ -153,14 +193,19 @@ def reschedule_followup(ctx: Ctx, followup_id: int, due: object) -> dt.date:
         return day
 
 
-def reassign_followup(ctx: Ctx, followup_id: int, agent_id: int) -> None:
+def reassign_followup(ctx: Ctx, followup_id: int, agent_id: int, note: str = "") -> None:
+    """Give the follow-up to another agent; a note goes on top of its notes, where they read it in their queue."""
+    why = clean_text(note, "note", max_len=1000)
     with change(ctx, "followup reassign") as ch:
         item = _open_followup(ch, ctx, followup_id)
         target = _assignee(agent_id, ctx)
         if target == item.assignee_id:
             raise ValidationError("it is already assigned to that agent", "assignee")
-        before = snapshot(item, _STATE)
+        before = snapshot(item, [*_STATE, "notes"])
         item.assignee = target
+        if why:
+            line = f"From {ctx.agent.name}, {ctx.today:%d %b}: {why}"
+            item.notes = f"{line}\n{item.notes}" if item.notes else line
         item.version += 1
         item.save()
         name = Agent.get_by_id(target).name
@@ -231,3 +276,92 @@ def log_activity(
             ch.created(item, f"follow-up {item.title} due {item.due_on}")
             followup_id = int(item.id)
         return Logged(int(activity.id), followup_id)
+
+
+@dataclass(frozen=True)
+class ContactChoices:
+    """The account's contacts for a form's "With" field, and who to put there first."""
+
+    options: list[tuple[int, str]]
+    default: int | None
+
+
+def _default_contact(account_id: int, followup_id: int | None) -> int | None:
+    """Who a touch on the account (about this follow-up) was most likely with.
+
+    A follow-up has no contact of its own; one planned while logging a touch
+    (or the next step of one done with a log) belongs to that touch's person,
+    found through the change that wrote both. Otherwise the account's primary contact.
+    """
+    from acct_tui.models import AuditEntry
+
+    if followup_id is not None:
+        made = (
+            AuditEntry.select(AuditEntry.change_id)
+            .where(
+                AuditEntry.account == account_id,
+                AuditEntry.entity == "follow_up",
+                AuditEntry.entity_id == followup_id,
+                AuditEntry.before == "",
+            )
+            .first()
+        )
+        if made is not None:
+            logged = (
+                Activity.select(Activity.contact)
+                .join(AuditEntry, on=(AuditEntry.entity_id == Activity.id))
+                .where(
+                    AuditEntry.change_id == made.change_id,
+                    AuditEntry.entity == "activity",
+                    Activity.contact.is_null(False),
+                )
+                .first()
+            )
+            if logged is not None and _current_contact(account_id, logged.contact_id):
+                return int(logged.contact_id)
+    primary = (
+        Contact.select(Contact.id)
+        .where(Contact.account == account_id, Contact.is_primary == True, Contact.removed_at.is_null())  # noqa: E712
+        .order_by(Contact.id)
+        .first()
+    )
+    return int(primary.id) if primary is not None else None
+
+
+def _current_contact(account_id: int, contact_id: int) -> bool:
+    return bool(
+        Contact.select()
+        .where(Contact.id == contact_id, Contact.account == account_id, Contact.removed_at.is_null())
+        .exists()
+    )
+
+
+def contact_choices(ctx: Ctx, account_id: int, followup_id: int | None = None) -> ContactChoices:
+    """The account's current contacts (primary first) and the one to prefill: see `_default_contact`."""
+    with reading():
+        require_account(ctx.agent, account_id)
+        options = [
+            (int(c.id), str(c.name))
+            for c in Contact.select(Contact.id, Contact.name)
+            .where(Contact.account == account_id, Contact.removed_at.is_null())
+            .order_by(Contact.is_primary.desc(), Contact.name)
+        ]
+        return ContactChoices(options, _default_contact(account_id, followup_id))
+
+
+def log_done_touch(ctx: Ctx, followup_id: int, kind: str) -> Logged:
+    """After `d` in the walk: the follow-up done was a call, an email or a meeting; log it as a touch.
+
+    The summary names the follow-up and the contact is the one `_default_contact` picks.
+    """
+    if kind not in {k.value for k in ActivityKind} or kind == ActivityKind.HANDOFF.value:
+        raise ValidationError("log a call, email, meeting, note or support touch", "kind")
+    with reading():
+        found: Any = FollowUp.select(FollowUp.account, FollowUp.title).where(FollowUp.id == followup_id).tuples()
+        row = found.first()
+        if row is None:
+            raise NotFound(f"follow-up {followup_id} not found")
+        account_id, title = int(row[0]), str(row[1])
+        require_account(ctx.agent, account_id)
+        contact_id = _default_contact(account_id, followup_id)
+    return log_activity(ctx, account_id, {"kind": kind, "summary": f"Done: {title}"[:200]}, contact_id=contact_id)

@@ -7,7 +7,9 @@ score starts at 100 and each factor subtracts points:
 - contact recency against the tier's cadence (stepped: on time, late, very late, lapsed);
 - open concerns by severity;
 - satisfaction (0-10; unknown costs a little);
-- overdue follow-ups;
+- overdue follow-ups, counted from the date first promised: rescheduling or
+  snoozing an overdue follow-up is not progress, so the slip keeps costing
+  until the follow-up is done;
 - renewal proximity without a touch inside the cadence.
 
 Every factor is a step function of the date, so `next_change` can say on
@@ -78,6 +80,13 @@ class HealthInputs(NamedTuple):
     satisfaction: int | None = None
     open_due_dates: tuple[dt.date, ...] = ()
     renewal_on: dt.date | None = None
+    promised_due_dates: tuple[dt.date, ...] | None = None
+    """For each open follow-up, the day it counts as overdue from: the earlier of its first
+    due date and its due date. None: no date was ever moved (the same as `open_due_dates`)."""
+
+    @property
+    def counted_due_dates(self) -> tuple[dt.date, ...]:
+        return self.open_due_dates if self.promised_due_dates is None else self.promised_due_dates
 
 
 class Factor(NamedTuple):
@@ -97,6 +106,7 @@ class Health(NamedTuple):
     factors: tuple[Factor, ...]
     next_change: dt.date | None
     overdue: int
+    """Follow-ups past their current due date (the queue's overdue section, the account's counter)."""
 
     def explain(self) -> str:
         lines = [f"{self.score} {self.band.label}"]
@@ -114,14 +124,7 @@ def assess(inputs: HealthInputs, today: dt.date, policy: HealthPolicy = DEFAULT_
         _satisfaction(inputs.satisfaction, policy),
     ]
     overdue = sum(1 for due in inputs.open_due_dates if due < today)
-    factors.append(
-        Factor(
-            "overdue",
-            "Overdue follow-ups",
-            -min(policy.overdue_max, overdue * policy.overdue_each),
-            f"{overdue} overdue" if overdue else "none overdue",
-        )
-    )
+    factors.append(_overdue(inputs, today, policy))
     factors.append(_renewal(inputs.renewal_on, since, cadence, today, policy))
     score = max(0, min(100, 100 + sum(f.points for f in factors)))
     return Health(
@@ -144,6 +147,22 @@ def _recency(since: int | None, cadence: int, policy: HealthPolicy) -> Factor:
     if lost:
         detail += f" ({since - cadence} days past)"
     return Factor("recency", "Contact recency", -lost, detail)
+
+
+def _overdue(inputs: HealthInputs, today: dt.date, policy: HealthPolicy) -> Factor:
+    late = sum(1 for due in inputs.counted_due_dates if due < today)
+    # Moved past their promise: overdue by the date first promised, not (yet) by the date now set.
+    moved = late - sum(1 for due in inputs.open_due_dates if due < today)
+    lost = -min(policy.overdue_max, late * policy.overdue_each)
+    if not late:
+        return Factor("overdue", "Overdue follow-ups", 0, "none overdue")
+    detail = f"{late} overdue"
+    if moved > 0:
+        detail += (
+            f" ({moved} moved to a later date: still counted from the date first promised, "
+            "as a new date is not progress, until done)"
+        )
+    return Factor("overdue", "Overdue follow-ups", lost, detail)
 
 
 def _concerns(severities: Iterable[str], policy: HealthPolicy) -> Factor:
@@ -195,7 +214,8 @@ def _next_change(inputs: HealthInputs, cadence: int, today: dt.date, policy: Hea
             limit = math.floor(cadence * multiple)
             candidates.append(inputs.last_touch + dt.timedelta(days=limit + 1))
         candidates.append(inputs.last_touch + dt.timedelta(days=cadence + 1))
-    candidates += [due + dt.timedelta(days=1) for due in inputs.open_due_dates]
+    # Both dates: the score moves on the promised date, the overdue counter on the current one.
+    candidates += [due + dt.timedelta(days=1) for due in (*inputs.open_due_dates, *inputs.counted_due_dates)]
     if inputs.renewal_on is not None:
         candidates += [inputs.renewal_on - dt.timedelta(days=w) for w, _p in policy.renewal_windows]
     future = [day for day in candidates if day > today]

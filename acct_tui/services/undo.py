@@ -24,6 +24,7 @@ from acct_tui.models import (
     FollowUp,
     Opportunity,
     Subscription,
+    WalkMark,
 )
 from acct_tui.services.context import Ctx
 from acct_tui.services.derived import DERIVED_COLUMNS
@@ -33,7 +34,18 @@ from acct_tui.services.unit import change, from_json, reading, snapshot, to_json
 
 _MODELS: dict[str, type[Model]] = {
     model._meta.table_name: model  # type: ignore[attr-defined]
-    for model in (Account, AccountShare, Activity, Agent, Concern, Contact, FollowUp, Opportunity, Subscription)
+    for model in (
+        Account,
+        AccountShare,
+        Activity,
+        Agent,
+        Concern,
+        Contact,
+        FollowUp,
+        Opportunity,
+        Subscription,
+        WalkMark,
+    )
 }
 
 

@@ -11,6 +11,11 @@ set by the cadence preset or `[upkeep] order`); by default:
 Each account appears once among the account categories: an account already on
 the list (say, through a follow-up) is not listed again, and its other reasons
 travel with the item as context. An active context narrows every category.
+A reason the agent marked reviewed today, or "check in later" until a later
+day (see `walkmarks`), stays off the walk.
+
+`walk_cards` folds the list into one card per account: its due follow-ups and
+all its reasons, so one pass over the walk clears an account.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from acct_tui.services.contexts import narrow
 from acct_tui.services.derived import local_date
 from acct_tui.services.queue import QueueItem, followup_queue
 from acct_tui.services.unit import reading
+from acct_tui.services.walkmarks import hidden_reasons
 from acct_tui.vocab import FollowUpKind, FollowUpStatus, HealthBand, Stage
 
 RENEWAL_WINDOW_DAYS = 90
@@ -63,6 +69,8 @@ class UpkeepItem:
     why: str
     also: tuple[str, ...] = ()
     followup: QueueItem | None = None
+    reasons: tuple[tuple[ItemKind, str], ...] = ()
+    """Every account reason (not follow-ups) the account is on the walk for, this item's own first."""
 
     @property
     def key(self) -> str:
@@ -82,6 +90,7 @@ class _AccountFacts:
     renewal_on: dt.date | None
     last_touch_on: dt.date | None
     reasons: dict[ItemKind, str] = field(default_factory=dict)
+    checkpointed: bool = False
 
 
 _COLUMNS = (
@@ -109,6 +118,10 @@ def _facts(row: tuple[object, ...]) -> _AccountFacts:
         renewal_on=_as_date(renewal),
         last_touch_on=local_date(_as_datetime(touch)),
     )
+
+
+def _rows(query: Any) -> list[tuple[Any, ...]]:
+    return list(query.tuples())
 
 
 def _as_date(value: object) -> dt.date | None:
@@ -164,25 +177,49 @@ def daily_upkeep(ctx: Ctx) -> list[UpkeepItem]:
             .limit(CATEGORY_LIMIT)
             .tuples()
         ]
+        hidden = hidden_reasons(me, today)
+        # A renewal with only the automatic checkpoint has a reminder, not a plan: say so.
+        checkpointed = {
+            int(account_id)
+            for (account_id,) in _rows(
+                FollowUp.select(FollowUp.account).where(
+                    FollowUp.account.in_([r.id for r in renewals]),
+                    FollowUp.status == FollowUpStatus.OPEN.value,
+                    FollowUp.checkpoint.is_null(False),
+                )
+            )
+        }
+        # Follow-up cards show the account's last touch too, flagged for another reason or not.
+        touched = {
+            int(account_id): local_date(_as_datetime(moment))
+            for account_id, moment in _rows(
+                Account.select(Account.id, Account.last_touch_at).where(
+                    Account.id.in_(sorted({i.account_id for i in queue.overdue + queue.due_today}))
+                )
+            )
+        }
     facts: dict[int, _AccountFacts] = {}
     categories = {"quiet": (ItemKind.QUIET, quiet), "renewals": (ItemKind.RENEWAL, renewals)}
     categories["at_risk"] = (ItemKind.AT_RISK, at_risk)
     for kind, rows in categories.values():
         for row in rows:
+            if (row.id, kind.value) in hidden:
+                continue
             known = facts.setdefault(row.id, row)
-            known.reasons[kind] = _reason(kind, row, today)
+            known.checkpointed = known.checkpointed or row.id in checkpointed
+            known.reasons[kind] = _reason(kind, known, today)
 
     items: list[UpkeepItem] = []
     seen: set[int] = set()
     for category in ctx.plan.walk_order:
         if category == "followups":
             for item in queue.overdue + queue.due_today:
-                items.append(_followup_item(item, facts.get(item.account_id), today))
+                items.append(_followup_item(item, facts.get(item.account_id), touched.get(item.account_id), today))
                 seen.add(item.account_id)
             continue
         kind, rows = categories[category]
         for row in rows:
-            if row.id in seen:
+            if row.id in seen or row.id not in facts or kind not in facts[row.id].reasons:
                 continue
             seen.add(row.id)
             known = facts[row.id]
@@ -200,12 +237,15 @@ def daily_upkeep(ctx: Ctx) -> list[UpkeepItem]:
                     last_touch_on=known.last_touch_on,
                     why=known.reasons[kind],
                     also=others,
+                    reasons=((kind, known.reasons[kind]), *((k, r) for k, r in known.reasons.items() if k is not kind)),
                 )
             )
     return items
 
 
-def _followup_item(item: QueueItem, known: _AccountFacts | None, today: dt.date) -> UpkeepItem:
+def _followup_item(
+    item: QueueItem, known: _AccountFacts | None, last_touch: dt.date | None, today: dt.date
+) -> UpkeepItem:
     also = tuple(known.reasons.values()) if known else ()
     return UpkeepItem(
         kind=ItemKind.FOLLOWUP,
@@ -216,10 +256,11 @@ def _followup_item(item: QueueItem, known: _AccountFacts | None, today: dt.date)
         arr=item.arr,
         currency=item.currency,
         renewal_on=item.renewal_on,
-        last_touch_on=known.last_touch_on if known else None,
+        last_touch_on=last_touch,
         why=f"{item.kind} follow-up " + ("due today" if item.due_on == today else _late(item.due_on, today)),
         also=also,
         followup=item,
+        reasons=tuple(known.reasons.items()) if known else (),
     )
 
 
@@ -235,5 +276,72 @@ def _reason(kind: ItemKind, row: _AccountFacts, today: dt.date) -> str:
         return f"gone quiet: last touch {(today - row.last_touch_on).days} days ago"
     if kind is ItemKind.RENEWAL:
         days = (row.renewal_on - today).days if row.renewal_on else 0
+        if row.checkpointed:
+            return f"renews in {days} days: only the automatic checkpoint, no renewal plan yet"
         return f"renews in {days} days with no renewal follow-up"
     return f"at risk: health {row.score}"
+
+
+@dataclass(frozen=True)
+class WalkCard:
+    """One account in the walk: its due follow-ups (most urgent first) and every reason it is here."""
+
+    account_id: int
+    account_name: str
+    health_score: int
+    health_band: HealthBand
+    arr: Decimal
+    currency: str
+    renewal_on: dt.date | None
+    last_touch_on: dt.date | None
+    followups: tuple[QueueItem, ...]
+    reasons: tuple[tuple[ItemKind, str], ...]
+
+    @property
+    def key(self) -> str:
+        return f"account:{self.account_id}"
+
+    @property
+    def kind(self) -> ItemKind:
+        """What the card is first of all: follow-ups to clear, else its first reason."""
+        return ItemKind.FOLLOWUP if self.followups else self.reasons[0][0]
+
+    @property
+    def reason_keys(self) -> tuple[str, ...]:
+        return tuple(kind.value for kind, _text in self.reasons)
+
+
+def walk_cards(ctx: Ctx) -> list[WalkCard]:
+    """The walk folded to one card per account, in the order the account first comes up."""
+    order: list[int] = []
+    followups: dict[int, list[QueueItem]] = {}
+    reasons: dict[int, dict[ItemKind, str]] = {}
+    first: dict[int, UpkeepItem] = {}
+    for item in daily_upkeep(ctx):
+        if item.account_id not in first:
+            first[item.account_id] = item
+            order.append(item.account_id)
+            followups[item.account_id] = []
+            reasons[item.account_id] = {}
+        if item.followup is not None:
+            followups[item.account_id].append(item.followup)
+        for kind, text in item.reasons:
+            reasons[item.account_id].setdefault(kind, text)
+    cards = []
+    for account_id in order:
+        head = first[account_id]
+        cards.append(
+            WalkCard(
+                account_id=account_id,
+                account_name=head.account_name,
+                health_score=head.health_score,
+                health_band=head.health_band,
+                arr=head.arr,
+                currency=head.currency,
+                renewal_on=head.renewal_on,
+                last_touch_on=head.last_touch_on,
+                followups=tuple(followups[account_id]),
+                reasons=tuple(reasons[account_id].items()),
+            )
+        )
+    return cards

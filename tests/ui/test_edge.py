@@ -257,7 +257,7 @@ async def test_a_woken_follow_up_says_why_in_the_queue_and_the_walk(
         await press(app, pilot, "3")
         walk = app.screen
         assert isinstance(walk, TodayScreen)
-        walk.index = next(i for i, w in enumerate(walk.items) if w.followup and w.followup.id == item.id)
+        walk.index = next(i for i, w in enumerate(walk.items) if any(f.id == item.id for f in w.followups))
         walk._show_walk()
         await settle(app, pilot)
         assert "Woke: the client got in touch (email): Signed" in screen_text(app)

@@ -112,7 +112,7 @@ async def test_live_validation_shows_the_message_by_the_field(make_app: Callable
 
 
 async def test_today_walk_one_item_at_a_time(make_app: Callable[..., AcctApp]) -> None:
-    """`3` opens the walk at 1 of N; `n` skips, `d` completes a follow-up; the end shows a summary."""
+    """`3` opens the walk at 1 of N; `d` completes a follow-up, `n` skips the card; the end shows a summary."""
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
@@ -128,6 +128,7 @@ async def test_today_walk_one_item_at_a_time(make_app: Callable[..., AcctApp]) -
         await press(app, pilot, "d")
         with reading():
             assert FollowUp.get_by_id(first.followup.id).status == "done"
+        await press(app, pilot, "n")  # the card's reasons are left: skip them
         assert f"2 of {total}" in screen_text(app)
         await press(app, pilot, "n")
         assert f"3 of {total}" in screen_text(app)

@@ -234,3 +234,42 @@ def test_subscription_amounts_read_back_with_cents(ctx: Ctx) -> None:
     account_id = _account(ctx)
     products.add_subscription(ctx, account_id, {"product": "Core", "unit_price": "99.5"})
     assert products.list_subscriptions(ctx, account_id)[0].unit_price == Decimal("99.50")
+
+
+def test_product_contact_and_concern_verbs_on_the_command_line(capsys: pytest.CaptureFixture[str], db_url: str) -> None:
+    """product add / edit / end / list, contact edit / remove and concern resolve NOTE answer --json."""
+    from tests.test_verbs import cli, cli_json
+
+    cli_json(capsys, db_url, "account", "add", "Acme", "--arr", "1000")
+    added = cli_json(capsys, db_url, "product", "add", "Acme", "Analytics", "--quantity", "5", "--price", "1,200",
+                     "--start", "2026-01-01")  # fmt: skip
+    sub = added["subscription_id"]
+    cli_json(capsys, db_url, "product", "edit", str(sub), "--quantity", "7")
+    ended = cli_json(capsys, db_url, "product", "end", str(sub), "--on", "2027-01-31")
+    assert ended["end_on"] == "2027-01-31"
+    listed = cli_json(capsys, db_url, "product", "list", "Acme")
+    line = listed["products"][0]
+    assert (line["product"], line["quantity"], line["unit_price"], line["end_on"]) == (
+        "Analytics",
+        7,
+        "1200.00",
+        "2027-01-31",
+    )
+    code, out, _err = cli(capsys, db_url, "product", "list", "Acme")
+    assert code == 0 and "Analytics" in out and "ends 31 Jan 2027" in out
+
+    contact = cli_json(capsys, db_url, "contact", "add", "Acme", "Ines", "Duarte")["contact_id"]
+    cli_json(capsys, db_url, "contact", "edit", str(contact), "--role", "CFO", "--email", "ines@acme.com")
+    cli_json(capsys, db_url, "contact", "remove", str(contact))
+    concern = cli_json(capsys, db_url, "concern", "add", "Acme", "Slow", "exports")["concern_id"]
+    cli_json(capsys, db_url, "concern", "resolve", str(concern), "Index", "added")
+    code, _out, err = cli(capsys, db_url, "product", "edit", str(sub))
+    assert code != 0 and "say what to change" in err
+
+    from acct_tui.db import open_database
+
+    open_database(db_url)
+    with reading():
+        row = Contact.get_by_id(contact)
+        assert (row.role, row.email, row.removed_at is not None) == ("CFO", "ines@acme.com", True)
+        assert Concern.get_by_id(concern).resolution == "Index added"

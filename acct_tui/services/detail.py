@@ -340,7 +340,9 @@ def account_history(ctx: Ctx, account_id: int, *, limit: int = 100, checked: boo
     names = _reference_names(decoded)
     rows = []
     for entry, before, after in decoded:
-        keys = sorted(set(before) | set(after)) if entry.action != "create" else []
+        # A record created or deleted (whatever the action's name: "log", "undo") is told by the summary;
+        # only a change of fields lists them.
+        keys = sorted(set(before) | set(after)) if before and after else []
         fields = tuple(
             (k, _named(names, k, before.get(k)), _named(names, k, after.get(k)))
             for k in keys
@@ -379,12 +381,17 @@ REFERENCES: dict[str, Any] = {
 
 
 def _reference_names(decoded: list[tuple[AuditEntry, dict[str, Any], dict[str, Any]]]) -> dict[tuple[Any, int], str]:
-    """The names of every agent, contact, account and product the entries point at: a query per kind."""
+    """The names of the agents, contacts, accounts and products the shown changes point at.
+
+    A query per kind of record named, at most four however long the history is."""
     wanted: dict[Any, set[int]] = defaultdict(set)
-    for _entry, before, after in decoded:
-        for side in (before, after):
-            for key, model in REFERENCES.items():
-                value = side.get(key)
+    for entry, before, after in decoded:
+        if not (before and after):
+            continue  # a creation or a deletion lists no fields
+        for key, model in REFERENCES.items():
+            if before.get(key) == after.get(key):
+                continue
+            for value in (before.get(key), after.get(key)):
                 if isinstance(value, int) and not isinstance(value, bool):
                     wanted[model].add(value)
     names: dict[tuple[Any, int], str] = {}

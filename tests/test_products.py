@@ -273,3 +273,38 @@ def test_product_contact_and_concern_verbs_on_the_command_line(capsys: pytest.Ca
         row = Contact.get_by_id(contact)
         assert (row.role, row.email, row.removed_at is not None) == ("CFO", "ines@acme.com", True)
         assert Concern.get_by_id(concern).resolution == "Index added"
+
+
+def test_import_products_matches_or_creates_catalogue_names_and_is_all_or_nothing(ctx: Ctx, tmp_path: Any) -> None:
+    """`import products`: names picked case-insensitively or added, CRM column names read, a bad row blocks all."""
+    from acct_tui.services.imports import ImportOptions, run_import
+
+    account_id = _account(ctx)
+    accounts.edit_account(ctx, account_id, 1, {"external_id": "001A"})
+    with reading():
+        Product.create(name="Core Platform")
+    good = tmp_path / "assets.csv"
+    good.write_text(
+        "Account ID,Product Name,Quantity,Sales Price,Start Date,End Date,Status\n"
+        '001A,core platform,25,"1,200.00",2026-01-01,,Active\n'
+        "001A,Fleet Tracking,3,99.50,2026-02-01,2026-10-31,Cancelled\n",
+        encoding="utf-8",
+    )
+    report = run_import(ctx, "products", good)
+    assert report.ok and report.created == 2, report.errors
+    rows = {r.product: r for r in products.list_subscriptions(ctx, account_id)}
+    assert set(rows) == {"Core Platform", "Fleet Tracking"}
+    assert (rows["Core Platform"].quantity, rows["Core Platform"].unit_price) == (25, Decimal("1200.00"))
+    assert rows["Core Platform"].currency == "EUR"
+    assert (rows["Fleet Tracking"].end_on, rows["Fleet Tracking"].status) == (dt.date(2026, 10, 31), "cancelled")
+
+    again = run_import(ctx, "products", good, ImportOptions(update_existing=True))
+    assert (again.created, again.unchanged) == (0, 2), again.errors
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Account Name,Product,Quantity\nAcme,Support,2\nAcme,Training,zero\nNobody,Support,1\n")
+    refused = run_import(ctx, "products", bad)
+    assert not refused.ok and not refused.written
+    assert {e.line for e in refused.errors} == {3, 4}
+    with reading():
+        assert not Product.select().where(Product.name == "Support").exists()

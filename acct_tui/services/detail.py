@@ -385,7 +385,7 @@ def _reference_names(decoded: list[tuple[AuditEntry, dict[str, Any], dict[str, A
 
     A query per kind of record named, at most four however long the history is."""
     wanted: dict[Any, set[int]] = defaultdict(set)
-    for entry, before, after in decoded:
+    for _entry, before, after in decoded:
         if not (before and after):
             continue  # a creation or a deletion lists no fields
         for key, model in REFERENCES.items():

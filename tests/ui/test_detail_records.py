@@ -4,6 +4,7 @@ concerns resolved with a note, the timeline reader, the history, and the keys ea
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from acct_tui.app import AcctApp
 from acct_tui.models import Concern, Contact, Subscription
@@ -222,3 +223,25 @@ async def test_contacts_pane_gives_a_long_email_the_room(make_app: Callable[...,
         app.changed()
         await _pane(app, pilot, "contacts")
         assert email in screen_text(app)
+
+
+async def test_dashboard_import_offers_products(make_app: Callable[..., AcctApp], tmp_path: Path) -> None:
+    """The import form lists Products; a file of assets lands on the account's Products pane."""
+    from textual.widgets import Input, Select
+
+    from acct_tui.screens.transfer import ImportModal, open_import
+
+    source = tmp_path / "assets.csv"
+    source.write_text("Account Name,Product Name,Quantity\nKestrel Freight,Fleet Tracking,12\n", encoding="utf-8")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        open_import(app, "products")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ImportModal)
+        assert app.screen.query_one("#import-kind", Select).value == "products"
+        app.screen.query_one("#import-path", Input).value = str(source)
+        await press(app, pilot, "ctrl+s")
+        with reading():
+            line = Subscription.get(Subscription.quantity == 12)
+        assert line.product.name == "Fleet Tracking"

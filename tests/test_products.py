@@ -308,3 +308,15 @@ def test_import_products_matches_or_creates_catalogue_names_and_is_all_or_nothin
     assert {e.line for e in refused.errors} == {3, 4}
     with reading():
         assert not Product.select().where(Product.name == "Support").exists()
+
+
+def test_log_with_a_removed_contact_is_refused_by_name(capsys: pytest.CaptureFixture[str], db_url: str) -> None:
+    """`log --contact NAME` no longer finds a contact who was removed."""
+    from tests.test_verbs import cli, cli_json
+
+    cli_json(capsys, db_url, "account", "add", "Acme")
+    contact = cli_json(capsys, db_url, "contact", "add", "Acme", "Ines")["contact_id"]
+    cli_json(capsys, db_url, "log", "Acme", "call", "Before", "--contact", "Ines")
+    cli_json(capsys, db_url, "contact", "remove", str(contact))
+    code, _out, err = cli(capsys, db_url, "log", "Acme", "call", "After", "--contact", "Ines")
+    assert code != 0 and "no single contact" in err

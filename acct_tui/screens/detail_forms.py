@@ -18,7 +18,6 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from acct_tui.screens.base import DismissOnce
 from acct_tui.screens.form import FieldSpec, FormModal
 from acct_tui.services import accounts, products
 from acct_tui.text import inert
@@ -43,8 +42,13 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-class ConfirmModal(DismissOnce, ModalScreen[bool]):
-    """A yes/no question before a change that takes something away: `y` or enter yes, `n` or escape no."""
+class ConfirmModal(ModalScreen[bool]):
+    """A yes/no question before a change that takes something away: `y` or enter yes, `n` or escape no.
+
+    Answered once: a `y` typed twice must not reach the screen beneath as a second answer.
+    """
+
+    answered = False
 
     CSS_PATH = "forms.tcss"
     DEFAULT_CLASSES = "form"
@@ -67,6 +71,9 @@ class ConfirmModal(DismissOnce, ModalScreen[bool]):
             yield Static(Text(f"y or enter: {self.yes} · n or esc: keep it"), id="form-keys")
 
     def action_answer(self, answer: bool) -> None:
+        if self.answered:
+            return
+        self.answered = True
         self.dismiss(answer)
 
 

@@ -121,14 +121,31 @@ def _product_fields(values: dict[str, Any] | None = None, *, editing: bool = Fal
 
 
 def new_product(app: Any, account_id: int, account_name: str, after: After = None) -> None:
-    """`p`: record a product the client bought."""
+    """`p`: record a product the client bought; the catalogue's names join the intro when read.
+
+    The form opens at once, so what is typed right after `p` lands in it."""
+    intro = "Quantity, unit price and dates as agreed with sales, in the account's currency."
     form: FormModal[Any] = FormModal(
         f"New product · {inert(account_name)}",
         _product_fields(),
         lambda values: products.add_subscription(app.ctx, account_id, values),
-        intro="Quantity, unit price and dates as agreed with sales; the price is in the account's currency.",
+        intro=intro,
     )
     app.push_screen(form, _done(app, "Product added", after))
+
+    def with_names(names: list[str]) -> None:
+        if not names or form.dismissed:
+            return
+        known = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+        form.intro = f"{intro} Products so far: {inert(known)}."  # for a form not composed yet
+        show_intro()
+        form.call_after_refresh(show_intro)  # for one composed in between
+
+    def show_intro() -> None:
+        for static in form.query("#form-intro").results(Static):
+            static.update(Text(form.intro))
+
+    app.run_service(products.product_names, then=with_names, group="form-prep")
 
 
 def edit_product(app: Any, row: Any, after: After = None) -> None:

@@ -44,6 +44,7 @@ async def test_products_add_edit_end_and_undo(make_app: Callable[..., AcctApp]) 
         await _pane(app, pilot, "products")
         await press(app, pilot, "p")
         assert isinstance(app.screen, FormModal)
+        assert "Products so far: " in screen_text(app)  # the catalogue's names, to pick from
         await press(app, pilot, *"Fleet Tracking", "tab", "ctrl+u", "2", "5", "tab", *"1200", "ctrl+s")
         with reading():
             line = Subscription.get(Subscription.account == account_id)
@@ -245,3 +246,19 @@ async def test_dashboard_import_offers_products(make_app: Callable[..., AcctApp]
         with reading():
             line = Subscription.get(Subscription.quantity == 12)
         assert line.product.name == "Fleet Tracking"
+
+
+async def test_keys_typed_right_after_p_land_in_the_form(make_app: Callable[..., AcctApp]) -> None:
+    """`p` then a product name typed at once: the form gets every key; the catalogue's product is picked by name."""
+    from acct_tui.models import Product
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        account_id = await _open_first(app, pilot)
+        with reading():
+            before = Product.select().count()
+        await press(app, pilot, "p", *"core platform", "ctrl+s")
+        with reading():
+            line = Subscription.get(Subscription.account == account_id)
+            assert Product.select().count() == before
+        assert line.product.name == "Core Platform"

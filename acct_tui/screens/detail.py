@@ -18,12 +18,20 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Static
 
-from acct_tui.screens import actions
+from acct_tui.screens import actions, detail_forms
 from acct_tui.screens.base import DismissOnce, KeysFollowState
 from acct_tui.screens.detail_panes import PANE_KEYS, MoreRows, pane, tab_strip
-from acct_tui.services import accounts
-from acct_tui.services.detail import ClientDetail, ConcernRow, FollowUpRow, TimelineItem, client_detail, timeline_page
+from acct_tui.services.detail import (
+    ClientDetail,
+    ConcernRow,
+    ContactRow,
+    FollowUpRow,
+    TimelineItem,
+    client_detail,
+    timeline_page,
+)
 from acct_tui.services.portfolio import neighbour
+from acct_tui.services.products import ProductRow
 from acct_tui.text import clip, inert
 from acct_tui.widgets.display import Palette, ago, band_word, days_from, money, short_date
 from acct_tui.widgets.header import AppHeader
@@ -47,6 +55,54 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
         Binding(
             "escape", "back", "Back", id="detail.back", tooltip="Back to where you came from, cursor where you left it."
         ),
+        # The keys of the pane in view come first: the footer is cut at 80 columns, and these are
+        # the ones that change with the pane (check_action hides the others).
+        Binding("d", "done", "Done", id="detail.done", tooltip="Follow-ups pane: mark the selected follow-up done."),
+        Binding("s", "snooze", "Snooze", id="detail.snooze", tooltip="Follow-ups pane: snooze the selected follow-up."),
+        Binding("r", "reschedule", "Reschedule", id="detail.reschedule", tooltip="Follow-ups pane: move its due date."),
+        Binding(
+            "v",
+            "resolve",
+            "Resolve",
+            id="detail.resolve",
+            tooltip="Concerns pane: resolve the selected concern, with a note of what resolved it.",
+        ),
+        Binding("enter", "read", "Read", id="detail.read", tooltip="Timeline: read the whole entry."),
+        Binding(
+            "enter",
+            "read_concern",
+            "Read",
+            id="detail.read_concern",
+            tooltip="Concerns pane: read the concern, its detail and how it was resolved.",
+        ),
+        Binding(
+            "enter",
+            "edit_contact",
+            "Change",
+            id="detail.edit_contact",
+            tooltip="Contacts pane: edit the selected contact (name, role, email, phone, primary) or remove them.",
+        ),
+        Binding(
+            "enter",
+            "edit_product",
+            "Change",
+            id="detail.edit_product",
+            tooltip="Products pane: edit the selected product line (quantity, price, dates, notes).",
+        ),
+        Binding(
+            "delete,backspace",
+            "remove_contact",
+            "Remove",
+            id="detail.remove_contact",
+            tooltip="Contacts pane: remove the selected contact (asks first; past activities keep naming them).",
+        ),
+        Binding(
+            "delete,backspace",
+            "end_product",
+            "End",
+            id="detail.end_product",
+            tooltip="Products pane: end the selected product line on a day (it stays listed as ended).",
+        ),
         Binding(
             "l",
             "log",
@@ -63,6 +119,13 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
             "Opportunity",
             id="detail.opportunity",
             tooltip="Add an upsell or expansion opportunity.",
+        ),
+        Binding(
+            "p",
+            "product",
+            "Product",
+            id="detail.product",
+            tooltip="Record a product the client bought: quantity, unit price, start and renewal dates.",
         ),
         Binding("e", "edit", "Edit", id="detail.edit", tooltip="Edit the account; only fields you change are saved."),
         Binding(
@@ -86,13 +149,6 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
         Binding("T", "pane(-1)", "Pane back", show=False, id="detail.pane_prev", tooltip="Previous pane."),
         Binding("right", "pane(1)", "Next pane", show=False, id="detail.pane_right", tooltip="Next pane."),
         Binding("left", "pane(-1)", "Previous pane", show=False, id="detail.pane_left", tooltip="Previous pane."),
-        Binding("d", "done", "Done", id="detail.done", tooltip="Follow-ups pane: mark the selected follow-up done."),
-        Binding("s", "snooze", "Snooze", id="detail.snooze", tooltip="Follow-ups pane: snooze the selected follow-up."),
-        Binding("r", "reschedule", "Reschedule", id="detail.reschedule", tooltip="Follow-ups pane: move its due date."),
-        Binding(
-            "v", "resolve", "Resolve", id="detail.resolve", tooltip="Concerns pane: mark the selected concern resolved."
-        ),
-        Binding("enter", "read", "Read", id="detail.read", tooltip="Timeline: read the whole entry."),
         Binding("x", "export", "Export", id="detail.export", tooltip="Export this account's timeline to CSV or JSON."),
     ]
 
@@ -224,10 +280,14 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
             return self.navigator is not None
         if action in ("done", "snooze", "reschedule"):
             return self.pane == "followups"
-        if action == "resolve":
+        if action in ("resolve", "read_concern"):
             return self.pane == "concerns"
         if action == "read":
             return self.pane == "timeline"
+        if action in ("edit_contact", "remove_contact"):
+            return self.pane == "contacts"
+        if action in ("edit_product", "end_product"):
+            return self.pane == "products"
         return True
 
     def action_pane(self, step: int) -> None:
@@ -302,13 +362,49 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
         if self.pane != "concerns" or not isinstance(concern, ConcernRow) or concern.status != "open":
             self.app.notify("Choose an open concern.", severity="warning")
             return
-        app: Any = self.app
+        detail_forms.resolve_concern(self.app, concern)
 
-        def done(_result: Any) -> None:
-            app.changed()
-            app.notify(f"Resolved: {inert(concern.title)} · z to undo", markup=False)
+    def action_read_concern(self) -> None:
+        concern = self._current()
+        if self.pane != "concerns" or not isinstance(concern, ConcernRow):
+            return
+        from acct_tui.screens.modals import TextModal
 
-        app.run_service(accounts.resolve_concern, self.ctx, concern.id, then=done, group="write")
+        title = f"{concern.severity} concern · opened {concern.opened_at:%d %b %Y} · {concern.title}"
+        parts = [concern.detail or "No detail recorded."]
+        if concern.ticket_ref:
+            parts.append(f"Ticket: {concern.ticket_ref}")
+        if concern.resolved_at is not None:
+            parts.append(f"Resolved {concern.resolved_at:%d %b %Y}: {concern.resolution or 'no note'}")
+        self.app.push_screen(TextModal(title, "\n\n".join(parts)))
+
+    def _selected(self, pane: str, kind: type) -> Any:
+        row = self._current()
+        return row if self.pane == pane and isinstance(row, kind) else None
+
+    def action_edit_contact(self) -> None:
+        if (row := self._selected("contacts", ContactRow)) is not None:
+            detail_forms.edit_contact(self.app, row)
+
+    def action_remove_contact(self) -> None:
+        if (row := self._selected("contacts", ContactRow)) is not None:
+            detail_forms.remove_contact(self.app, row)
+
+    def action_product(self) -> None:
+        detail_forms.new_product(self.app, self.account_id, self._account_name())
+
+    def action_edit_product(self) -> None:
+        if (row := self._selected("products", ProductRow)) is not None:
+            detail_forms.edit_product(self.app, row)
+
+    def action_end_product(self) -> None:
+        row = self._selected("products", ProductRow)
+        if row is None:
+            return
+        if row.end_on is not None and row.end_on <= self.ctx.today:
+            self.app.notify(f"{inert(row.product)} already ended.", severity="warning", markup=False)
+            return
+        detail_forms.end_product(self.app, row)
 
     def action_read(self) -> None:
         if self.detail is None or self.pane != "timeline":
@@ -320,7 +416,12 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
         if isinstance(row, TimelineItem):
             from acct_tui.screens.modals import TextModal
 
-            title = f"{row.kind} · {row.occurred_at:%d %b %Y} · {row.summary}"
+            who = " · ".join(
+                part
+                for part in (f"with {row.contact}" if row.contact else "", f"by {row.agent}" if row.agent else "")
+                if part
+            )
+            title = f"{row.kind} · {row.occurred_at:%d %b %Y}" + (f" · {who}" if who else "") + f" · {row.summary}"
             body = row.body + (f"\n\nOutcome: {row.outcome}" if row.outcome else "")
             self.app.push_screen(TextModal(title, body))
 

@@ -22,9 +22,9 @@ from acct_tui.services.detail import (
     FollowUpRow,
     HistoryRow,
     OpportunityRow,
-    ProductRow,
     TimelineItem,
 )
+from acct_tui.services.products import ProductRow
 from acct_tui.text import inert
 from acct_tui.widgets.columns import Column
 from acct_tui.widgets.display import money, plain, short_date
@@ -103,6 +103,7 @@ def _concern_cells(item: ConcernRow, today: dt.date) -> list[Text]:
         Text(inert(item.status)),
         plain(item.title),
         plain(item.ticket_ref),
+        plain(item.resolution.replace("\n", " ")),
     ]
 
 
@@ -123,7 +124,7 @@ def _product_cells(item: ProductRow, today: dt.date) -> list[Text]:
         Text(money(item.unit_price, item.currency, short=False)),
         Text(short_date(item.start_on)),
         Text(short_date(item.renewal_on)),
-        Text(inert(item.status)),
+        Text(inert(item.state(today)), style="dim" if item.end_on is not None and item.end_on <= today else ""),
     ]
 
 
@@ -157,14 +158,15 @@ PANES: tuple[Pane, ...] = (
     ),
     Pane(
         "contacts", "Contacts",
-        (Column("name", "Name", 20, flex=True), Column("role", "Role", 16, drop=2),
-         Column("email", "Email", 28, drop=1), Column("phone", "Phone", 16, drop=3)),
+        (Column("name", "Name", 16, flex=True), Column("role", "Role", 16, drop=2),
+         Column("email", "Email", 40, flex=True, drop=1), Column("phone", "Phone", 16, drop=3)),
         lambda d: d.contacts, _contact_cells, lambda d: len(d.contacts), "No contacts: press c to add one.",
     ),
     Pane(
         "concerns", "Concerns",
         (Column("opened", "Opened", 11), Column("severity", "Severity", 8), Column("status", "Status", 8, drop=2),
-         Column("title", "Concern", 20, flex=True), Column("ticket", "Ticket", 12, drop=1)),
+         Column("title", "Concern", 20, flex=True), Column("ticket", "Ticket", 12, drop=1),
+         Column("resolution", "Resolution", 16, flex=True, drop=3)),
         lambda d: d.concerns, _concern_cells, lambda d: _open(d.concerns), "No concerns: press i to record one.",
     ),
     Pane(
@@ -178,8 +180,9 @@ PANES: tuple[Pane, ...] = (
         "products", "Products",
         (Column("product", "Product", 20, flex=True), Column("qty", "Qty", 5, align="right"),
          Column("price", "Unit price", 12, align="right", drop=2), Column("since", "Since", 11, drop=3),
-         Column("renews", "Renews", 11, drop=1), Column("status", "Status", 9, drop=4)),
-        lambda d: d.products, _product_cells, lambda d: len(d.products), "No products recorded.",
+         Column("renews", "Renews", 11, drop=1), Column("status", "Status", 16, drop=4)),
+        lambda d: d.products, _product_cells, lambda d: len(d.products),
+        "No products recorded: press p to add what the client bought.",
     ),
     Pane(
         "history", "History",

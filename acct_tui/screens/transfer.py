@@ -29,6 +29,7 @@ IMPORT_KINDS = (
     ("Contacts", "contacts"),
     ("Activities", "activities"),
     ("Follow-ups", "followups"),
+    ("Products", "products"),
 )
 PHASES = {
     "reading": "reading the file",

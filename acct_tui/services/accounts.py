@@ -156,7 +156,7 @@ def add_contact(ctx: Ctx, account_id: int, values: Mapping[str, object]) -> int:
         account = require_account(ctx.agent, account_id)
         if data.get("is_primary"):
             _clear_primary(ch, account.id)
-        elif not Contact.select().where(Contact.account == account.id).exists():
+        elif not Contact.select().where(Contact.account == account.id, Contact.removed_at.is_null()).exists():
             data["is_primary"] = True
         contact = Contact.create(account=account.id, created_at=ctx.now(), **data)
         ch.touch(account.id, search=True)
@@ -164,12 +164,74 @@ def add_contact(ctx: Ctx, account_id: int, values: Mapping[str, object]) -> int:
         return int(contact.id)
 
 
-def _clear_primary(ch: Any, account_id: int) -> None:
+def _clear_primary(ch: Any, account_id: int, keep: int | None = None) -> None:
     for other in Contact.select().where(Contact.account == account_id, Contact.is_primary == True):  # noqa: E712
+        if other.id == keep:
+            continue
         before = snapshot(other, ["is_primary"])
         other.is_primary = False
         other.save()
         ch.updated(other, before, f"{other.name} no longer primary")
+
+
+CONTACT_FIELDS = tuple(F.CONTACT)
+
+
+def _contact(ctx: Ctx, ch: Any, contact_id: int) -> Contact:
+    """A contact on an account the agent may see, not removed; NotFound otherwise."""
+    contact: Contact | None = Contact.get_or_none(Contact.id == contact_id)
+    if contact is None or contact.removed_at is not None:
+        raise NotFound(f"contact {contact_id} not found")
+    account_id = int(contact.__data__["account"])
+    ch.lock(account_id)
+    require_account(ctx.agent, account_id)
+    return contact
+
+
+def edit_contact(ctx: Ctx, contact_id: int, changes: Mapping[str, object], *, version: int | None = None) -> int:
+    """Save a contact's changed fields; returns the new version.
+
+    With `version` (what the form read), a save someone made since is a Conflict and nothing is written.
+    Making a contact primary takes it from the account's previous primary in the same change.
+    """
+    data = F.clean(F.CONTACT, changes, ctx.today)
+    if "name" in data and not data["name"]:
+        raise ValidationError("is required", "name")
+    with change(ctx, "contact edit") as ch:
+        contact = _contact(ctx, ch, contact_id)
+        if version is not None and contact.version != version:
+            raise Conflict(
+                f"{contact.name} was changed by someone else since you opened it",
+                theirs=snapshot(contact, CONTACT_FIELDS),
+                version=contact.version,
+            )
+        current = snapshot(contact, CONTACT_FIELDS)
+        changed = {k: val for k, val in data.items() if to_json(val) != current.get(k)}
+        if not changed:
+            return int(contact.version)
+        if changed.get("is_primary"):
+            _clear_primary(ch, int(contact.__data__["account"]), keep=contact.id)
+        before = snapshot(contact, list(changed))
+        for name, value in changed.items():
+            setattr(contact, name, value)
+        contact.version += 1
+        contact.save()
+        ch.touch(int(contact.__data__["account"]), search="name" in changed)
+        ch.updated(contact, before, f"edited contact {contact.name}: {', '.join(sorted(changed))}")
+        return int(contact.version)
+
+
+def remove_contact(ctx: Ctx, contact_id: int) -> None:
+    """Take a contact off the account (they left the client): kept, so past activities still name them."""
+    with change(ctx, "contact remove") as ch:
+        contact = _contact(ctx, ch, contact_id)
+        before = snapshot(contact, ["removed_at", "is_primary"])
+        contact.removed_at = ctx.now()
+        contact.is_primary = False
+        contact.version += 1
+        contact.save()
+        ch.touch(int(contact.__data__["account"]), search=True)
+        ch.updated(contact, before, f"removed contact {contact.name}", action="remove")
 
 
 def add_concern(ctx: Ctx, account_id: int, values: Mapping[str, object]) -> int:
@@ -186,7 +248,9 @@ def add_concern(ctx: Ctx, account_id: int, values: Mapping[str, object]) -> int:
         return int(concern.id)
 
 
-def resolve_concern(ctx: Ctx, concern_id: int) -> None:
+def resolve_concern(ctx: Ctx, concern_id: int, resolution: str = "") -> None:
+    """Close a concern with what resolved it (the note shows in the pane, the timeline reader and the history)."""
+    note = F.check_field("concern", "resolution", resolution, ctx.today)
     with change(ctx, "concern resolve") as ch:
         concern = Concern.get_or_none(Concern.id == concern_id)
         if concern is None:
@@ -195,12 +259,26 @@ def resolve_concern(ctx: Ctx, concern_id: int) -> None:
         require_account(ctx.agent, concern.account_id)
         if concern.status != ConcernStatus.OPEN.value:
             raise ValidationError("this concern is already resolved")
-        before = snapshot(concern, ["status", "resolved_at", "version"])
+        before = snapshot(concern, ["status", "resolved_at", "resolution", "version"])
         concern.status = ConcernStatus.RESOLVED.value
         concern.resolved_at = ctx.now()
+        concern.resolution = note
         concern.version += 1
         concern.save()
-        ch.updated(concern, before, f"resolved concern: {concern.title}", action="resolve")
+        summary = f"resolved concern: {concern.title}" + (f" ({note})" if note else "")
+        ch.updated(concern, before, summary, action="resolve")
+        # On the timeline too, where the story of the account is read; a note is not a touch,
+        # so the contact cadence is not reset by closing a ticket.
+        activity = Activity.create(
+            account=concern.__data__["account"],
+            kind=ActivityKind.NOTE.value,
+            direction=Direction.INTERNAL.value,
+            occurred_at=ctx.now(),
+            agent=ctx.agent.id,
+            summary=f"Resolved {concern.severity} concern: {concern.title}"[:200],
+            body=note,
+        )
+        ch.created(activity, activity.summary, action="log")
 
 
 def add_opportunity(ctx: Ctx, account_id: int, values: Mapping[str, object]) -> int:

@@ -12,10 +12,12 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from peewee import JOIN
+from peewee import JOIN, Case
 
 from acct_tui.models import (
+    Account,
     Activity,
     Agent,
     AuditEntry,
@@ -24,15 +26,15 @@ from acct_tui.models import (
     FollowUp,
     Opportunity,
     Product,
-    Subscription,
 )
 from acct_tui.services.context import Ctx
 from acct_tui.services.derived import local_date
 from acct_tui.services.errors import NotFound
 from acct_tui.services.health import Health, HealthInputs, assess
+from acct_tui.services.products import ProductRow, subscription_rows
 from acct_tui.services.scope import require_account
 from acct_tui.services.unit import reading
-from acct_tui.vocab import TOUCH_KINDS, ConcernStatus, FollowUpStatus, OpportunityStatus
+from acct_tui.vocab import TOUCH_KINDS, ConcernStatus, FollowUpStatus, OpportunityStatus, Severity
 
 
 @dataclass(frozen=True)
@@ -67,18 +69,7 @@ class ContactRow:
     email: str
     phone: str
     is_primary: bool
-
-
-@dataclass(frozen=True)
-class ProductRow:
-    id: int
-    product: str
-    quantity: int
-    unit_price: Decimal
-    currency: str
-    start_on: dt.date | None
-    renewal_on: dt.date | None
-    status: str
+    version: int = 1
 
 
 @dataclass(frozen=True)
@@ -121,6 +112,7 @@ class ConcernRow:
     resolved_at: dt.datetime | None
     ticket_ref: str
     detail: str
+    resolution: str = ""
 
 
 @dataclass(frozen=True)
@@ -173,35 +165,14 @@ def client_detail(ctx: Ctx, account_id: int, *, timeline_limit: int = TIMELINE_P
         account = require_account(ctx.agent, account_id)
         owner = Agent.get_by_id(account.owner_id)
         contacts = [
-            ContactRow(c.id, c.name, c.role, c.email, c.phone, c.is_primary)
+            ContactRow(c.id, c.name, c.role, c.email, c.phone, c.is_primary, c.version)
             for c in Contact.select()
-            .where(Contact.account == account_id)
+            .where(Contact.account == account_id, Contact.removed_at.is_null())
             .order_by(Contact.is_primary.desc(), Contact.name)
         ]
-        products = [
-            ProductRow(
-                s.id,
-                s.product.name,
-                s.quantity,
-                Decimal(str(s.unit_price)),
-                s.currency,
-                s.start_on,
-                s.renewal_on,
-                s.status,
-            )
-            for s in Subscription.select(Subscription, Product)
-            .join(Product)
-            .where(Subscription.account == account_id)
-            .order_by(Product.name)
-        ]
+        products = subscription_rows(account_id)
         followups = _open_followups(account_id)
-        concerns = [
-            ConcernRow(c.id, c.title, c.severity, c.status, c.opened_at, c.resolved_at, c.ticket_ref, c.detail)
-            for c in Concern.select()
-            .where(Concern.account == account_id)
-            .order_by((Concern.status == ConcernStatus.OPEN.value).desc(), Concern.opened_at.desc())
-            .limit(50)
-        ]
+        concerns = _concerns(account_id)
         opportunities = [
             OpportunityRow(
                 o.id, o.title, o.kind, o.stage, o.status, Decimal(str(o.amount)), o.currency, o.expected_close
@@ -259,6 +230,34 @@ def client_detail(ctx: Ctx, account_id: int, *, timeline_limit: int = TIMELINE_P
     return ClientDetail(
         card, health, contacts, products, timeline, timeline_total, followups, concerns, opportunities, history
     )
+
+
+SEVERITY_ORDER = Case(
+    Concern.severity,
+    [(s.value, rank) for rank, s in enumerate(reversed(list(Severity)))],
+    len(Severity),
+)
+"""Critical first: the rank of each severity, in SQL so the 50 shown are the 50 that matter most."""
+
+
+def _concerns(account_id: int) -> list[ConcernRow]:
+    """Open concerns by severity then age (the oldest worry of a severity first), then the resolved, newest first."""
+    is_open = Concern.status == ConcernStatus.OPEN.value
+    return [
+        ConcernRow(
+            c.id, c.title, c.severity, c.status, c.opened_at, c.resolved_at, c.ticket_ref, c.detail, c.resolution or ""
+        )
+        for c in Concern.select()
+        .where(Concern.account == account_id)
+        .order_by(
+            is_open.desc(),
+            Case(None, [(is_open, SEVERITY_ORDER)], len(Severity)),
+            Case(None, [(is_open, Concern.opened_at)], None).asc(),
+            Concern.resolved_at.desc(),
+            Concern.id.desc(),
+        )
+        .limit(50)
+    ]
 
 
 def _open_followups(account_id: int) -> list[FollowUpRow]:
@@ -338,12 +337,21 @@ def account_history(ctx: Ctx, account_id: int, *, limit: int = 100, checked: boo
             .limit(limit)
             .objects()
         )
+    decoded = [
+        (entry, json.loads(entry.before) if entry.before else {}, json.loads(entry.after) if entry.after else {})
+        for entry in entries
+    ]
+    names = _reference_names(decoded)
     rows = []
-    for entry in entries:
-        before = json.loads(entry.before) if entry.before else {}
-        after = json.loads(entry.after) if entry.after else {}
-        keys = sorted(set(before) | set(after)) if entry.action != "create" else []
-        fields = tuple((k, before.get(k), after.get(k)) for k in keys if k not in ("version",))
+    for entry, before, after in decoded:
+        # A record created or deleted (whatever the action's name: "log", "undo") is told by the summary;
+        # only a change of fields lists them.
+        keys = sorted(set(before) | set(after)) if before and after else []
+        fields = tuple(
+            (k, _named(names, k, before.get(k)), _named(names, k, after.get(k)))
+            for k in keys
+            if k not in _UNSHOWN and before.get(k) != after.get(k)
+        )
         rows.append(
             HistoryRow(
                 entry.id,
@@ -358,6 +366,53 @@ def account_history(ctx: Ctx, account_id: int, *, limit: int = 100, checked: boo
             )
         )
     return rows
+
+
+_UNSHOWN = frozenset({"version", "updated_at"})
+"""Bookkeeping a person did not change: never listed as a change."""
+
+REFERENCES: dict[str, Any] = {
+    "owner": Agent,
+    "assignee": Agent,
+    "agent": Agent,
+    "created_by": Agent,
+    "opened_by": Agent,
+    "contact": Contact,
+    "account": Account,
+    "product": Product,
+}
+"""Fields that hold another record's id, and the table whose name stands for it in the history."""
+
+
+def _reference_names(decoded: list[tuple[AuditEntry, dict[str, Any], dict[str, Any]]]) -> dict[tuple[Any, int], str]:
+    """The names of the agents, contacts, accounts and products the shown changes point at.
+
+    A query per kind of record named, at most four however long the history is."""
+    wanted: dict[Any, set[int]] = defaultdict(set)
+    for _entry, before, after in decoded:
+        if not (before and after):
+            continue  # a creation or a deletion lists no fields
+        for key, model in REFERENCES.items():
+            if before.get(key) == after.get(key):
+                continue
+            for value in (before.get(key), after.get(key)):
+                if isinstance(value, int) and not isinstance(value, bool):
+                    wanted[model].add(value)
+    names: dict[tuple[Any, int], str] = {}
+    if not wanted:
+        return names
+    with reading():
+        for model, ids in wanted.items():
+            for record_id, name in model.select(model.id, model.name).where(model.id.in_(sorted(ids))).tuples():
+                names[(model, int(record_id))] = str(name)
+    return names
+
+
+def _named(names: dict[tuple[Any, int], str], key: str, value: object) -> object:
+    model = REFERENCES.get(key)
+    if model is None or not isinstance(value, int) or isinstance(value, bool):
+        return value
+    return names.get((model, value), f"#{value}")
 
 
 def account_name(ctx: Ctx, account_id: int) -> str:
@@ -383,6 +438,6 @@ def contact_options(ctx: Ctx, account_id: int) -> list[tuple[int, str]]:
         return [
             (c.id, c.name)
             for c in Contact.select(Contact.id, Contact.name)
-            .where(Contact.account == account_id)
+            .where(Contact.account == account_id, Contact.removed_at.is_null())
             .order_by(Contact.is_primary.desc(), Contact.name)
         ]

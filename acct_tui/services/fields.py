@@ -99,6 +99,7 @@ CONCERN: dict[str, Cleaner] = {
     "severity": _enum("severity", Severity),
     "detail": _text("detail", 5000, multiline=True),
     "ticket_ref": _text("ticket_ref", 80),
+    "resolution": _text("resolution", 2000, multiline=True),
 }
 
 OPPORTUNITY: dict[str, Cleaner] = {
@@ -111,6 +112,18 @@ OPPORTUNITY: dict[str, Cleaner] = {
     "notes": _text("notes", 5000, multiline=True),
 }
 
+SUBSCRIPTION: dict[str, Cleaner] = {
+    "product": _text("product", 120, required=True),
+    "quantity": lambda raw, _t: v.integer(raw, "quantity", low=1, high=10_000_000),
+    "unit_price": lambda raw, _t: v.money(raw, "unit_price"),
+    "currency": lambda raw, _t: v.currency(raw, "currency"),
+    "start_on": _optional_date("start_on"),
+    "renewal_on": _optional_date("renewal_on"),
+    "end_on": _optional_date("end_on"),
+    "notes": _text("notes", 5000, multiline=True),
+    "external_id": lambda raw, _t: v.clean_text(raw, "external_id", max_len=120) or None,
+}
+
 ENTITIES: dict[str, dict[str, Cleaner]] = {
     "account": ACCOUNT,
     "contact": CONTACT,
@@ -118,6 +131,7 @@ ENTITIES: dict[str, dict[str, Cleaner]] = {
     "followup": FOLLOWUP,
     "concern": CONCERN,
     "opportunity": OPPORTUNITY,
+    "subscription": SUBSCRIPTION,
 }
 
 

@@ -154,7 +154,9 @@ def _reverse(ch: object, entry: AuditEntry) -> None:
 def _check_unchanged(current: Model, after: dict[str, object], entry: AuditEntry) -> None:
     # The derived columns move by themselves (the same transaction refreshes
     # them), so only what a person wrote counts as "changed since".
-    ignored = {"updated_at", *DERIVED_COLUMNS} if isinstance(current, Account) else {"updated_at"}
+    # Nor does the version: undoing a later change moves it on too, and that must not
+    # block undoing the change before it (`z` twice on one record).
+    ignored = {"updated_at", "version", *DERIVED_COLUMNS} if isinstance(current, Account) else {"updated_at", "version"}
     now = snapshot(current, after.keys())
     moved = [k for k, value in after.items() if now.get(k) != to_json(value) and k not in ignored]
     if moved:

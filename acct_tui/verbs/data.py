@@ -22,7 +22,7 @@ from acct_tui.config import Settings
 from acct_tui.runtime import EXIT_ERROR, EXIT_OK, CliError, Progress, make_context, open_db
 from acct_tui.verbs import Handler
 
-IMPORT_KINDS = ("accounts", "contacts", "activities", "followups")
+IMPORT_KINDS = ("accounts", "contacts", "activities", "followups", "products")
 EXPORT_VIEWS = ("portfolio", "queue", "timeline", "calendar")
 DELIMITERS = {"comma": ",", "semicolon": ";", "tab": "\t", "pipe": "|"}
 

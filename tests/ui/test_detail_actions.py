@@ -69,7 +69,7 @@ async def test_edit_conflict_keeps_typed_values_and_can_overwrite(
 
 
 async def test_contact_concern_opportunity_and_resolve(make_app: Callable[..., AcctApp]) -> None:
-    """`c`, `i` and `o` add rows that appear in their panes; `v` in the concerns pane resolves one."""
+    """`c`, `i` and `o` add rows that appear in their panes; `v` in the concerns pane resolves one with a note."""
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         account_id = await _open_first(app, pilot)
@@ -90,9 +90,10 @@ async def test_contact_concern_opportunity_and_resolve(make_app: Callable[..., A
             await pilot.press("t")
         await settle(app, pilot)
         await press(app, pilot, "v")
+        await press(app, pilot, *"Refund agreed", "ctrl+s")
         with reading():
-            resolved = Concern.select().where(Concern.account == account_id, Concern.status == "resolved").count()
-        assert resolved == 1
+            resolved = list(Concern.select().where(Concern.account == account_id, Concern.status == "resolved"))
+        assert [c.resolution for c in resolved] == ["Refund agreed"]
 
 
 async def test_handoff_gives_the_account_away_with_a_follow_up(make_app: Callable[..., AcctApp]) -> None:

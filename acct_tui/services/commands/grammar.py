@@ -202,6 +202,52 @@ def _contact_add(p: argparse.ArgumentParser) -> None:
     _json(p)
 
 
+def _contact_edit(p: argparse.ArgumentParser) -> None:
+    _words(p, "ID")
+    p.add_argument("--name")
+    p.add_argument("--role")
+    p.add_argument("--email")
+    p.add_argument("--phone")
+    p.add_argument("--primary", action=argparse.BooleanOptionalAction, help="make them (or stop them being) primary")
+    _json(p)
+
+
+def _concern_resolve(p: argparse.ArgumentParser) -> None:
+    _words(p, "ID NOTE")
+    p.add_argument("--note", metavar="TEXT", help="what resolved it")
+    _json(p)
+
+
+def _product_options(p: argparse.ArgumentParser, *, editing: bool) -> None:
+    if editing:
+        p.add_argument("--product", metavar="NAME", help="another product (an existing name, or a new one)")
+    p.add_argument("--quantity", metavar="N", help="how many (seats, units)" + ("" if editing else "; default 1"))
+    p.add_argument("--price", metavar="AMOUNT", help="unit price")
+    p.add_argument("--currency", metavar="CODE", help="default: the account's currency" if not editing else None)
+    p.add_argument("--start", metavar="DATE", help="when it started")
+    p.add_argument("--renewal", metavar="DATE", help="when it renews")
+    p.add_argument("--end", metavar="DATE", help="when it ends (or ended)")
+    p.add_argument("--notes", metavar="TEXT")
+    p.add_argument("--external-id", metavar="ID", help="the CRM's id of this line")
+    _json(p)
+
+
+def _product_add(p: argparse.ArgumentParser) -> None:
+    _words(p, "ACCOUNT PRODUCT")
+    _product_options(p, editing=False)
+
+
+def _product_edit(p: argparse.ArgumentParser) -> None:
+    _words(p, "ID")
+    _product_options(p, editing=True)
+
+
+def _product_end(p: argparse.ArgumentParser) -> None:
+    _words(p, "ID")
+    p.add_argument("--on", default="today", metavar="DATE", help="the day it ends (default today)")
+    _json(p)
+
+
 def _opportunity_add(p: argparse.ArgumentParser) -> None:
     _words(p, "ACCOUNT TITLE")
     p.add_argument("--kind", choices=_choices(OpportunityKind), default="upsell")
@@ -242,8 +288,14 @@ VERBS: tuple[Verb, ...] = (
     Verb("account edit", "change an account's fields", "[ACCOUNT] FIELD=VALUE…", _account_edit),
     Verb("account show", "show an account", "[ACCOUNT]", _target_only("ACCOUNT")),
     Verb("concern add", "open a concern", "[ACCOUNT] TITLE… [--severity high]", _concern_add),
-    Verb("concern resolve", "resolve a concern", "ID", _target_only("ID")),
+    Verb("concern resolve", "resolve a concern with what resolved it", "ID NOTE… [--note TEXT]", _concern_resolve),
     Verb("contact add", "add a contact", "[ACCOUNT] NAME… [--email ..] [--role ..]", _contact_add),
+    Verb("contact edit", "change a contact's name, role, email, phone or primary", "ID [--role ..]", _contact_edit),
+    Verb("contact remove", "remove a contact (past activities keep naming them)", "ID", _target_only("ID")),
+    Verb("product add", "record a product the account bought", "[ACCOUNT] PRODUCT… [--quantity N]", _product_add),
+    Verb("product edit", "change a product line (quantity, price, dates)", "ID [--price X]", _product_edit),
+    Verb("product end", "end a product line (today or --on DATE)", "ID [--on DATE]", _product_end),
+    Verb("product list", "list the products an account bought", "[ACCOUNT]", _target_only("ACCOUNT")),
     Verb("opportunity add", "add an opportunity", "[ACCOUNT] TITLE… [--amount N]", _opportunity_add),
     Verb("handoff", "hand an account to another agent", "[ACCOUNT] AGENT NOTE… ", _handoff),
     Verb("undo", "undo your last change", "", _nothing),

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from acct_tui.services import accounts, followups
-from acct_tui.services.commands import reports
+from acct_tui.services.commands import records, reports
 from acct_tui.services.commands import targets as T
 from acct_tui.services.commands.grammar import Command, CommandError
 from acct_tui.services.context import ActiveContext, Ctx
@@ -199,12 +199,6 @@ def _concern_add(ctx: Ctx, command: Command, words: list[str], raw: Mapping[str,
     return Outcome(f"Opened {a['severity']} concern #{concern_id} on {name}", {"concern_id": concern_id}, wrote=True)
 
 
-def _concern_resolve(ctx: Ctx, command: Command, words: list[str], raw: Mapping[str, object]) -> Outcome:
-    concern_id, _rest = T.record_id(words, "concern")
-    accounts.resolve_concern(ctx, concern_id)
-    return Outcome(f"Resolved concern #{concern_id}", {"concern_id": concern_id}, wrote=True)
-
-
 def _contact_add(ctx: Ctx, command: Command, words: list[str], raw: Mapping[str, object]) -> Outcome:
     account_id, rest = T.account_target(ctx, command, words)
     a = command.args
@@ -304,7 +298,6 @@ _RUNNERS: dict[str, Runner] = {
     "account edit": _account_edit,
     "account show": _account_show,
     "concern add": _concern_add,
-    "concern resolve": _concern_resolve,
     "contact add": _contact_add,
     "opportunity add": _opportunity_add,
     "handoff": _handoff,
@@ -316,6 +309,7 @@ _RUNNERS: dict[str, Runner] = {
     "context": _context,
     "queue": _view("followups", "Follow-ups"),
     "today": _view("today", "Today"),
+    **records.RUNNERS,
 }
 
 

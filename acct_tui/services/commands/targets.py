@@ -75,9 +75,11 @@ def agent_id(login: str) -> int:
 
 
 def contact_id(account_id: int, name: str) -> int:
-    """A contact of the account by name (case ignored), or its id."""
+    """A contact of the account by name (case ignored), or its id; removed contacts are not offered."""
     with reading():
-        query: Any = Contact.select(Contact.id, Contact.name).where(Contact.account == account_id)
+        query: Any = Contact.select(Contact.id, Contact.name).where(
+            Contact.account == account_id, Contact.removed_at.is_null()
+        )
         rows = [(cid, cname) for cid, cname in query.tuples()]
     wanted = name.strip().casefold()
     matches = [cid for cid, cname in rows if cname.casefold() == wanted or str(cid) == wanted.lstrip("#")]

@@ -22,6 +22,7 @@ class ImportKind(StrEnum):
     CONTACTS = "contacts"
     ACTIVITIES = "activities"
     FOLLOWUPS = "followups"
+    PRODUCTS = "products"
 
 
 _ACCOUNT_REF = ("Account Name", "Company / Account", "Company", "Company name", "Associated Company",
@@ -92,6 +93,21 @@ ALIASES: dict[ImportKind, dict[str, tuple[str, ...]]] = {
         "account": ("account", *_ACCOUNT_REF),
         "account_external_id": _ACCOUNT_ID_REF,
     },
+    ImportKind.PRODUCTS: {
+        "external_id": ("external_id", "Subscription ID", "Asset ID", "Line Item ID", "Record ID", "Id"),
+        "product": ("product", "Product Name", "Product", "Asset Name", "Line Item Name", "Name", "Plan"),
+        "sku": ("sku", "Product Code", "SKU", "ProductCode"),
+        "quantity": ("quantity", "Quantity", "Qty", "Seats", "Licenses"),
+        "unit_price": ("unit_price", "Unit Price", "Sales Price", "UnitPrice", "Price", "List Price"),
+        "currency": ("currency", "Currency", "CurrencyIsoCode"),
+        "start_on": ("start_on", "Start Date", "Install Date", "Purchase Date", "Service Date", "Subscription Start"),
+        "renewal_on": ("renewal_on", "Renewal Date", "Next Renewal Date", "Renewal"),
+        "end_on": ("end_on", "End Date", "Usage End Date", "Subscription End", "Cancellation Date", "Term End"),
+        "status": ("status", "Status", "Subscription Status", "Asset Status"),
+        "notes": ("notes", "Description", "Notes", "Line Description"),
+        "account": ("account", *_ACCOUNT_REF),
+        "account_external_id": _ACCOUNT_ID_REF,
+    },
 }  # fmt: skip
 
 # Fields a row of each kind cannot do without (any one of a group will do).
@@ -100,6 +116,7 @@ REQUIRED: dict[ImportKind, tuple[tuple[str, ...], ...]] = {
     ImportKind.CONTACTS: (("name", "first_name", "last_name"), ("account", "account_external_id")),
     ImportKind.ACTIVITIES: (("summary", "body"), ("occurred_at",), ("account", "account_external_id")),
     ImportKind.FOLLOWUPS: (("title",), ("due_on",), ("account", "account_external_id")),
+    ImportKind.PRODUCTS: (("product",), ("account", "account_external_id")),
 }
 
 # Column names that say what kind of activity a whole file holds (a HubSpot calls export has no type column).

@@ -20,7 +20,7 @@ from acct_tui.models import database_proxy
 from acct_tui.services.context import Ctx
 from acct_tui.services.derived import refresh_accounts
 from acct_tui.services.errors import Conflict
-from acct_tui.services.imports import accounts, activities, contacts, followups
+from acct_tui.services.imports import accounts, activities, contacts, followups, products
 from acct_tui.services.imports.base import ImportOptions, ImportProgress, ImportReport, Row, RowErrors, chunked
 from acct_tui.services.imports.columns import ImportKind, map_columns
 from acct_tui.services.imports.reader import Table, read_table
@@ -31,6 +31,7 @@ KINDS: dict[ImportKind, ModuleType] = {
     ImportKind.CONTACTS: contacts,
     ImportKind.ACTIVITIES: activities,
     ImportKind.FOLLOWUPS: followups,
+    ImportKind.PRODUCTS: products,
 }
 REFRESH_BATCH = 2000
 

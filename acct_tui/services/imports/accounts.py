@@ -225,10 +225,14 @@ def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptio
         seen[key] = row.line
         if "owner" in values:
             try:
-                values["owner"] = owners.find(values["owner"])
+                owner = owners.find(values["owner"])
             except ValidationError as exc:
                 errors.add(row.line, columns.column("owner"), exc.message)
                 continue
+            if owner is None:
+                del values["owner"]  # a new account is the importer's; an existing one keeps its owner
+            else:
+                values["owner"] = owner
         if "last_activity" in values and values["last_activity"] > now:
             del values["last_activity"]  # Salesforce counts a planned event: not a touch yet
             future_touches += 1
@@ -260,13 +264,14 @@ def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptio
         result.notes.append(note)
     if future_touches:
         result.notes.append(
-            f"{future_touches:,} rows have a last activity date in the future (a planned event); "
-            "it is not counted as a touch"
+            f"{future_touches:,} {'rows have' if future_touches != 1 else 'row has'} a last activity date "
+            "in the future (a planned event); it is not counted as a touch"
         )
     if result.touch_creates or result.touch_updates:
         count = len(result.touch_creates) + len(result.touch_updates)
         result.notes.append(
-            f"{count:,} accounts take their last touch from the CRM's last activity date "
+            f"{count:,} {'accounts take' if count != 1 else 'account takes'} the last touch from the CRM's "
+            "last activity date "
             "(one timeline entry each, marked imported)"
         )
     return result

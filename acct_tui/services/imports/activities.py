@@ -19,7 +19,6 @@ from acct_tui.services import validation as v
 from acct_tui.services.context import Ctx
 from acct_tui.services.errors import ValidationError
 from acct_tui.services.imports.base import (
-    AgentBook,
     ImportOptions,
     Op,
     Plan,
@@ -32,6 +31,7 @@ from acct_tui.services.imports.base import (
     tuple_rows,
 )
 from acct_tui.services.imports.columns import ColumnMap
+from acct_tui.services.imports.owners import Owners
 from acct_tui.services.imports.refs import AccountBook, resolve_account
 from acct_tui.services.imports.values import detect_date_order, parse_datetime_cell
 from acct_tui.services.unit import to_json
@@ -86,12 +86,14 @@ def clean(
     cleaners: dict[str, Callable[[str], Any]] = {
         "external_id": lambda raw: v.clean_text(raw, "external_id", max_len=120),
         "kind": _kind,
+        "subtype": _kind,
         "summary": lambda raw: v.clean_text(raw, "summary", max_len=200),
         "body": lambda raw: v.clean_text(raw, "body", max_len=20000, multiline=True),
         "occurred_at": lambda raw: parse_datetime_cell(raw, date_column, "occurred_at"),
         "direction": _direction,
         "outcome": lambda raw: v.clean_text(raw, "outcome", max_len=200),
         "contact": lambda raw: v.clean_text(raw, "contact", max_len=254),
+        "contact_external_id": lambda raw: v.clean_text(raw, "contact_external_id", max_len=120),
         "agent": lambda raw: v.clean_text(raw, "agent", max_len=120),
         "account": lambda raw: v.clean_text(raw, "account", max_len=200),
         "account_external_id": lambda raw: v.clean_text(raw, "account_external_id", max_len=120),
@@ -101,6 +103,9 @@ def clean(
     default_kind = columns.implied_kind or ActivityKind.NOTE.value
     for row in rows:
         values = row.values
+        subtype = values.pop("subtype", None)
+        if subtype and "kind" not in values:  # a Salesforce task with no Type says Call or Email in TaskSubtype
+            values["kind"] = subtype
         if not values.get("summary") and values.get("body"):
             values["summary"] = _first_line(values["body"])
         if not values.get("summary") and row.line not in errors.lines:
@@ -117,19 +122,23 @@ def clean(
 
 def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptions, errors: RowErrors) -> Plan:
     book = AccountBook.load(ctx)
-    agents = AgentBook.load()
+    # Who logged an activity is history, not ownership: an unknown one is left empty (never refused).
+    owners = Owners(ctx, options.owner_map, True, errors)
     resolved = [(row, a) for row in rows if (a := resolve_account(book, row, columns, errors)) is not None]
     accounts = sorted({a for _r, a in resolved})
     contacts_by_key: dict[tuple[int, str], int] = {}
+    contacts_by_external: dict[str, tuple[int, int]] = {}
     existing: dict[int, dict[str, Any]] = {}
     by_moment: dict[tuple[int, dt.datetime, str], int] = {}
     by_external: dict[str, int] = {}
     for chunk in chunked(accounts):
-        for contact_id, account_id, name, email in tuple_rows(
-            Contact.select(Contact.id, Contact.account, Contact.name, Contact.email).where(
+        for contact_id, account_id, name, email, contact_external in tuple_rows(
+            Contact.select(Contact.id, Contact.account, Contact.name, Contact.email, Contact.external_id).where(
                 Contact.account.in_(list(chunk))
             )
         ):
+            if contact_external:
+                contacts_by_external[contact_external] = (contact_id, account_id)
             contacts_by_key.setdefault((account_id, name.casefold()), contact_id)
             if email:
                 contacts_by_key.setdefault((account_id, email.casefold()), contact_id)
@@ -158,15 +167,23 @@ def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptio
             errors.add(row.line, "", f"the same activity as line {seen[key]}")
             continue
         seen[key] = row.line
-        if values.get("contact"):
+        who = values.pop("contact_external_id", None)
+        if who:  # the CRM id of a contact imported before (Salesforce's WhoId)
+            found = contacts_by_external.get(who)
+            if found is not None and found[1] == account_id:
+                values["contact"] = found[0]
+            elif not values.get("contact"):
+                values["contact"] = None
+                unknown_contacts += 1
+        if isinstance(values.get("contact"), str):
             contact_id = contacts_by_key.get((account_id, values["contact"].casefold()))
             unknown_contacts += contact_id is None
             values["contact"] = contact_id
         if values.get("agent"):
             try:
-                values["agent"] = agents.find(values["agent"])
+                values["agent"] = owners.find(values["agent"])
             except ValidationError:
-                values["agent"] = None
+                del values["agent"]  # saved without one; an existing activity keeps its own
                 unknown_agents += 1
         target = by_external.get(values.get("external_id") or "") or by_moment.get(
             (account_id, values["occurred_at"], values["summary"])

@@ -5,6 +5,8 @@ Column names are compared loosely (case, spaces and punctuation ignored), so
 tables list what Salesforce (report and Data Loader / API names) and HubSpot
 exports call each field, best match first; when a file has two columns for
 one field the first listed wins and the other is reported as not imported.
+An alias written `=Name` matches only that exact spelling: Salesforce's `Id`
+is the record id, while acct-tui's own portfolio export writes its key as `id`.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ _ACCOUNT_ID_REF = ("account_external_id", "Account ID", "AccountId", "Account Id
 
 ALIASES: dict[ImportKind, dict[str, tuple[str, ...]]] = {
     ImportKind.ACCOUNTS: {
-        "external_id": ("external_id", "Account ID", "Id", "Record ID", "Company ID", "Account Id (18)",
+        "external_id": ("external_id", "Account ID", "=Id", "Record ID", "Company ID", "Account Id (18)",
                         "Account Number", "hs_object_id"),
         "name": ("name", "Account Name", "Company name", "Company", "Account", "Organization", "Organisation",
                  "Name", "Client", "Client Name", "Customer", "Customer Name"),
@@ -162,6 +164,7 @@ def map_columns(kind: ImportKind, header: Sequence[str], mapping: Mapping[str, s
     """Match the header to the kind's fields; raises ValidationError naming what is wrong."""
     aliases = ALIASES[kind]
     by_name = {norm(name): index for index, name in reversed(list(enumerate(header)))}
+    exact = {name: index for index, name in reversed(list(enumerate(header)))}
     fields: dict[str, tuple[int, str]] = {}
     taken: set[int] = set()
     mapped: list[str] = []
@@ -183,7 +186,7 @@ def map_columns(kind: ImportKind, header: Sequence[str], mapping: Mapping[str, s
         if name in fields:
             continue
         for alias in names:
-            found = by_name.get(norm(alias))
+            found = exact.get(alias[1:]) if alias.startswith("=") else by_name.get(norm(alias))
             if found is not None and found not in taken:
                 fields[name] = (found, header[found])
                 taken.add(found)

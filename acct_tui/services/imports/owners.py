@@ -77,8 +77,9 @@ class Owners:
             except ValidationError as exc:
                 errors.add(0, OWNER_MAP_OPTION, f"{source}={login}: {exc.message}", fatal=True)
 
-    def find(self, raw: str) -> int:
-        """The agent for a cell; raises ValidationError only with --strict-owners."""
+    def find(self, raw: str) -> int | None:
+        """The agent for a cell, or None when it names none (the caller gives new rows to the importing agent
+        and leaves existing ones with the owner they have); raises ValidationError only with --strict-owners."""
         key = raw.strip().casefold()
         mapped = self.mapped.get(key)
         if mapped is not None:
@@ -89,19 +90,20 @@ class Owners:
             if self.strict:
                 raise ValidationError(f"{exc.message} (or --owner-map it)") from None
             self.defaulted[raw.strip()] += 1
-            return self.fallback
+            return None
 
     def note(self, role: str = "owner") -> str | None:
         """What the report says about the rows that fell back to the importing agent."""
         if not self.defaulted:
             return None
         rows = sum(self.defaulted.values())
+        names = "rows name an" if rows != 1 else "row names an"
         shown = ", ".join(f"{name} ×{count}" for name, count in self.defaulted.most_common(5))
         more = len(self.defaulted) - 5
         if more > 0:
             shown += f" and {more} more"
         return (
-            f"{rows:,} rows name an {role} who is not an agent here ({shown}); they are yours "
-            f"({self.fallback_login}) now; map them with --owner-map 'SOURCE=login,...' "
+            f"{rows:,} {names} {role} who is not an agent here ({shown}); new records are yours "
+            f"({self.fallback_login}), existing ones keep their {role}; map them with --owner-map 'SOURCE=login,...' "
             "or refuse them with --strict-owners"
         )

@@ -63,5 +63,8 @@ def resolve_account(book: AccountBook, row: Row, columns: ColumnMap, errors: Row
         column = columns.column(used) if columns.has(used) else used
         if not external_id and not name:
             column = columns.column("account") if columns.has("account") else columns.column("account_external_id")
-        errors.add(row.line, column, exc.message)
+        reason = exc.message
+        if external_id and column.casefold() == "whatid":
+            reason += " (a WhatId may name an opportunity or a case: export the AccountId column too)"
+        errors.add(row.line, column, reason)
         return None

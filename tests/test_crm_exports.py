@@ -305,3 +305,27 @@ def test_cli_dry_run_and_owner_map(capsys: pytest.CaptureFixture[str], tmp_path:
         capsys, "import", "accounts", file, "--db", url, "--agent", "boss", "--owner-map", owner_map
     )
     assert code == 0 and "5 new" in out and "not an agent" not in err, err
+
+
+def test_detail_card_and_account_show_carry_the_crm_details(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """After a Salesforce import the card holds phone, place, employees, client since; `account show` prints them."""
+    import json
+
+    url = str(tmp_path / "show.db")
+    code, _out, err = run_cli(
+        capsys, "import", "accounts", str(DATA / "sf_account_export.csv"), "--db", url, "--agent", "boss"
+    )
+    assert code == 0, err
+    code, out, err = run_cli(capsys, "account", "show", "Kestrel Freight, Inc.", "--db", url, "--agent", "boss")
+    assert code == 0, err
+    assert "Denver, United States · 320 employees · (303) 555-0142 · client since 2021-03-14" in out
+    code, out, err = run_cli(
+        capsys, "account", "show", "Kestrel Freight, Inc.", "--json", "--db", url, "--agent", "boss"
+    )
+    data = json.loads(out)
+    assert (data["city"], data["country"], data["employees"], data["client_since"]) == (
+        "Denver",
+        "United States",
+        320,
+        "2021-03-14",
+    )

@@ -194,6 +194,7 @@ def test_salesforce_contacts_tasks_and_events_resolve_crm_ids(ctx: Ctx) -> None:
         assert (olga.name, olga.role, olga.account.name) == ("Ольга Иванова", "Директор", "ООО «Северный Ветер»")
     tasks = run_import(ctx, "activities", DATA / "sf_task_export.csv")
     assert tasks.ok and tasks.created == 3, tasks.errors
+    assert any("1 open task is" in n and "followups" in n for n in tasks.notes)  # due 2026-12-20: not history
     events = run_import(ctx, "activities", DATA / "sf_event_export.csv")
     assert events.ok and events.created == 2, events.errors
     with reading():

@@ -60,6 +60,16 @@ def _direction(raw: str) -> str:
     return _DIRECTION_WORDS.get(word) or v.choice(word, Direction, "direction").value
 
 
+def _status(raw: str) -> str | None:
+    """A task's status as open or done; a word we do not know keeps the row (None)."""
+    from acct_tui.services.imports.followups import _status as task_status
+
+    try:
+        return task_status(raw)
+    except ValidationError:
+        return None
+
+
 def _first_line(text: str) -> str:
     line = next((part.strip() for part in text.splitlines() if part.strip()), "")
     return line if len(line) <= 200 else line[:199] + "…"
@@ -91,6 +101,7 @@ def clean(
         "body": lambda raw: v.clean_text(raw, "body", max_len=20000, multiline=True),
         "occurred_at": lambda raw: parse_datetime_cell(raw, date_column, "occurred_at"),
         "direction": _direction,
+        "status": _status,
         "outcome": lambda raw: v.clean_text(raw, "outcome", max_len=200),
         "contact": lambda raw: v.clean_text(raw, "contact", max_len=254),
         "contact_external_id": lambda raw: v.clean_text(raw, "contact_external_id", max_len=120),
@@ -103,6 +114,11 @@ def clean(
     default_kind = columns.implied_kind or ActivityKind.NOTE.value
     for row in rows:
         values = row.values
+        if values.pop("status", None) == "open":
+            # A Salesforce Task export holds planned tasks too: they are follow-ups, not history.
+            values.clear()
+            values["open_task"] = True
+            continue
         subtype = values.pop("subtype", None)
         if subtype and "kind" not in values:  # a Salesforce task with no Type says Call or Email in TaskSubtype
             values["kind"] = subtype
@@ -121,6 +137,8 @@ def clean(
 
 
 def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptions, errors: RowErrors) -> Plan:
+    open_tasks = sum(1 for row in rows if row.values.get("open_task"))
+    rows = [row for row in rows if not row.values.get("open_task")]
     book = AccountBook.load(ctx)
     # Who logged an activity is history, not ownership: an unknown one is left empty (never refused).
     owners = Owners(ctx, options.owner_map, True, errors)
@@ -221,6 +239,12 @@ def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptio
         result.notes.append(f"{unknown_contacts} rows name a contact the account does not have; saved without one")
     if unknown_agents:
         result.notes.append(f"{unknown_agents} rows name an agent acct-tui does not know; saved without one")
+    if open_tasks:
+        result.notes.append(
+            f"{open_tasks:,} open {'tasks are' if open_tasks != 1 else 'task is'} not history yet and "
+            f"{'were' if open_tasks != 1 else 'was'} left out; "
+            "import the same file as followups to plan them"
+        )
     return result
 
 

@@ -86,6 +86,7 @@ ALIASES: dict[ImportKind, dict[str, tuple[str, ...]]] = {
                         "Created Date", "Create Date"),
         "direction": ("direction", "Call direction", "Email direction", "Direction", "Call Type", "CallType"),
         "outcome": ("outcome", "Call outcome", "Meeting outcome", "Outcome", "Call Result", "CallDisposition"),
+        "status": ("status", "Status", "Task Status"),
         "account": ("account", *_ACCOUNT_REF),
         "account_external_id": _ACCOUNT_ID_REF,
         "contact_external_id": ("contact_external_id", "WhoId", "Contact ID", "Associated Contact ID",

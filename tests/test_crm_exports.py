@@ -48,7 +48,7 @@ def test_salesforce_account_export_imports_whole(ctx: Ctx) -> None:
     assert report.ok and report.written and report.created == 5, report.errors
     assert report.ignored_columns == []
     assert report.columns["external_id"] == "Id" and report.columns["last_activity"] == "LastActivityDate"
-    kestrel = account("0015g00000KfA1AAA")
+    kestrel = account("0015g00000KfA1QAAV")
     assert (kestrel.name, kestrel.stage, kestrel.phone, kestrel.city, kestrel.country, kestrel.employees) == (
         "Kestrel Freight, Inc.",
         "active",
@@ -60,15 +60,15 @@ def test_salesforce_account_export_imports_whole(ctx: Ctx) -> None:
     assert kestrel.client_since == dt.date(2021, 3, 14) and Decimal(str(kestrel.arr)) == Decimal("1250000")
     assert kestrel.notes == 'Key account.\nRenewal talks in Q1; "net 60" terms.'
     assert kestrel.domain == "kestrelfreight.com"
-    sakura = account("0015g00000KfA3AAA")
+    sakura = account("0015g00000KfA3QAAV")
     assert (sakura.name, sakura.stage, sakura.city, sakura.country) == (
         "株式会社サクラ",
         "onboarding",
         "大阪市",
         "日本",
     )
-    assert account("0015g00000KfA5AAA").stage == "active"  # "Channel Partner / Reseller"
-    assert account("0015g00000KfA4AAA").employees is None
+    assert account("0015g00000KfA5QAAV").stage == "active"  # "Channel Partner / Reseller"
+    assert account("0015g00000KfA4QAAV").employees is None
 
 
 def test_crm_owner_ids_default_to_the_importing_agent_and_are_reported(ctx: Ctx) -> None:
@@ -78,7 +78,7 @@ def test_crm_owner_ids_default_to_the_importing_agent_and_are_reported(ctx: Ctx)
     assert report.owners_defaulted == {SF_OWNER: 3, SF_OWNER_2: 2}
     note = next(n for n in report.notes if "not an agent" in n)
     assert "5 rows" in note and SF_OWNER in note and "--owner-map" in note and "--strict-owners" in note
-    assert account("0015g00000KfA2AAA").owner_id == ctx.agent.id
+    assert account("0015g00000KfA2QAAV").owner_id == ctx.agent.id
     assert report.as_json()["owners_defaulted"] == {SF_OWNER: 3, SF_OWNER_2: 2}
 
 
@@ -103,7 +103,7 @@ def test_owner_map_inline_and_from_a_file(ctx: Ctx, tmp_path: Path) -> None:
     assert report.ok and report.owners_defaulted == {}
     with reading():
         owners = {a.external_id: a.owner.login for a in Account.select()}
-    assert owners["0015g00000KfA1AAA"] == "maria" and owners["0015g00000KfA3AAA"] == "sam"
+    assert owners["0015g00000KfA1QAAV"] == "maria" and owners["0015g00000KfA3QAAV"] == "sam"
     bad = run_import(ctx, "accounts", DATA / "sf_account_export.csv", ImportOptions(owner_map={SF_OWNER: "nobody"}))
     assert not bad.ok and bad.errors[0].fatal and "--owner-map" in bad.errors[0].column
     with pytest.raises(ValidationError, match="SOURCE=login"):
@@ -122,7 +122,7 @@ def test_a_second_import_of_the_same_file_matches_by_crm_id(ctx: Ctx, tmp_path: 
     assert report.ok and report.created == 0 and report.updated == 1 and report.unchanged == 4, report.errors
     with reading():
         assert Account.select().count() == 5
-    assert account("0015g00000KfA1AAA").name == "Kestrel Freight Holdings"
+    assert account("0015g00000KfA1QAAV").name == "Kestrel Freight Holdings"
     assert len(markers()) == 3
 
 
@@ -130,25 +130,27 @@ def test_an_update_keeps_an_owner_given_in_the_app(ctx: Ctx, tmp_path: Path) -> 
     """A re-import whose owner names no agent leaves an account reassigned in acct-tui with its new owner."""
     maria = add_agent(ctx, "maria")
     run_import(ctx, "accounts", DATA / "sf_account_export.csv")
-    kestrel = account("0015g00000KfA1AAA")
+    kestrel = account("0015g00000KfA1QAAV")
     accounts.handoff(ctx, kestrel.id, maria.id, "Yours from now on")
     report = run_import(ctx, "accounts", DATA / "sf_account_export.csv", ImportOptions(update_existing=True))
     assert report.ok and report.updated == 0, report.errors
-    assert account("0015g00000KfA1AAA").owner_id == maria.id
+    assert account("0015g00000KfA1QAAV").owner_id == maria.id
 
 
 def test_last_activity_date_sets_the_last_touch_and_cadence(ctx: Ctx) -> None:
     """LastActivityDate becomes the last touch (one entry marked imported); the cadence and health follow it."""
     report = run_import(ctx, "accounts", DATA / "sf_account_export.csv")
     assert any("last activity date in the future" in n for n in report.notes)
-    kestrel = account("0015g00000KfA1AAA")
+    kestrel = account("0015g00000KfA1QAAV")
     assert kestrel.last_touch_at == dt.datetime(2026, 11, 2, 12, 0)
     assert kestrel.touch_due_on == dt.date(2026, 11, 2) + dt.timedelta(days=kestrel.cadence_days)
-    assert account("0015g00000KfA3AAA").last_touch_at is None  # 2026-12-10: a planned event, not a touch
+    assert account("0015g00000KfA3QAAV").last_touch_at is None  # 2026-12-10: a planned event, not a touch
     with reading():
         entry = Activity.get(Activity.external_id == f"{LAST_ACTIVITY_PREFIX}{kestrel.id}")
     assert "imported" in entry.summary and entry.outcome == "imported"
-    before = {a: (account(a).health_score, account(a).touch_due_on) for a in ("0015g00000KfA1AAA", "0015g00000KfA5AAA")}
+    before = {
+        a: (account(a).health_score, account(a).touch_due_on) for a in ("0015g00000KfA1QAAV", "0015g00000KfA5QAAV")
+    }
     with database_proxy.connection_context(), database_proxy.atomic():
         with reading():
             ids = [a.id for a in Account.select()]
@@ -160,28 +162,28 @@ def test_last_activity_date_sets_the_last_touch_and_cadence(ctx: Ctx) -> None:
 def test_a_later_real_activity_wins_over_the_crm_date(ctx: Ctx, tmp_path: Path) -> None:
     """A call logged after the CRM's last activity becomes the last touch; an older one leaves the CRM date."""
     run_import(ctx, "accounts", DATA / "sf_account_export.csv")
-    kestrel = account("0015g00000KfA1AAA")
+    kestrel = account("0015g00000KfA1QAAV")
     followups.log_activity(ctx, kestrel.id, {"kind": "call", "summary": "Old call"}, occurred_on="2026-10-01")
-    assert account("0015g00000KfA1AAA").last_touch_at == dt.datetime(2026, 11, 2, 12, 0)
+    assert account("0015g00000KfA1QAAV").last_touch_at == dt.datetime(2026, 11, 2, 12, 0)
     followups.log_activity(ctx, kestrel.id, {"kind": "call", "summary": "Check-in"})
-    assert account("0015g00000KfA1AAA").last_touch_at == ctx.now()
+    assert account("0015g00000KfA1QAAV").last_touch_at == ctx.now()
 
 
 def test_a_later_crm_date_on_re_import_moves_the_touch_but_not_past_a_real_one(ctx: Ctx, tmp_path: Path) -> None:
     """A re-import with a later LastActivityDate moves the imported touch; one older than a logged call does not."""
     run_import(ctx, "accounts", DATA / "sf_account_export.csv")
-    nordlicht = account("0015g00000KfA2AAA")
+    nordlicht = account("0015g00000KfA2QAAV")
     text = (DATA / "sf_account_export.csv").read_text(encoding="utf-8-sig")
     later = tmp_path / "later.csv"
     later.write_text(text.replace('"2026-10-15"', '"2026-11-20"'), encoding="utf-8-sig")
     report = run_import(ctx, "accounts", later, ImportOptions(update_existing=True))
     assert report.ok, report.errors
-    assert account("0015g00000KfA2AAA").last_touch_at == dt.datetime(2026, 11, 20, 12, 0)
+    assert account("0015g00000KfA2QAAV").last_touch_at == dt.datetime(2026, 11, 20, 12, 0)
     assert len([m for m in markers() if m[0] == nordlicht.id]) == 1
     followups.log_activity(ctx, nordlicht.id, {"kind": "email", "summary": "Sent the offer"})
     again = run_import(ctx, "accounts", DATA / "sf_account_export.csv", ImportOptions(update_existing=True))
     assert again.ok
-    assert account("0015g00000KfA2AAA").last_touch_at == ctx.now()
+    assert account("0015g00000KfA2QAAV").last_touch_at == ctx.now()
 
 
 def test_salesforce_contacts_tasks_and_events_resolve_crm_ids(ctx: Ctx) -> None:
@@ -190,7 +192,7 @@ def test_salesforce_contacts_tasks_and_events_resolve_crm_ids(ctx: Ctx) -> None:
     contacts = run_import(ctx, "contacts", DATA / "sf_contact_export.csv")
     assert contacts.ok and contacts.created == 4, contacts.errors
     with reading():
-        olga = Contact.get(Contact.external_id == "0035g00000CcA4AAA")
+        olga = Contact.get(Contact.external_id == "0035g00000CcA4QAAV")
         assert (olga.name, olga.role, olga.account.name) == ("Ольга Иванова", "Директор", "ООО «Северный Ветер»")
     tasks = run_import(ctx, "activities", DATA / "sf_task_export.csv")
     assert tasks.ok and tasks.created == 3, tasks.errors
@@ -199,21 +201,21 @@ def test_salesforce_contacts_tasks_and_events_resolve_crm_ids(ctx: Ctx) -> None:
     assert events.ok and events.created == 2, events.errors
     with reading():
         acts = {a.external_id: a for a in Activity.select()}
-        jane = Contact.get(Contact.external_id == "0035g00000CcA1AAA")
-        assert acts["00T5g00000TkA1AAA"].kind == "call" and acts["00T5g00000TkA1AAA"].contact_id == jane.id
-        assert acts["00T5g00000TkA1AAA"].body == "Talked scope.\nSend the quote."
-        assert acts["00T5g00000TkA2AAA"].kind == "email"  # no Type: TaskSubtype says Email
-        assert acts["00T5g00000TkA3AAA"].kind == "note" and acts["00T5g00000TkA3AAA"].contact_id is None
-        assert acts["00U5g00000EvA1AAA"].kind == "meeting" and acts["00U5g00000EvA1AAA"].contact_id == jane.id
-        assert acts["00U5g00000EvA1AAA"].occurred_at == dt.datetime(2026, 11, 24, 15, 0)
-    assert account("0015g00000KfA1AAA").last_touch_at == dt.datetime(2026, 11, 24, 15, 0)
+        jane = Contact.get(Contact.external_id == "0035g00000CcA1QAAV")
+        assert acts["00T5g00000TkA1QEAV"].kind == "call" and acts["00T5g00000TkA1QEAV"].contact_id == jane.id
+        assert acts["00T5g00000TkA1QEAV"].body == "Talked scope.\nSend the quote."
+        assert acts["00T5g00000TkA2QEAV"].kind == "email"  # no Type: TaskSubtype says Email
+        assert acts["00T5g00000TkA3QEAV"].kind == "note" and acts["00T5g00000TkA3QEAV"].contact_id is None
+        assert acts["00U5g00000EvA1QEAV"].kind == "meeting" and acts["00U5g00000EvA1QEAV"].contact_id == jane.id
+        assert acts["00U5g00000EvA1QEAV"].occurred_at == dt.datetime(2026, 11, 24, 15, 0)
+    assert account("0015g00000KfA1QAAV").last_touch_at == dt.datetime(2026, 11, 24, 15, 0)
     followups = run_import(ctx, "followups", DATA / "sf_open_task_export.csv")
     assert followups.ok and followups.created == 2, followups.errors
     assert followups.owners_defaulted == {SF_OWNER: 1, SF_OWNER_2: 1}
     with reading():
-        quote = FollowUp.get(FollowUp.external_id == "00T5g00000TkB1AAA")
+        quote = FollowUp.get(FollowUp.external_id == "00T5g00000TkB1QEAV")
         assert (quote.assignee_id, quote.priority, quote.status) == (ctx.agent.id, "high", "open")
-        assert quote.account.external_id == "0015g00000KfA1AAA"
+        assert quote.account.external_id == "0015g00000KfA1QAAV"
     assert run_import(ctx, "activities", DATA / "sf_event_export.csv").created == 0
 
 
@@ -330,3 +332,35 @@ def test_detail_card_and_account_show_carry_the_crm_details(capsys: pytest.Captu
         320,
         "2021-03-14",
     )
+
+
+def test_salesforce_15_and_18_character_ids_name_the_same_record(ctx: Ctx, tmp_path: Path) -> None:
+    """A report's 15-character ids find records a Data Export imported with 18, and HubSpot id lists their first."""
+    run_import(ctx, "accounts", DATA / "sf_account_export.csv")
+    run_import(ctx, "contacts", DATA / "sf_contact_export.csv")
+    report = tmp_path / "report.csv"
+    report.write_text(
+        "Subject,Date,Account ID,Contact ID,Type\nShort id call,2026-11-25,0015g00000KfA1Q,0035g00000CcA1Q,Call\n",
+        encoding="utf-8",
+    )
+    result = run_import(ctx, "activities", report)
+    assert result.ok and result.created == 1, result.errors
+    with reading():
+        call = Activity.get(Activity.summary == "Short id call")
+        assert call.account.external_id == "0015g00000KfA1QAAV"
+        assert call.contact.external_id == "0035g00000CcA1QAAV"
+    again = tmp_path / "again.csv"
+    again.write_text("Account ID,Account Name\n0015g00000KfA2Q,Nordlicht Logistik GmbH\n", encoding="utf-8")
+    assert run_import(ctx, "accounts", again).existing_skipped == 1
+    from acct_tui.services.imports.refs import short_id
+
+    assert short_id("0015g00000KfA1QAAV") == "0015g00000KfA1Q" and short_id("0015g00000KfA1QAAA") is None
+    assert short_id("123456789012345") is None  # a long number (HubSpot) is not a Salesforce id
+    listed = tmp_path / "hs.csv"
+    listed.write_text(
+        'First Name,Last Name,Associated Company IDs\nAna,Silva,"0015g00000KfA4QAAV;0015g00000KfA5QAAV"\n'
+    )
+    contacts = run_import(ctx, "contacts", listed)
+    assert contacts.ok and contacts.created == 1, contacts.errors
+    with reading():
+        assert Contact.get(Contact.name == "Ana Silva").account.external_id == "0015g00000KfA4QAAV"

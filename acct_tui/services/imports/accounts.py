@@ -47,6 +47,7 @@ from acct_tui.services.imports.base import (
 )
 from acct_tui.services.imports.columns import ColumnMap
 from acct_tui.services.imports.owners import Owners
+from acct_tui.services.imports.refs import find_id, id_index
 from acct_tui.services.imports.values import (
     DateColumn,
     currency_of,
@@ -214,7 +215,7 @@ class AccountPlan(Plan):
 def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptions, errors: RowErrors) -> Plan:
     """Match rows to existing accounts and decide each row's write (inside the import's transaction)."""
     owners = Owners(ctx, options.owner_map, options.strict_owners, errors)
-    all_by_external: dict[str, int] = dict(
+    all_by_external = id_index(
         tuple_rows(Account.select(Account.external_id, Account.id).where(Account.external_id.is_null(False)))
     )
     visible_query = scoped(
@@ -373,7 +374,7 @@ def _match(
 ) -> int | None:
     external_id = values.get("external_id")
     if external_id:
-        found = all_by_external.get(external_id)
+        found = find_id(all_by_external, external_id)
         if found is not None:
             if found not in visible:
                 raise ValidationError(f"{external_id!r} is the external id of an account you cannot see")

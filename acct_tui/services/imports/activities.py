@@ -32,7 +32,7 @@ from acct_tui.services.imports.base import (
 )
 from acct_tui.services.imports.columns import ColumnMap
 from acct_tui.services.imports.owners import Owners
-from acct_tui.services.imports.refs import AccountBook, resolve_account
+from acct_tui.services.imports.refs import AccountBook, resolve_account, short_id
 from acct_tui.services.imports.values import detect_date_order, parse_datetime_cell
 from acct_tui.services.unit import to_json
 from acct_tui.vocab import ActivityKind, Direction
@@ -157,6 +157,8 @@ def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptio
         ):
             if contact_external:
                 contacts_by_external[contact_external] = (contact_id, account_id)
+                if (short := short_id(contact_external)) is not None:
+                    contacts_by_external.setdefault(short, (contact_id, account_id))
             contacts_by_key.setdefault((account_id, name.casefold()), contact_id)
             if email:
                 contacts_by_key.setdefault((account_id, email.casefold()), contact_id)
@@ -187,7 +189,7 @@ def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptio
         seen[key] = row.line
         who = values.pop("contact_external_id", None)
         if who:  # the CRM id of a contact imported before (Salesforce's WhoId)
-            found = contacts_by_external.get(who)
+            found = contacts_by_external.get(who) or contacts_by_external.get(short_id(who) or "")
             if found is not None and found[1] == account_id:
                 values["contact"] = found[0]
             elif not values.get("contact"):

@@ -106,6 +106,7 @@ def test_owner_map_inline_and_from_a_file(ctx: Ctx, tmp_path: Path) -> None:
     assert owners["0015g00000KfA1QAAV"] == "maria" and owners["0015g00000KfA3QAAV"] == "sam"
     bad = run_import(ctx, "accounts", DATA / "sf_account_export.csv", ImportOptions(owner_map={SF_OWNER: "nobody"}))
     assert not bad.ok and bad.errors[0].fatal and "--owner-map" in bad.errors[0].column
+    assert "skip-invalid" not in bad.summary() and "fix what is listed" in bad.summary()
     with pytest.raises(ValidationError, match="SOURCE=login"):
         parse_owner_map("not-a-file-nor-pairs")
 

@@ -105,9 +105,11 @@ class ImportReport:
         """One line: what was (or would be) written, or why nothing was."""
         head = f"{self.kind.value} from {self.file}: {self.rows:,} rows"
         if not self.ok:
+            if any(e.fatal for e in self.errors):
+                # A column or an option is wrong for every row: skipping rows cannot help.
+                return f"imported nothing: {head}; the file cannot be imported as it is (fix what is listed above)"
             bad = len({e.line for e in self.errors if e.line})
-            why = f"{bad:,} bad rows" if bad else "the file cannot be imported as it is"
-            return f"imported nothing: {head}; {why} (fix them, or use --skip-invalid to import the rest)"
+            return f"imported nothing: {head}; {bad:,} bad rows (fix them, or use --skip-invalid to import the rest)"
         parts = [f"{self.created:,} new", f"{self.updated:,} updated"]
         if self.unchanged:
             parts.append(f"{self.unchanged:,} unchanged")

@@ -365,3 +365,21 @@ def test_salesforce_15_and_18_character_ids_name_the_same_record(ctx: Ctx, tmp_p
     assert contacts.ok and contacts.created == 1, contacts.errors
     with reading():
         assert Contact.get(Contact.name == "Ana Silva").account.external_id == "0015g00000KfA4QAAV"
+
+
+def test_imported_tasks_and_events_retire_the_crm_last_activity_entry(ctx: Ctx) -> None:
+    """Once the CRM's tasks and events are imported, the stand-in entry gives way; undo brings it back."""
+    from acct_tui.services.undo import undo_last
+
+    run_import(ctx, "accounts", DATA / "sf_account_export.csv")
+    run_import(ctx, "contacts", DATA / "sf_contact_export.csv")
+    kestrel, greek = account("0015g00000KfA1QAAV"), account("0015g00000KfA5QAAV")
+    assert {a for a, _m in markers()} == {kestrel.id, account("0015g00000KfA2QAAV").id, greek.id}
+    report = run_import(ctx, "activities", DATA / "sf_task_export.csv")
+    assert report.ok and any("gave way" in n for n in report.notes), report.notes
+    left = {a for a, _m in markers()}
+    assert kestrel.id not in left and greek.id in left  # no task of the Greek account was imported
+    assert account("0015g00000KfA1QAAV").last_touch_at == dt.datetime(2026, 11, 20, 12, 0)
+    undo_last(ctx)
+    assert kestrel.id in {a for a, _m in markers()}
+    assert account("0015g00000KfA1QAAV").last_touch_at == dt.datetime(2026, 11, 2, 12, 0)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from acct_tui.models import Activity, Contact
@@ -34,8 +35,8 @@ from acct_tui.services.imports.columns import ColumnMap
 from acct_tui.services.imports.owners import Owners
 from acct_tui.services.imports.refs import AccountBook, resolve_account, short_id
 from acct_tui.services.imports.values import detect_date_order, parse_datetime_cell
-from acct_tui.services.unit import to_json
-from acct_tui.vocab import ActivityKind, Direction
+from acct_tui.services.unit import snapshot, to_json
+from acct_tui.vocab import TOUCH_KINDS, ActivityKind, Direction
 
 EDITABLE = ("kind", "direction", "occurred_at", "summary", "body", "outcome", "contact", "agent", "external_id")
 _KIND_WORDS = {
@@ -173,7 +174,7 @@ def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptio
             existing.setdefault(record["id"], record)
             by_external[record["external_id"]] = record["id"]
 
-    result = Plan()
+    result = ActivityPlan()
     seen: dict[tuple[Any, ...], int] = {}
     unknown_contacts = unknown_agents = 0
     now = ctx.now()
@@ -241,6 +242,7 @@ def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptio
         result.notes.append(f"{unknown_contacts} rows name a contact the account does not have; saved without one")
     if unknown_agents:
         result.notes.append(f"{unknown_agents} rows name an agent acct-tui does not know; saved without one")
+    _retire_covered_markers(accounts, result)
     if open_tasks:
         result.notes.append(
             f"{open_tasks:,} open {'tasks are' if open_tasks != 1 else 'task is'} not history yet and "
@@ -248,6 +250,48 @@ def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptio
             "import the same file as followups to plan them"
         )
     return result
+
+
+@dataclass
+class ActivityPlan(Plan):
+    """An activities plan, plus the imported last-touch entries the new activities make redundant."""
+
+    retired: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)
+    """(activity id, account id, its values as undo restores them)."""
+
+
+def _retire_covered_markers(accounts: Sequence[int], result: ActivityPlan) -> None:
+    """Drop an account's "last activity in the CRM" entry once an imported touch is as late.
+
+    The CRM's last activity date is computed from its tasks and events; once those are
+    imported the entry standing in for them would only show the same touch twice.
+    """
+    from acct_tui.services.imports.accounts import LAST_ACTIVITY_PREFIX
+
+    touch_kinds = {k.value for k in TOUCH_KINDS}
+    latest: dict[int, dt.datetime] = {}
+    for op in result.creates:
+        if op.values["kind"] in touch_kinds:
+            account_id = int(op.account_id or 0)
+            moment = op.values["occurred_at"]
+            if account_id not in latest or moment > latest[account_id]:
+                latest[account_id] = moment
+    if not latest:
+        return
+    for chunk in chunked(sorted(latest)):
+        names = [f"{LAST_ACTIVITY_PREFIX}{account_id}" for account_id in chunk]
+        for marker in Activity.select().where(Activity.external_id.in_(names)):
+            values = snapshot(marker)
+            account_id = int(str(values["account"]))
+            if _as_datetime(marker.occurred_at) <= latest[account_id]:
+                result.retired.append((int(marker.id), account_id, values))
+                result.refresh.add(account_id)
+    if result.retired:
+        count = len(result.retired)
+        result.notes.append(
+            f'{count:,} imported "last activity in the CRM" {"entries" if count != 1 else "entry"} '
+            "gave way to the activities imported now"
+        )
 
 
 def _as_datetime(value: object) -> Any:
@@ -261,10 +305,12 @@ CREATE_FIELDS = ("account", "kind", "direction", "occurred_at", "agent", "contac
 
 
 def write(ctx: Ctx, result: Plan, change_id: str, progress: Callable[[int], None] | None = None) -> None:
-    from acct_tui.services.imports.write import apply_updates, audit, insert_creates, reserve_ids
+    from acct_tui.services.imports.write import apply_updates, audit, insert_creates, reserve_ids, retire
 
     for op, activity_id in zip(result.creates, reserve_ids(Activity, len(result.creates)), strict=True):
         op.record_id = activity_id
     insert_creates(Activity, result.creates, CREATE_FIELDS, progress)
     apply_updates(Activity, result.updates, ctx.now())
     audit(ctx, change_id, Activity, [*result.creates, *result.updates], ("account", *EDITABLE))
+    if isinstance(result, ActivityPlan) and result.retired:
+        retire(ctx, change_id, Activity, result.retired, "gave way to the imported activities")

@@ -22,7 +22,7 @@ from acct_tui.services.context import Ctx
 from acct_tui.services.derived import refresh_accounts
 from acct_tui.services.errors import ValidationError
 from acct_tui.services.imports import ImportOptions, parse_owner_map, run_import
-from acct_tui.services.imports.accounts import LAST_ACTIVITY_PREFIX
+from acct_tui.services.imports.touches import LAST_ACTIVITY_PREFIX
 from acct_tui.services.unit import reading
 
 DATA = Path(__file__).parent / "data"

@@ -9,11 +9,10 @@ search text) from the same rule `derived.refresh_accounts` applies, computed
 here so a large file needs no second pass.
 
 A CRM's last activity date (`LastActivityDate`, `Last Contacted`) becomes
-the account's last touch through one timeline entry per account, marked as
-imported: the derived columns are always recomputed from the timeline, so a
-touch kept anywhere else would be lost on the next refresh, and a later real
-activity simply wins. An owner the CRM names but acct-tui does not know goes
-to the importing agent (see `owners`).
+the account's last touch through one timeline entry marked imported (see
+`touches`). An owner the CRM names but acct-tui does not know goes to the
+importing agent on a new account and leaves an existing one's owner alone
+(see `owners`).
 """
 
 from __future__ import annotations
@@ -21,13 +20,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from peewee import fn
-
-from acct_tui.models import Account, Activity
+from acct_tui.models import Account
 from acct_tui.services import validation as v
 from acct_tui.services.context import Ctx
 from acct_tui.services.derived import local_date, search_text, tier_rank
@@ -48,6 +44,7 @@ from acct_tui.services.imports.base import (
 from acct_tui.services.imports.columns import ColumnMap
 from acct_tui.services.imports.owners import Owners
 from acct_tui.services.imports.refs import find_id, id_index
+from acct_tui.services.imports.touches import AccountPlan, plan_touch_updates, write_touches
 from acct_tui.services.imports.values import (
     DateColumn,
     currency_of,
@@ -59,7 +56,7 @@ from acct_tui.services.imports.values import (
 )
 from acct_tui.services.scope import scoped
 from acct_tui.services.unit import to_json
-from acct_tui.vocab import TOUCH_KINDS, ActivityKind, Direction, Stage, Tier
+from acct_tui.vocab import Stage, Tier
 
 EDITABLE = ("name", "external_id", "domain", "industry", "arr", "currency", "tier", "stage", "renewal_on",
             "satisfaction", "notes", "owner", "phone", "city", "country", "employees", "client_since")  # fmt: skip
@@ -75,10 +72,6 @@ _STAGE_WORDS = {"customer": "active", "current customer": "active", "former cust
                 "evangelist": "active", "partner": "active", "reseller": "active", "vendor": "active",
                 "other": "active", "inactive": "churned", "closed lost": "churned", "closed won": "active",
                 "upsell": "expanding", "expansion": "expanding", "renewal": "renewing"}  # fmt: skip
-# The timeline entry that carries a CRM's last activity date, one per account (its external id names the account).
-LAST_ACTIVITY_PREFIX = "crm-last-activity:"
-LAST_ACTIVITY_KIND = ActivityKind.CALL.value
-"""A touch kind, so the cadence counts from it; its summary and outcome say it was imported."""
 _THOUSANDS = re.compile(r"(?<=\d)[\s\u00a0\u202f',.](?=\d{3}(?:\D|$))")
 
 
@@ -202,16 +195,6 @@ def _key_text(values: dict[str, Any]) -> tuple[str, str]:
     return "name", str(values["name"]).casefold()
 
 
-@dataclass
-class AccountPlan(Plan):
-    """An accounts plan, plus the last-touch timeline entries it writes with the accounts."""
-
-    touch_creates: list[tuple[Op, dt.datetime]] = field(default_factory=list)
-    """(the account's op, its last activity) for accounts that get a new entry."""
-    touch_updates: list[Op] = field(default_factory=list)
-    """Entries already there whose moment moves (values: {"occurred_at": ...})."""
-
-
 def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptions, errors: RowErrors) -> Plan:
     """Match rows to existing accounts and decide each row's write (inside the import's transaction)."""
     owners = Owners(ctx, options.owner_map, options.strict_owners, errors)
@@ -282,7 +265,7 @@ def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptio
             result.existing_skipped += 1
     touches = {target: row.values.pop("last_activity") for row, target in matched if "last_activity" in row.values}
     _plan_updates(matched, result)
-    _plan_touch_updates(touches, result)
+    plan_touch_updates(touches, result)
     result.owners_defaulted = dict(owners.defaulted)
     if note := owners.note():
         result.notes.append(note)
@@ -299,64 +282,6 @@ def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptio
             "(one timeline entry each, marked imported)"
         )
     return result
-
-
-def _plan_touch_updates(touches: dict[int, dt.datetime], result: AccountPlan) -> None:
-    """For matched accounts: add or move the imported last-touch entry unless a real touch is as late."""
-    if not touches:
-        return
-    ids = sorted(touches)
-    markers: dict[int, tuple[int, dt.datetime]] = {}
-    latest_real: dict[int, dt.datetime] = {}
-    kinds = [k.value for k in TOUCH_KINDS]
-    for chunk in chunked(ids):
-        names = [f"{LAST_ACTIVITY_PREFIX}{account_id}" for account_id in chunk]
-        for activity_id, account_id, moment in tuple_rows(
-            Activity.select(Activity.id, Activity.account, Activity.occurred_at).where(Activity.external_id.in_(names))
-        ):
-            markers[account_id] = (activity_id, _as_datetime(moment))
-        real = (
-            Activity.select(Activity.account, fn.MAX(Activity.occurred_at))
-            .where(
-                Activity.account.in_(list(chunk)),
-                Activity.kind.in_(kinds),
-                Activity.external_id.is_null() | ~Activity.external_id.startswith(LAST_ACTIVITY_PREFIX),
-            )
-            .group_by(Activity.account)
-        )
-        for account_id, moment in tuple_rows(real):
-            latest_real[account_id] = _as_datetime(moment)
-    for account_id in ids:
-        moment = touches[account_id]
-        real_moment = latest_real.get(account_id)
-        if real_moment is not None and real_moment >= moment:
-            continue  # a logged activity is as late or later: it is the last touch
-        marker = markers.get(account_id)
-        if marker is None:
-            op = Op(0, "create", {}, account_id=account_id)
-            op.record_id = account_id
-            result.touch_creates.append((op, moment))
-        elif marker[1] != moment:
-            result.touch_updates.append(
-                Op(
-                    0,
-                    "update",
-                    {"occurred_at": moment},
-                    record_id=marker[0],
-                    before={"occurred_at": to_json(marker[1])},
-                    account_id=account_id,
-                    label="import moved the CRM's last activity",
-                )
-            )
-        else:
-            continue
-        result.refresh.add(account_id)
-
-
-def _as_datetime(value: object) -> dt.datetime:
-    if isinstance(value, dt.datetime):
-        return value
-    return dt.datetime.fromisoformat(str(value))
 
 
 def _key_column(columns: ColumnMap, key: str) -> str:
@@ -510,35 +435,4 @@ def write(ctx: Ctx, result: Plan, change_id: str, progress: Callable[[int], None
     apply_updates(Account, result.updates, ctx.now())
     audit(ctx, change_id, Account, [*result.creates, *result.updates], EDITABLE)
     if isinstance(result, AccountPlan):
-        _write_touches(ctx, result, change_id)
-
-
-def _write_touches(ctx: Ctx, result: AccountPlan, change_id: str) -> None:
-    from acct_tui.services.imports import activities
-    from acct_tui.services.imports.write import apply_updates, audit, insert_creates, reserve_ids
-
-    now = ctx.now()
-    ops = []
-    for account_op, moment in result.touch_creates:
-        account_id = int(account_op.account_id or 0)
-        data = {
-            "account": account_id, "kind": LAST_ACTIVITY_KIND, "direction": Direction.INTERNAL.value,
-            "occurred_at": moment, "agent": None, "contact": None,
-            "summary": "Last activity in the CRM (imported; the export does not say what it was)",
-            "body": "",
-            "outcome": "imported", "external_id": f"{LAST_ACTIVITY_PREFIX}{account_id}", "created_at": now,
-        }  # fmt: skip
-        ops.append(
-            Op(
-                account_op.line,
-                "create",
-                data,
-                account_id=account_id,
-                label=f"imported last activity {local_date(moment)}",
-            )
-        )
-    for op, activity_id in zip(ops, reserve_ids(Activity, len(ops)), strict=True):
-        op.record_id = activity_id
-    insert_creates(Activity, ops, activities.CREATE_FIELDS)
-    apply_updates(Activity, result.touch_updates, now)
-    audit(ctx, change_id, Activity, [*ops, *result.touch_updates], ("account", *activities.EDITABLE))
+        write_touches(ctx, result, change_id)

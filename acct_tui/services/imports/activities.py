@@ -34,9 +34,10 @@ from acct_tui.services.imports.base import (
 from acct_tui.services.imports.columns import ColumnMap
 from acct_tui.services.imports.owners import Owners
 from acct_tui.services.imports.refs import AccountBook, resolve_account, short_id
+from acct_tui.services.imports.touches import retire_covered
 from acct_tui.services.imports.values import detect_date_order, parse_datetime_cell
-from acct_tui.services.unit import snapshot, to_json
-from acct_tui.vocab import TOUCH_KINDS, ActivityKind, Direction
+from acct_tui.services.unit import to_json
+from acct_tui.vocab import ActivityKind, Direction
 
 EDITABLE = ("kind", "direction", "occurred_at", "summary", "body", "outcome", "contact", "agent", "external_id")
 _KIND_WORDS = {
@@ -242,7 +243,7 @@ def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptio
         result.notes.append(f"{unknown_contacts} rows name a contact the account does not have; saved without one")
     if unknown_agents:
         result.notes.append(f"{unknown_agents} rows name an agent acct-tui does not know; saved without one")
-    _retire_covered_markers(accounts, result)
+    retire_covered(result.creates, result.retired, result.refresh, result.notes)
     if open_tasks:
         result.notes.append(
             f"{open_tasks:,} open {'tasks are' if open_tasks != 1 else 'task is'} not history yet and "
@@ -258,40 +259,6 @@ class ActivityPlan(Plan):
 
     retired: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)
     """(activity id, account id, its values as undo restores them)."""
-
-
-def _retire_covered_markers(accounts: Sequence[int], result: ActivityPlan) -> None:
-    """Drop an account's "last activity in the CRM" entry once an imported touch is as late.
-
-    The CRM's last activity date is computed from its tasks and events; once those are
-    imported the entry standing in for them would only show the same touch twice.
-    """
-    from acct_tui.services.imports.accounts import LAST_ACTIVITY_PREFIX
-
-    touch_kinds = {k.value for k in TOUCH_KINDS}
-    latest: dict[int, dt.datetime] = {}
-    for op in result.creates:
-        if op.values["kind"] in touch_kinds:
-            account_id = int(op.account_id or 0)
-            moment = op.values["occurred_at"]
-            if account_id not in latest or moment > latest[account_id]:
-                latest[account_id] = moment
-    if not latest:
-        return
-    for chunk in chunked(sorted(latest)):
-        names = [f"{LAST_ACTIVITY_PREFIX}{account_id}" for account_id in chunk]
-        for marker in Activity.select().where(Activity.external_id.in_(names)):
-            values = snapshot(marker)
-            account_id = int(str(values["account"]))
-            if _as_datetime(marker.occurred_at) <= latest[account_id]:
-                result.retired.append((int(marker.id), account_id, values))
-                result.refresh.add(account_id)
-    if result.retired:
-        count = len(result.retired)
-        result.notes.append(
-            f'{count:,} imported "last activity in the CRM" {"entries" if count != 1 else "entry"} '
-            "gave way to the activities imported now"
-        )
 
 
 def _as_datetime(value: object) -> Any:

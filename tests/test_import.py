@@ -44,7 +44,8 @@ def test_salesforce_accounts_export_imports_without_a_mapping(ctx: Ctx) -> None:
     assert report.ok and report.written, report.errors
     assert report.created == 3
     assert report.columns["name"] == "Account Name" and report.columns["owner"] == "Account Owner"
-    assert "Type" in report.ignored_columns
+    assert report.columns["stage"] == "Type" and report.columns["country"] == "Billing Country"
+    assert report.ignored_columns == []
     rows = {name: (ext, domain, Decimal(str(arr)), cur) for name, ext, domain, arr, cur in account_rows()}
     assert rows["Kestrel Freight, Inc."] == ("0015g00000AbCdE", "kestrelfreight.com", Decimal("1250000"), "USD")
     assert rows["Nordlicht Logistik GmbH"][2:] == (Decimal("480000"), "EUR")
@@ -88,7 +89,7 @@ def test_bad_rows_are_all_reported_and_nothing_is_imported(ctx: Ctx, tmp_path: P
         "Nobody Owns,no.com,1,ghost\n"
         "Escape \x1b[31mRed,red.com,1,\n",
     )
-    report = run_import(ctx, "accounts", path)
+    report = run_import(ctx, "accounts", path, ImportOptions(strict_owners=True))
     assert not report.ok and not report.written
     found = {(e.line, e.column) for e in report.errors}
     assert found == {
@@ -252,13 +253,13 @@ def test_duplicates_inside_one_file_are_refused(ctx: Ctx, tmp_path: Path) -> Non
 
 def test_mapping_and_unreadable_files(ctx: Ctx, tmp_path: Path) -> None:
     """--map feeds odd columns; a missing column, a workbook or a broken quote is a clear error."""
-    odd = write(tmp_path, "odd.csv", "Client,Money\nAcme,5\n")
+    odd = write(tmp_path, "odd.csv", "Who,Money\nAcme,5\n")
     with pytest.raises(ValidationError, match="no column for name"):
         run_import(ctx, "accounts", odd)
-    report = run_import(ctx, "accounts", odd, ImportOptions(mapping={"Client": "name", "Money": "arr"}))
+    report = run_import(ctx, "accounts", odd, ImportOptions(mapping={"Who": "name", "Money": "arr"}))
     assert report.ok and report.created == 1
     with pytest.raises(ValidationError, match="not a field of accounts"):
-        run_import(ctx, "accounts", odd, ImportOptions(mapping={"Client": "nom"}))
+        run_import(ctx, "accounts", odd, ImportOptions(mapping={"Who": "nom"}))
     workbook = tmp_path / "book.csv"
     workbook.write_bytes(b"PK\x03\x04rest")
     with pytest.raises(ValidationError, match="workbook"):

@@ -42,6 +42,8 @@ NAME_CELLS = 60
 """The card shows this much of a name: a runaway value (10,000 characters from an old import)
 must not push the owner, renewal and last touch off the card."""
 FIELD_CELLS = 30
+ABOUT_CELLS = 56
+"""The card's line of CRM details (place, staff, phone, client since) stays one line on a 120-column screen."""
 
 
 class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
@@ -223,6 +225,8 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
         main.append(f"  {card.tier} · {clip(inert(card.industry), FIELD_CELLS) or 'no industry'}")
         if card.domain:
             main.append(f" · {clip(inert(card.domain), FIELD_CELLS)}")
+        if about := _about_line(detail):
+            main.append(f"\n{about}")
         main.append(f"\nOwner {clip(inert(card.owner_name), FIELD_CELLS)} · {card.stage} · ARR ")
         main.append(money(card.arr, card.currency, short=False), style="bold")
         renewal = (
@@ -469,3 +473,18 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
         self.app.run_service(  # type: ignore[attr-defined]
             neighbour, self.ctx, nav.query, self.account_id, step, then=arrived, group="step", node=self
         )
+
+
+def _about_line(detail: ClientDetail) -> str:
+    """Where the client is, its size, phone and since when, as one line clipped to the card (empty: nothing known).
+
+    Most useful first, so a narrow card loses the client-since date before the phone.
+    """
+    card = detail.card
+    parts = [
+        ", ".join(inert(part) for part in (card.city, card.country) if part),
+        f"{card.employees:,} staff" if card.employees is not None else "",
+        inert(card.phone),
+        f"since {card.client_since.year}" if card.client_since else "",
+    ]
+    return clip(" · ".join(part for part in parts if part), ABOUT_CELLS)

@@ -59,6 +59,12 @@ class AccountCard:
     version: int
     external_id: str
     values: dict[str, object]
+    phone: str = ""
+    city: str = ""
+    country: str = ""
+    employees: int | None = None
+    client_since: dt.date | None = None
+    """When the client relationship began (a CRM's created date on import)."""
 
 
 @dataclass(frozen=True)
@@ -213,6 +219,11 @@ def client_detail(ctx: Ctx, account_id: int, *, timeline_limit: int = TIMELINE_P
             version=account.version,
             external_id=account.external_id or "",
             values=account_values(account),
+            phone=account.phone or "",
+            city=account.city or "",
+            country=account.country or "",
+            employees=account.employees,
+            client_since=account.client_since,
         )
     health = assess(
         HealthInputs(

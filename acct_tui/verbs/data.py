@@ -54,7 +54,17 @@ def register(verbs: Any, common: argparse.ArgumentParser) -> dict[str, Handler]:
         metavar="COLUMN=field",
         help="feed a column to a field (COLUMN= ignores it)",
     )
-    imp.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    imp.add_argument(
+        "--owner-map",
+        metavar="FILE|ID=login,...",
+        help="map CRM owners to logins: a CSV file (source owner, login) or 'ID=login,ID2=login2'",
+    )
+    imp.add_argument(
+        "--strict-owners",
+        action="store_true",
+        help="refuse rows whose owner is not an agent (default: you own them, and the report says so)",
+    )
+    imp.add_argument("--dry-run", action="store_true", help="check, say what each column becomes, write nothing")
     imp.add_argument("--update-existing", action="store_true", help="update records that are already there")
     imp.add_argument("--skip-invalid", action="store_true", help="import the good rows, reject the bad ones")
     imp.add_argument("--rejects", metavar="FILE", help="write the rejected rows and why to this CSV file")
@@ -122,7 +132,7 @@ class PhasedProgress:
 
 
 def import_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
-    from acct_tui.services.imports import DateOrder, ImportOptions, parse_mapping, run_import
+    from acct_tui.services.imports import DateOrder, ImportOptions, parse_mapping, parse_owner_map, run_import
 
     if args.skip_invalid is False and args.rejects:
         raise CliError("--rejects goes with --skip-invalid (the rejected rows are the ones it skips)")
@@ -137,6 +147,8 @@ def import_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> i
         skip_invalid=args.skip_invalid,
         date_order=DateOrder(args.dates) if args.dates else None,
         delimiter=DELIMITERS.get(args.delimiter or ""),
+        owner_map=parse_owner_map(args.owner_map) if args.owner_map else {},
+        strict_owners=args.strict_owners,
     )
     progress = PhasedProgress()
     try:
@@ -147,11 +159,13 @@ def import_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> i
         json.dump(report.as_json(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
+        if args.dry_run:
+            _print_column_plan(report)
         for error in report.errors:
             print(f"  {error}", file=sys.stderr)
         for note in report.notes:
             print(f"note: {note}", file=sys.stderr)
-        if report.ignored_columns:
+        if report.ignored_columns and not args.dry_run:
             print(f"note: columns not imported: {', '.join(report.ignored_columns)}", file=sys.stderr)
     if not report.ok:
         print(f"acct-tui: {report.summary()}", file=sys.stderr)
@@ -161,6 +175,37 @@ def import_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> i
         if args.rejects and report.rejected:
             print(f"rejected rows written to {args.rejects}")
     return EXIT_OK
+
+
+_FIELD_NOTES = {
+    "external_id": "the CRM's id: a re-import matches by it",
+    "last_activity": "sets the last touch",
+    "client_since": "the client-since date",
+    "account_external_id": "finds the account by the CRM's id",
+    "contact_external_id": "finds the contact by the CRM's id",
+}
+
+
+def _print_column_plan(report: Any) -> None:
+    """A dry run's account of each column: the field it is kept as and how it was chosen, or ignored."""
+    plan = report.column_plan()
+    width = min(max((len(column) for column, _f, _h in plan), default=0), 32)
+    print(f"columns of {report.file}:")
+    for column, name, how in plan:
+        shown = column if len(column) <= width else column[: width - 1] + "…"
+        if how == "ignored":
+            print(f"  {shown:<{width}}  ignored (not a field of {report.kind.value}; --map '{column}=FIELD' keeps it)")
+            continue
+        notes = ["--map" if how == "--map" else "", _FIELD_NOTES.get(name, "")]
+        if name in ("owner", "assignee") and report.owners_defaulted:
+            rows = sum(report.owners_defaulted.values())
+            notes.append(f"{rows:,} rows name no agent: yours")
+        extra = "; ".join(n for n in notes if n)
+        print(f"  {shown:<{width}}  kept as {name}" + (f" ({extra})" if extra else ""))
+    print(
+        f"{report.rows:,} rows: {report.created:,} new, {report.updated:,} updated, {report.unchanged:,} unchanged, "
+        f"{report.existing_skipped:,} already there, {report.rejected:,} rejected"
+    )
 
 
 def _write_output(path: str | None, write: Callable[[Any], int], *, binary: bool = False) -> int:

@@ -125,6 +125,11 @@ def show_account(ctx: Ctx, account_id: int) -> Outcome:
         "satisfaction": card.satisfaction,
         "last_touch_on": card.last_touch_on,
         "next_followup_on": card.next_followup_on,
+        "phone": card.phone,
+        "city": card.city,
+        "country": card.country,
+        "employees": card.employees,
+        "client_since": card.client_since,
         "version": card.version,
         "health": {"score": detail.health.score, "band": detail.health.band},
         "followups": [
@@ -141,6 +146,14 @@ def show_account(ctx: Ctx, account_id: int) -> Outcome:
         f"{card.currency}",
         f"renewal {card.renewal_on or 'none'} · health {detail.health.score} {detail.health.band.label}",
     ]
+    about = [
+        ", ".join(inert(p) for p in (card.city, card.country) if p),
+        f"{card.employees:,} employees" if card.employees is not None else "",
+        inert(card.phone),
+        f"client since {card.client_since}" if card.client_since else "",
+    ]
+    if any(about):
+        lines.append(" · ".join(p for p in about if p))
     lines += [f"  follow-up #{f.id} due {f.due_on}: {inert(f.title)}" for f in detail.followups]
     lines += [f"  concern #{c.id} {c.severity} {c.status}: {inert(c.title)}" for c in detail.concerns]
     return _outcome(card.name, data, "\n".join(lines))

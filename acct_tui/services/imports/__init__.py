@@ -12,6 +12,7 @@ from __future__ import annotations
 from acct_tui.services.imports.base import ImportOptions, ImportProgress, ImportReport, RowError
 from acct_tui.services.imports.columns import ALIASES, ImportKind, parse_mapping
 from acct_tui.services.imports.engine import run_import
+from acct_tui.services.imports.owners import parse_owner_map
 from acct_tui.services.imports.reader import ReadError, Table, read_table
 from acct_tui.services.imports.values import DateOrder
 
@@ -26,6 +27,7 @@ __all__ = [
     "RowError",
     "Table",
     "parse_mapping",
+    "parse_owner_map",
     "read_table",
     "run_import",
 ]

@@ -1,15 +1,24 @@
 """Importing accounts: clean each row, then match it to an account that is already there.
 
-A row matches by external id first; without one (or with one no account
-holds yet), by domain, then by name, among the accounts the agent may see
-that carry no other external id. Two rows of one file for the same account
-are refused rather than merged. New accounts get their derived columns
-(health, cadence, search text) from the same rule `derived.refresh_accounts`
-applies, computed here so a large file needs no second pass.
+A row matches by external id first (the CRM's record id: Salesforce's `Id`,
+HubSpot's `Record ID`); without one (or with one no account holds yet), by
+domain, then by name, among the accounts the agent may see that carry no
+other external id. Two rows of one file for the same account are refused
+rather than merged. New accounts get their derived columns (health, cadence,
+search text) from the same rule `derived.refresh_accounts` applies, computed
+here so a large file needs no second pass.
+
+A CRM's last activity date (`LastActivityDate`, `Last Contacted`) becomes
+the account's last touch through one timeline entry marked imported (see
+`touches`). An owner the CRM names but acct-tui does not know goes to the
+importing agent on a new account and leaves an existing one's owner alone
+(see `owners`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -17,11 +26,10 @@ from typing import Any
 from acct_tui.models import Account
 from acct_tui.services import validation as v
 from acct_tui.services.context import Ctx
-from acct_tui.services.derived import search_text, tier_rank
+from acct_tui.services.derived import local_date, search_text, tier_rank
 from acct_tui.services.errors import ValidationError
 from acct_tui.services.health import Health, HealthInputs, assess
 from acct_tui.services.imports.base import (
-    AgentBook,
     ImportOptions,
     Op,
     Plan,
@@ -34,28 +42,94 @@ from acct_tui.services.imports.base import (
     tuple_rows,
 )
 from acct_tui.services.imports.columns import ColumnMap
+from acct_tui.services.imports.owners import Owners
+from acct_tui.services.imports.refs import find_id, id_index
+from acct_tui.services.imports.touches import AccountPlan, plan_touch_updates, write_touches
 from acct_tui.services.imports.values import (
+    DateColumn,
     currency_of,
     detect_date_order,
     detect_decimal_mark,
     parse_amount_cell,
     parse_date_cell,
+    parse_datetime_cell,
 )
 from acct_tui.services.scope import scoped
 from acct_tui.services.unit import to_json
 from acct_tui.vocab import Stage, Tier
 
 EDITABLE = ("name", "external_id", "domain", "industry", "arr", "currency", "tier", "stage", "renewal_on",
-            "satisfaction", "notes", "owner")  # fmt: skip
+            "satisfaction", "notes", "owner", "phone", "city", "country", "employees", "client_since")  # fmt: skip
 _HEALTH_INPUTS = {"tier", "satisfaction", "renewal_on"}
 _SEARCH_INPUTS = {"name", "domain", "industry"}
+# CRM lifecycle words and account types (Salesforce `Type`, HubSpot `Lifecycle Stage` and `Type`) as stages.
+# A prospect or lead has no stage of its own here: it is a client being won, the nearest being onboarding.
 _STAGE_WORDS = {"customer": "active", "current customer": "active", "former customer": "churned", "churn": "churned",
-                "lost": "churned", "new": "onboarding", "implementation": "onboarding"}  # fmt: skip
+                "lost": "churned", "new": "onboarding", "implementation": "onboarding", "prospect": "onboarding",
+                "lead": "onboarding", "subscriber": "onboarding", "opportunity": "onboarding",
+                "marketingqualifiedlead": "onboarding", "salesqualifiedlead": "onboarding",
+                "marketing qualified lead": "onboarding", "sales qualified lead": "onboarding",
+                "evangelist": "active", "partner": "active", "reseller": "active", "vendor": "active",
+                "other": "active", "inactive": "churned", "closed lost": "churned", "closed won": "active",
+                "upsell": "expanding", "expansion": "expanding", "renewal": "renewing"}  # fmt: skip
+_THOUSANDS = re.compile(r"(?<=\d)[\s\u00a0\u202f',.](?=\d{3}(?:\D|$))")
 
 
 def _stage(raw: str) -> str:
-    word = raw.strip().casefold()
-    return _STAGE_WORDS.get(word) or v.choice(raw, Stage, "stage").value
+    word = " ".join(raw.strip().casefold().split())
+    found = _STAGE_WORDS.get(word)
+    if found is None and word.startswith("customer"):
+        found = "active"  # Salesforce's "Customer - Direct", "Customer - Channel"
+    if found is None and "partner" in word:
+        found = "active"  # "Channel Partner / Reseller", "Technology Partner"
+    return found or v.choice(raw, Stage, "stage").value
+
+
+def _text(field: str, max_len: int, *, required: bool = False) -> Callable[[str], str]:
+    """A single-line text cleaner with a fast path for the plain cells nearly every row has."""
+
+    def clean(raw: str) -> str:
+        text = raw.strip()
+        if text and len(text) <= max_len and text.isprintable():
+            return text  # exactly what clean_text returns for it, without its checks
+        return v.clean_text(raw, field, max_len=max_len, required=required)
+
+    return clean
+
+
+# A subset of what validation.phone accepts (at least three digits, nothing else but + ( ) - . / spaces).
+_PLAIN_PHONE = re.compile(r"\+?(?=(?:[ ()./\-]*[0-9]){3})[0-9 ()./\-]{3,40}")
+
+
+def _phone(raw: str) -> str:
+    text = raw.strip()
+    if len(text) <= 40 and _PLAIN_PHONE.fullmatch(text):
+        return text
+    return v.phone(raw)
+
+
+def _employees(raw: str) -> int | None:
+    text = _THOUSANDS.sub("", raw.strip())
+    if re.fullmatch(r"\d+[.,]0+", text):
+        text = re.split(r"[.,]", text)[0]  # 250.0 from a spreadsheet's number column
+    return v.integer(text, "employees", low=0, high=10_000_000, required=False)
+
+
+def _date_column(
+    rows: Sequence[Row], columns: ColumnMap, name: str, options: ImportOptions, errors: RowErrors
+) -> DateColumn | None:
+    """How a date column of the file is written; None (with a fatal error) when it cannot be told."""
+    if not columns.has(name):
+        return None
+    try:
+        return detect_date_order(
+            ((r.line, c) for r in rows if (c := cell(r, columns, name)).strip()),
+            columns.column(name),
+            options.date_order,
+        )
+    except ValidationError as exc:
+        errors.add(0, columns.column(name), exc.message, fatal=True)
+        return None
 
 
 def clean(
@@ -67,16 +141,9 @@ def clean(
     progress: Callable[[int], None] | None = None,
 ) -> None:
     """Clean every cell of every row; errors name the line and the file's column."""
-    date_column = None
-    if columns.has("renewal_on"):
-        try:
-            date_column = detect_date_order(
-                ((r.line, c) for r in rows if (c := cell(r, columns, "renewal_on")).strip()),
-                columns.column("renewal_on"),
-                options.date_order,
-            )
-        except ValidationError as exc:
-            errors.add(0, columns.column("renewal_on"), exc.message, fatal=True)
+    date_column = _date_column(rows, columns, "renewal_on", options, errors)
+    since_column = _date_column(rows, columns, "client_since", options, errors)
+    touch_column = _date_column(rows, columns, "last_activity", options, errors)
     mark = None
     if columns.has("arr"):
         try:
@@ -86,20 +153,28 @@ def clean(
         except ValidationError as exc:
             errors.add(0, columns.column("arr"), exc.message, fatal=True)
     cleaners: dict[str, Callable[[str], Any]] = {
-        "name": lambda raw: v.clean_text(raw, "name", max_len=200, required=True),
-        "external_id": lambda raw: v.clean_text(raw, "external_id", max_len=120),
+        "name": _text("name", 200, required=True),
+        "external_id": _text("external_id", 120),
         "domain": lambda raw: v.domain(raw),
-        "industry": lambda raw: v.clean_text(raw, "industry", max_len=80),
+        "industry": _text("industry", 80),
         "arr": lambda raw: parse_amount_cell(raw, mark, "arr"),
         "currency": lambda raw: v.currency(raw),
         "tier": lambda raw: v.choice(raw, Tier, "tier").value,
         "stage": _stage,
         "satisfaction": lambda raw: v.integer(raw, "satisfaction", low=0, high=10, required=False),
         "notes": lambda raw: v.clean_text(raw, "notes", max_len=5000, multiline=True),
-        "owner": lambda raw: v.clean_text(raw, "owner", max_len=120),
+        "owner": _text("owner", 120),
+        "phone": _phone,
+        "city": _text("city", 120),
+        "country": _text("country", 80),
+        "employees": _employees,
     }
     if date_column is not None:
         cleaners["renewal_on"] = lambda raw: parse_date_cell(raw, date_column, "renewal_on")
+    if since_column is not None:
+        cleaners["client_since"] = lambda raw: parse_date_cell(raw, since_column, "client_since")
+    if touch_column is not None:
+        cleaners["last_activity"] = lambda raw: parse_datetime_cell(raw, touch_column, "last_activity")
     clean_cells(rows, columns, cleaners, errors, progress)
     for row in rows:
         values = row.values
@@ -122,8 +197,8 @@ def _key_text(values: dict[str, Any]) -> tuple[str, str]:
 
 def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptions, errors: RowErrors) -> Plan:
     """Match rows to existing accounts and decide each row's write (inside the import's transaction)."""
-    agents = AgentBook.load()
-    all_by_external: dict[str, int] = dict(
+    owners = Owners(ctx, options.owner_map, options.strict_owners, errors)
+    all_by_external = id_index(
         tuple_rows(Account.select(Account.external_id, Account.id).where(Account.external_id.is_null(False)))
     )
     visible_query = scoped(
@@ -141,11 +216,13 @@ def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptio
             by_domain.setdefault(domain, []).append(account_id)
         by_name.setdefault(sort_name, []).append(account_id)
 
-    result = Plan()
+    result = AccountPlan()
     seen: dict[tuple[str, str], int] = {}
     claimed: dict[int, int] = {}
     health_cache: dict[tuple[Any, ...], Health] = {}
     matched: list[tuple[Row, int]] = []
+    now = ctx.now()
+    future_touches = 0
     for row in rows:
         values = row.values
         key = _key_text(values)
@@ -155,10 +232,17 @@ def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptio
         seen[key] = row.line
         if "owner" in values:
             try:
-                values["owner"] = agents.find(values["owner"])
+                owner = owners.find(values["owner"])
             except ValidationError as exc:
                 errors.add(row.line, columns.column("owner"), exc.message)
                 continue
+            if owner is None:
+                del values["owner"]  # a new account is the importer's; an existing one keeps its owner
+            else:
+                values["owner"] = owner
+        if "last_activity" in values and values["last_activity"] > now:
+            del values["last_activity"]  # Salesforce counts a planned event: not a touch yet
+            future_touches += 1
         try:
             target = _match(values, all_by_external, visible, free, by_domain, by_name)
         except ValidationError as exc:
@@ -168,14 +252,35 @@ def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptio
             errors.add(row.line, _key_column(columns, key[0]), f"is the same account as line {claimed[target]}")
             continue
         if target is None:
-            result.creates.append(_create(ctx, row, health_cache))
+            touch = values.pop("last_activity", None)
+            op = _create(ctx, row, health_cache, touch)
+            result.creates.append(op)
+            if touch is not None:
+                result.touch_creates.append((op, touch))
             continue
         claimed[target] = row.line
         if options.update_existing:
             matched.append((row, target))
         else:
             result.existing_skipped += 1
+    touches = {target: row.values.pop("last_activity") for row, target in matched if "last_activity" in row.values}
     _plan_updates(matched, result)
+    plan_touch_updates(touches, result)
+    result.owners_defaulted = dict(owners.defaulted)
+    if note := owners.note():
+        result.notes.append(note)
+    if future_touches:
+        result.notes.append(
+            f"{future_touches:,} {'rows have' if future_touches != 1 else 'row has'} a last activity date "
+            "in the future (a planned event); it is not counted as a touch"
+        )
+    if result.touch_creates or result.touch_updates:
+        count = len(result.touch_creates) + len(result.touch_updates)
+        result.notes.append(
+            f"{count:,} {'accounts take' if count != 1 else 'account takes'} the last touch from the CRM's "
+            "last activity date "
+            "(one timeline entry each, marked imported)"
+        )
     return result
 
 
@@ -194,7 +299,7 @@ def _match(
 ) -> int | None:
     external_id = values.get("external_id")
     if external_id:
-        found = all_by_external.get(external_id)
+        found = find_id(all_by_external, external_id)
         if found is not None:
             if found not in visible:
                 raise ValidationError(f"{external_id!r} is the external id of an account you cannot see")
@@ -220,7 +325,7 @@ def _match(
     return None
 
 
-def _create(ctx: Ctx, row: Row, health_cache: dict[tuple[Any, ...], Health]) -> Op:
+def _create(ctx: Ctx, row: Row, health_cache: dict[tuple[Any, ...], Health], touch: dt.datetime | None) -> Op:
     values = dict(row.values)
     values.setdefault("tier", Tier.SILVER.value)
     values.setdefault("stage", Stage.ACTIVE.value)
@@ -233,13 +338,19 @@ def _create(ctx: Ctx, row: Row, health_cache: dict[tuple[Any, ...], Health]) -> 
     values.setdefault("domain", None)
     values.setdefault("renewal_on", None)
     values.setdefault("satisfaction", None)
+    values.setdefault("phone", "")
+    values.setdefault("city", "")
+    values.setdefault("country", "")
+    values.setdefault("employees", None)
+    values.setdefault("client_since", None)
     if values["external_id"] == "":
         values["external_id"] = None
     cadence = ctx.policy.cadence_for(values["tier"])
-    health_key = (cadence, values["satisfaction"], values["renewal_on"])
+    touch_day = local_date(touch)
+    health_key = (cadence, values["satisfaction"], values["renewal_on"], touch_day)
     health = health_cache.get(health_key)
     if health is None:
-        inputs = HealthInputs(cadence, None, (), values["satisfaction"], (), values["renewal_on"])
+        inputs = HealthInputs(cadence, touch_day, (), values["satisfaction"], (), values["renewal_on"])
         health = health_cache[health_key] = assess(inputs, ctx.today, ctx.policy)
     now = ctx.now()
     values.update(
@@ -250,8 +361,8 @@ def _create(ctx: Ctx, row: Row, health_cache: dict[tuple[Any, ...], Health]) -> 
         updated_at=now,
         version=1,
         cadence_days=cadence,
-        last_touch_at=None,
-        touch_due_on=None,
+        last_touch_at=touch,
+        touch_due_on=touch_day + dt.timedelta(days=cadence) if touch_day else None,
         next_followup_on=None,
         open_followups=0,
         overdue_followups=health.overdue,
@@ -308,7 +419,7 @@ CREATE_FIELDS = tuple(name for name in Account._meta.fields if name != "id")  # 
 
 
 def write(ctx: Ctx, result: Plan, change_id: str, progress: Callable[[int], None] | None = None) -> None:
-    """Insert the new accounts, update the changed ones, and audit both."""
+    """Insert the new accounts, update the changed ones, add their last-touch entries, and audit it all."""
     from acct_tui.services.imports.write import (
         apply_updates,
         audit,
@@ -323,3 +434,5 @@ def write(ctx: Ctx, result: Plan, change_id: str, progress: Callable[[int], None
         insert_creates(Account, result.creates, CREATE_FIELDS, progress)
     apply_updates(Account, result.updates, ctx.now())
     audit(ctx, change_id, Account, [*result.creates, *result.updates], EDITABLE)
+    if isinstance(result, AccountPlan):
+        write_touches(ctx, result, change_id)

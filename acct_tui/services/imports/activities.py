@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from acct_tui.models import Activity, Contact
@@ -19,7 +20,6 @@ from acct_tui.services import validation as v
 from acct_tui.services.context import Ctx
 from acct_tui.services.errors import ValidationError
 from acct_tui.services.imports.base import (
-    AgentBook,
     ImportOptions,
     Op,
     Plan,
@@ -32,7 +32,9 @@ from acct_tui.services.imports.base import (
     tuple_rows,
 )
 from acct_tui.services.imports.columns import ColumnMap
-from acct_tui.services.imports.refs import AccountBook, resolve_account
+from acct_tui.services.imports.owners import Owners
+from acct_tui.services.imports.refs import AccountBook, resolve_account, short_id
+from acct_tui.services.imports.touches import retire_covered
 from acct_tui.services.imports.values import detect_date_order, parse_datetime_cell
 from acct_tui.services.unit import to_json
 from acct_tui.vocab import ActivityKind, Direction
@@ -58,6 +60,16 @@ def _kind(raw: str) -> str:
 def _direction(raw: str) -> str:
     word = raw.strip().casefold()
     return _DIRECTION_WORDS.get(word) or v.choice(word, Direction, "direction").value
+
+
+def _status(raw: str) -> str | None:
+    """A task's status as open or done; a word we do not know keeps the row (None)."""
+    from acct_tui.services.imports.followups import _status as task_status
+
+    try:
+        return task_status(raw)
+    except ValidationError:
+        return None
 
 
 def _first_line(text: str) -> str:
@@ -86,12 +98,15 @@ def clean(
     cleaners: dict[str, Callable[[str], Any]] = {
         "external_id": lambda raw: v.clean_text(raw, "external_id", max_len=120),
         "kind": _kind,
+        "subtype": _kind,
         "summary": lambda raw: v.clean_text(raw, "summary", max_len=200),
         "body": lambda raw: v.clean_text(raw, "body", max_len=20000, multiline=True),
         "occurred_at": lambda raw: parse_datetime_cell(raw, date_column, "occurred_at"),
         "direction": _direction,
+        "status": _status,
         "outcome": lambda raw: v.clean_text(raw, "outcome", max_len=200),
         "contact": lambda raw: v.clean_text(raw, "contact", max_len=254),
+        "contact_external_id": lambda raw: v.clean_text(raw, "contact_external_id", max_len=120),
         "agent": lambda raw: v.clean_text(raw, "agent", max_len=120),
         "account": lambda raw: v.clean_text(raw, "account", max_len=200),
         "account_external_id": lambda raw: v.clean_text(raw, "account_external_id", max_len=120),
@@ -101,6 +116,14 @@ def clean(
     default_kind = columns.implied_kind or ActivityKind.NOTE.value
     for row in rows:
         values = row.values
+        if values.pop("status", None) == "open":
+            # A Salesforce Task export holds planned tasks too: they are follow-ups, not history.
+            values.clear()
+            values["open_task"] = True
+            continue
+        subtype = values.pop("subtype", None)
+        if subtype and "kind" not in values:  # a Salesforce task with no Type says Call or Email in TaskSubtype
+            values["kind"] = subtype
         if not values.get("summary") and values.get("body"):
             values["summary"] = _first_line(values["body"])
         if not values.get("summary") and row.line not in errors.lines:
@@ -116,20 +139,28 @@ def clean(
 
 
 def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptions, errors: RowErrors) -> Plan:
+    open_tasks = sum(1 for row in rows if row.values.get("open_task"))
+    rows = [row for row in rows if not row.values.get("open_task")]
     book = AccountBook.load(ctx)
-    agents = AgentBook.load()
+    # Who logged an activity is history, not ownership: an unknown one is left empty (never refused).
+    owners = Owners(ctx, options.owner_map, True, errors)
     resolved = [(row, a) for row in rows if (a := resolve_account(book, row, columns, errors)) is not None]
     accounts = sorted({a for _r, a in resolved})
     contacts_by_key: dict[tuple[int, str], int] = {}
+    contacts_by_external: dict[str, tuple[int, int]] = {}
     existing: dict[int, dict[str, Any]] = {}
     by_moment: dict[tuple[int, dt.datetime, str], int] = {}
     by_external: dict[str, int] = {}
     for chunk in chunked(accounts):
-        for contact_id, account_id, name, email in tuple_rows(
-            Contact.select(Contact.id, Contact.account, Contact.name, Contact.email).where(
+        for contact_id, account_id, name, email, contact_external in tuple_rows(
+            Contact.select(Contact.id, Contact.account, Contact.name, Contact.email, Contact.external_id).where(
                 Contact.account.in_(list(chunk))
             )
         ):
+            if contact_external:
+                contacts_by_external[contact_external] = (contact_id, account_id)
+                if (short := short_id(contact_external)) is not None:
+                    contacts_by_external.setdefault(short, (contact_id, account_id))
             contacts_by_key.setdefault((account_id, name.casefold()), contact_id)
             if email:
                 contacts_by_key.setdefault((account_id, email.casefold()), contact_id)
@@ -144,7 +175,7 @@ def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptio
             existing.setdefault(record["id"], record)
             by_external[record["external_id"]] = record["id"]
 
-    result = Plan()
+    result = ActivityPlan()
     seen: dict[tuple[Any, ...], int] = {}
     unknown_contacts = unknown_agents = 0
     now = ctx.now()
@@ -158,15 +189,23 @@ def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptio
             errors.add(row.line, "", f"the same activity as line {seen[key]}")
             continue
         seen[key] = row.line
-        if values.get("contact"):
+        who = values.pop("contact_external_id", None)
+        if who:  # the CRM id of a contact imported before (Salesforce's WhoId)
+            found = contacts_by_external.get(who) or contacts_by_external.get(short_id(who) or "")
+            if found is not None and found[1] == account_id:
+                values["contact"] = found[0]
+            elif not values.get("contact"):
+                values["contact"] = None
+                unknown_contacts += 1
+        if isinstance(values.get("contact"), str):
             contact_id = contacts_by_key.get((account_id, values["contact"].casefold()))
             unknown_contacts += contact_id is None
             values["contact"] = contact_id
         if values.get("agent"):
             try:
-                values["agent"] = agents.find(values["agent"])
+                values["agent"] = owners.find(values["agent"])
             except ValidationError:
-                values["agent"] = None
+                del values["agent"]  # saved without one; an existing activity keeps its own
                 unknown_agents += 1
         target = by_external.get(values.get("external_id") or "") or by_moment.get(
             (account_id, values["occurred_at"], values["summary"])
@@ -204,7 +243,22 @@ def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptio
         result.notes.append(f"{unknown_contacts} rows name a contact the account does not have; saved without one")
     if unknown_agents:
         result.notes.append(f"{unknown_agents} rows name an agent acct-tui does not know; saved without one")
+    retire_covered(result.creates, result.retired, result.refresh, result.notes)
+    if open_tasks:
+        result.notes.append(
+            f"{open_tasks:,} open {'tasks are' if open_tasks != 1 else 'task is'} not history yet and "
+            f"{'were' if open_tasks != 1 else 'was'} left out; "
+            "import the same file as followups to plan them"
+        )
     return result
+
+
+@dataclass
+class ActivityPlan(Plan):
+    """An activities plan, plus the imported last-touch entries the new activities make redundant."""
+
+    retired: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)
+    """(activity id, account id, its values as undo restores them)."""
 
 
 def _as_datetime(value: object) -> Any:
@@ -218,10 +272,12 @@ CREATE_FIELDS = ("account", "kind", "direction", "occurred_at", "agent", "contac
 
 
 def write(ctx: Ctx, result: Plan, change_id: str, progress: Callable[[int], None] | None = None) -> None:
-    from acct_tui.services.imports.write import apply_updates, audit, insert_creates, reserve_ids
+    from acct_tui.services.imports.write import apply_updates, audit, insert_creates, reserve_ids, retire
 
     for op, activity_id in zip(result.creates, reserve_ids(Activity, len(result.creates)), strict=True):
         op.record_id = activity_id
     insert_creates(Activity, result.creates, CREATE_FIELDS, progress)
     apply_updates(Activity, result.updates, ctx.now())
     audit(ctx, change_id, Activity, [*result.creates, *result.updates], ("account", *EDITABLE))
+    if isinstance(result, ActivityPlan) and result.retired:
+        retire(ctx, change_id, Activity, result.retired, "gave way to the imported activities")

@@ -44,6 +44,10 @@ class ImportOptions:
     """Day-first or month-first for columns whose dates read both ways."""
     delimiter: str | None = None
     """Force a delimiter instead of detecting it."""
+    owner_map: Mapping[str, str] = field(default_factory=dict)
+    """{CRM owner id or name: acct-tui login} for owner and assignee columns (`--owner-map`)."""
+    strict_owners: bool = False
+    """Refuse a row whose owner is neither an agent nor mapped, instead of giving it to the importing agent."""
 
 
 @dataclass
@@ -70,6 +74,25 @@ class ImportReport:
     change_id: str | None = None
     seconds: float = 0.0
     rejected_lines: list[int] = field(default_factory=list)
+    header: list[str] = field(default_factory=list)
+    """The file's columns in order, for the per-column account of a dry run."""
+    mapped_columns: list[str] = field(default_factory=list)
+    """The columns fed to a field by `--map` rather than recognised by name."""
+    owners_defaulted: dict[str, int] = field(default_factory=dict)
+    """{source owner: rows} that no agent or `--owner-map` matched, now owned by the importing agent."""
+
+    def column_plan(self) -> list[tuple[str, str, str]]:
+        """(column, field, how) for each column of the file: how is "recognised", "--map" or "ignored"."""
+        by_column = {column: name for name, column in self.columns.items()}
+        mapped = set(self.mapped_columns)
+        plan = []
+        for column in self.header:
+            if not column:
+                continue
+            name = by_column.get(column)
+            how = "ignored" if name is None else ("--map" if column in mapped else "recognised")
+            plan.append((column, name or "", how))
+        return plan
 
     @property
     def ok(self) -> bool:
@@ -82,9 +105,11 @@ class ImportReport:
         """One line: what was (or would be) written, or why nothing was."""
         head = f"{self.kind.value} from {self.file}: {self.rows:,} rows"
         if not self.ok:
+            if any(e.fatal for e in self.errors):
+                # A column or an option is wrong for every row: skipping rows cannot help.
+                return f"imported nothing: {head}; the file cannot be imported as it is (fix what is listed above)"
             bad = len({e.line for e in self.errors if e.line})
-            why = f"{bad:,} bad rows" if bad else "the file cannot be imported as it is"
-            return f"imported nothing: {head}; {why} (fix them, or use --skip-invalid to import the rest)"
+            return f"imported nothing: {head}; {bad:,} bad rows (fix them, or use --skip-invalid to import the rest)"
         parts = [f"{self.created:,} new", f"{self.updated:,} updated"]
         if self.unchanged:
             parts.append(f"{self.unchanged:,} unchanged")
@@ -116,6 +141,8 @@ class ImportReport:
             "encoding": self.encoding,
             "change_id": self.change_id,
             "seconds": round(self.seconds, 3),
+            "column_plan": [{"column": c, "field": f, "how": h} for c, f, h in self.column_plan()],
+            "owners_defaulted": self.owners_defaulted,
         }
 
 
@@ -150,6 +177,7 @@ class Plan:
     refresh: set[int] = field(default_factory=set)
     refresh_search: set[int] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
+    owners_defaulted: dict[str, int] = field(default_factory=dict)
 
 
 class RowErrors:

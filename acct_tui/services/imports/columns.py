@@ -5,6 +5,8 @@ Column names are compared loosely (case, spaces and punctuation ignored), so
 tables list what Salesforce (report and Data Loader / API names) and HubSpot
 exports call each field, best match first; when a file has two columns for
 one field the first listed wins and the other is reported as not imported.
+An alias written `=Name` matches only that exact spelling: Salesforce's `Id`
+is the record id, while acct-tui's own portfolio export writes its key as `id`.
 """
 
 from __future__ import annotations
@@ -27,26 +29,38 @@ class ImportKind(StrEnum):
 
 _ACCOUNT_REF = ("Account Name", "Company / Account", "Company", "Company name", "Associated Company",
                 "Associated Company name", "Account", "Related To", "account_name")  # fmt: skip
-_ACCOUNT_ID_REF = ("Account ID", "AccountId", "Account Id (18)", "Associated Company ID", "Company ID",
-                   "Associated Company IDs", "WhatId", "account_external_id")  # fmt: skip
+_ACCOUNT_ID_REF = ("account_external_id", "Account ID", "AccountId", "Account Id (18)", "Associated Company ID",
+                   "Company ID", "Associated Company IDs", "Associated Company IDs (Primary)",
+                   "Primary Associated Company ID", "WhatId")  # fmt: skip
 
 ALIASES: dict[ImportKind, dict[str, tuple[str, ...]]] = {
     ImportKind.ACCOUNTS: {
-        "external_id": ("external_id", "Account ID", "Record ID", "Company ID", "Account Id (18)",
+        "external_id": ("external_id", "Account ID", "=Id", "Record ID", "Company ID", "Account Id (18)",
                         "Account Number", "hs_object_id"),
-        "name": ("name", "Account Name", "Company name", "Company", "Account", "Organization", "Organisation"),
+        "name": ("name", "Account Name", "Company name", "Company", "Account", "Organization", "Organisation",
+                 "Name", "Client", "Client Name", "Customer", "Customer Name"),
         "domain": ("domain", "Company Domain Name", "Domain", "Website", "Website URL", "URL"),
         "industry": ("industry", "Industry", "Industry (Sector)"),
         "arr": ("arr", "ARR", "Annual Recurring Revenue", "Annual Revenue", "AnnualRevenue", "Revenue",
                 "Contract Value"),
         "currency": ("currency", "Currency", "Account Currency", "Annual Revenue Currency", "CurrencyIsoCode"),
         "tier": ("tier", "Tier", "Account Tier", "Customer Tier", "Segment"),
-        "stage": ("stage", "Stage", "Lifecycle Stage", "Account Stage", "Customer Stage"),
+        "stage": ("stage", "Stage", "Lifecycle Stage", "Account Stage", "Customer Stage", "Type", "Account Type",
+                  "Company Type", "Status"),
         "renewal_on": ("renewal_on", "Renewal Date", "Contract End Date", "Next Renewal Date", "Renewal"),
         "satisfaction": ("satisfaction", "Satisfaction", "CSAT", "NPS Score", "Customer Satisfaction"),
         "notes": ("notes", "Notes", "Description", "Account Description", "About Us"),
         "owner": ("owner", "Account Owner", "Company owner", "Owner", "Account Owner Name", "HubSpot Owner",
-                  "Account Manager", "OwnerId"),
+                  "Account Manager", "OwnerId", "Owner ID", "Account Owner ID", "Company owner ID"),
+        "phone": ("phone", "Phone", "Phone Number", "Company Phone", "Account Phone", "Main Phone", "Telephone"),
+        "city": ("city", "BillingCity", "City", "ShippingCity", "Town"),
+        "country": ("country", "BillingCountry", "Country/Region", "Country", "ShippingCountry"),
+        "employees": ("employees", "NumberOfEmployees", "Number of Employees", "Employees", "Employee Count",
+                      "Headcount", "Company size"),
+        "client_since": ("client_since", "Client Since", "Customer Since", "Became a Customer Date",
+                         "CreatedDate", "Create Date", "Date Created"),
+        "last_activity": ("last_activity", "LastActivityDate", "Last Activity Date", "Last Contacted",
+                          "Last Contact", "Last Contact Date", "Last Touch", "Last Engagement Date"),
     },
     ImportKind.CONTACTS: {
         "external_id": ("external_id", "Contact ID", "Record ID", "Id", "hs_object_id"),
@@ -63,21 +77,24 @@ ALIASES: dict[ImportKind, dict[str, tuple[str, ...]]] = {
     },
     ImportKind.ACTIVITIES: {
         "external_id": ("external_id", "Activity ID", "Task ID", "Event ID", "Record ID", "Engagement ID", "Id"),
-        "kind": ("kind", "Activity Type", "Type", "Task Subtype", "Event Subtype", "Engagement Type",
-                 "Activity", "TaskSubtype"),
+        "kind": ("kind", "Activity Type", "Type", "Engagement Type", "Activity"),
+        "subtype": ("subtype", "TaskSubtype", "EventSubtype", "Task Subtype", "Event Subtype"),
         "summary": ("summary", "Subject", "Call Title", "Meeting name", "Email subject", "Title", "Activity title"),
         "body": ("body", "Full Comments", "Comments", "Description", "Call notes", "Meeting description",
                  "Email body", "Email text", "Note body", "Notes", "Body"),
-        "occurred_at": ("occurred_at", "Activity date", "Date", "Date/Time", "Start", "Start Date Time",
-                        "Meeting start time", "Created Date", "Activity Date", "ActivityDate", "Timestamp",
-                        "Date Completed"),
+        "occurred_at": ("occurred_at", "CompletedDateTime", "StartDateTime", "ActivityDateTime", "Activity date",
+                        "Date", "Date/Time", "Start", "Meeting start time", "Timestamp", "Date Completed",
+                        "Created Date", "Create Date"),
         "direction": ("direction", "Call direction", "Email direction", "Direction", "Call Type", "CallType"),
         "outcome": ("outcome", "Call outcome", "Meeting outcome", "Outcome", "Call Result", "CallDisposition"),
+        "status": ("status", "Status", "Task Status"),
         "account": ("account", *_ACCOUNT_REF),
         "account_external_id": _ACCOUNT_ID_REF,
-        "contact": ("contact", "Contact", "Associated Contact", "Name", "Contact Name", "Attendee", "WhoId"),
+        "contact_external_id": ("contact_external_id", "WhoId", "Contact ID", "Associated Contact ID",
+                                "Associated Contact IDs"),
+        "contact": ("contact", "Contact", "Associated Contact", "Name", "Contact Name", "Attendee"),
         "agent": ("agent", "Assigned", "Assigned To", "Activity assigned to", "Activity Owner", "Owner",
-                  "Created by", "Logged by"),
+                  "Created by", "Logged by", "OwnerId", "Owner ID"),
     },
     ImportKind.FOLLOWUPS: {
         "external_id": ("external_id", "Task ID", "Activity ID", "Record ID", "Id"),
@@ -89,7 +106,7 @@ ALIASES: dict[ImportKind, dict[str, tuple[str, ...]]] = {
         "notes": ("notes", "Comments", "Full Comments", "Task notes", "Notes", "Description", "Body"),
         "recurrence": ("recurrence", "Repeat", "Recurrence", "Repeat Frequency"),
         "assignee": ("assignee", "Assigned", "Assigned To", "Task owner", "Activity assigned to", "Owner",
-                     "OwnerId"),
+                     "OwnerId", "Owner ID"),
         "account": ("account", *_ACCOUNT_REF),
         "account_external_id": _ACCOUNT_ID_REF,
     },
@@ -138,6 +155,8 @@ class ColumnMap:
     fields: dict[str, tuple[int, str]]
     ignored: list[str] = field(default_factory=list)
     implied_kind: str | None = None
+    mapped: list[str] = field(default_factory=list)
+    """The columns `--map` fed to a field."""
 
     def column(self, name: str) -> str:
         return self.fields[name][1]
@@ -163,8 +182,10 @@ def map_columns(kind: ImportKind, header: Sequence[str], mapping: Mapping[str, s
     """Match the header to the kind's fields; raises ValidationError naming what is wrong."""
     aliases = ALIASES[kind]
     by_name = {norm(name): index for index, name in reversed(list(enumerate(header)))}
+    exact = {name: index for index, name in reversed(list(enumerate(header)))}
     fields: dict[str, tuple[int, str]] = {}
     taken: set[int] = set()
+    mapped: list[str] = []
     for column, target in (mapping or {}).items():
         if norm(column) not in by_name:
             shown = ", ".join(repr(h) for h in header if h)
@@ -178,11 +199,12 @@ def map_columns(kind: ImportKind, header: Sequence[str], mapping: Mapping[str, s
         if target in fields:
             raise ValidationError(f"two columns are mapped to {target!r}; map one of them elsewhere", "map")
         fields[target] = (index, header[index])
+        mapped.append(header[index])
     for name, names in aliases.items():
         if name in fields:
             continue
         for alias in names:
-            found = by_name.get(norm(alias))
+            found = exact.get(alias[1:]) if alias.startswith("=") else by_name.get(norm(alias))
             if found is not None and found not in taken:
                 fields[name] = (found, header[found])
                 taken.add(found)
@@ -204,4 +226,4 @@ def map_columns(kind: ImportKind, header: Sequence[str], mapping: Mapping[str, s
             "map",
         )
     implied = next((IMPLIED_KIND[norm(h)] for h in header if norm(h) in IMPLIED_KIND), None)
-    return ColumnMap(fields=fields, ignored=ignored, implied_kind=implied)
+    return ColumnMap(fields=fields, ignored=ignored, implied_kind=implied, mapped=mapped)

@@ -75,6 +75,8 @@ def run_import(
         columns={name: column for name, (_index, column) in columns.fields.items()},
         ignored_columns=list(columns.ignored),
         notes=list(table.notes),
+        header=list(table.header),
+        mapped_columns=list(columns.mapped),
     )
     rows = [Row(line, cells) for line, cells in table.rows]
     errors = RowErrors()
@@ -131,7 +133,7 @@ def _write(
     """Plan under the write lock (SQLite) and write it all, in one transaction."""
     with database_proxy.connection_context(), database_proxy.atomic():
         plan = module.plan(ctx, good, columns, options, errors)
-        if errors.items and not options.skip_invalid:
+        if any(e.fatal for e in errors.items) or (errors.items and not options.skip_invalid):
             _count(report, plan)
             return _finish(report, errors, started, table, rows, rejects)
         writes = len(plan.creates) + len(plan.updates)
@@ -162,6 +164,7 @@ def _count(report: ImportReport, plan: Any) -> None:
     report.unchanged = plan.unchanged
     report.existing_skipped = plan.existing_skipped
     report.notes.extend(plan.notes)
+    report.owners_defaulted = dict(plan.owners_defaulted)
 
 
 def _finish(

@@ -17,7 +17,6 @@ from acct_tui.services.context import Ctx
 from acct_tui.services.dates import parse_recurrence
 from acct_tui.services.errors import ValidationError
 from acct_tui.services.imports.base import (
-    AgentBook,
     ImportOptions,
     Op,
     Plan,
@@ -29,6 +28,7 @@ from acct_tui.services.imports.base import (
     dict_rows,
 )
 from acct_tui.services.imports.columns import ColumnMap
+from acct_tui.services.imports.owners import Owners
 from acct_tui.services.imports.refs import AccountBook, resolve_account
 from acct_tui.services.imports.values import detect_date_order, parse_date_cell
 from acct_tui.services.unit import to_json
@@ -111,7 +111,7 @@ def clean(
 
 def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptions, errors: RowErrors) -> Plan:
     book = AccountBook.load(ctx)
-    agents = AgentBook.load()
+    owners = Owners(ctx, options.owner_map, options.strict_owners, errors)
     resolved: list[tuple[Row, int]] = []
     for row in rows:
         account_id = resolve_account(book, row, columns, errors)
@@ -119,10 +119,14 @@ def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptio
             continue
         if row.values.get("assignee"):
             try:
-                row.values["assignee"] = agents.find(row.values["assignee"])
+                assignee = owners.find(row.values["assignee"])
             except ValidationError as exc:
                 errors.add(row.line, columns.column("assignee"), exc.message)
                 continue
+            if assignee is None:
+                del row.values["assignee"]  # a new follow-up is the importer's; an existing one stays with its own
+            else:
+                row.values["assignee"] = assignee
         resolved.append((row, account_id))
     existing: dict[int, dict[str, Any]] = {}
     by_key: dict[tuple[int, str, Any], int] = {}
@@ -176,6 +180,9 @@ def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptio
         result.updates.append(Op(row.line, "update", changes, record_id=target, before=before, account_id=account_id,
                                  label=f"import updated {current['title']}"))  # fmt: skip
         result.refresh.add(account_id)
+    result.owners_defaulted = dict(owners.defaulted)
+    if note := owners.note("assignee"):
+        result.notes.append(note)
     return result
 
 

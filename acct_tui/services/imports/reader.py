@@ -113,6 +113,12 @@ def sniff_delimiter(text: str) -> str:
     first_line = sample.split("\n", 1)[0]
     if not any(d in first_line for d in DELIMITERS):
         return ","  # one column: nothing to split
+    scores = {d: _shape(sample, d) for d in DELIMITERS}
+    clear = [d for d in DELIMITERS if scores[d][1] > 1 and scores[d][0] == 1.0]
+    if len(clear) == 1:
+        # Only one delimiter splits the header and every sampled row to the same width:
+        # nothing to weigh, and clevercsv's import alone (a scan of all Unicode) costs about a second.
+        return clear[0]
     guess = None
     try:
         import clevercsv
@@ -121,7 +127,6 @@ def sniff_delimiter(text: str) -> str:
         guess = dialect.delimiter if dialect is not None and dialect.delimiter in DELIMITERS else None
     except Exception:  # the detector is a heuristic: any failure falls back to counting
         guess = None
-    scores = {d: _shape(sample, d) for d in DELIMITERS}
     if guess is not None and scores[guess][1] > 1 and scores[guess][0] >= 0.9:
         return guess
     best = max(DELIMITERS, key=lambda d: (scores[d][1] > 1, scores[d][0], scores[d][1]))

@@ -208,3 +208,21 @@ def audit(ctx: Ctx, change_id: str, model: type[Model], ops: Sequence[Op], audit
         )  # fmt: skip
     for batch in chunked(rows, BATCH):
         bulk_insert(AuditEntry._meta.table_name, AUDIT_COLUMNS, batch)  # type: ignore[attr-defined]
+
+
+def retire(
+    ctx: Ctx, change_id: str, model: type[Model], rows: Sequence[tuple[int, int, dict[str, Any]]], why: str
+) -> None:
+    """Delete rows (id, account id, snapshot) and audit each as a delete, so undo puts it back."""
+    entity = model._meta.table_name  # type: ignore[attr-defined]
+    key: Any = model._meta.primary_key  # type: ignore[attr-defined]
+    for chunk in chunked([row_id for row_id, _account, _values in rows]):
+        model.delete().where(key.in_(list(chunk))).execute()
+    now = ctx.now()
+    entries = [
+        (change_id, ctx.session_id, now, ctx.agent.id, account_id, entity, row_id, "delete",
+         f"{values.get('summary', entity)}: {why}"[:240], _dump(values), "")
+        for row_id, account_id, values in rows
+    ]  # fmt: skip
+    for batch in chunked(entries, BATCH):
+        bulk_insert(AuditEntry._meta.table_name, AUDIT_COLUMNS, batch)  # type: ignore[attr-defined]

@@ -17,6 +17,8 @@ from urllib.parse import urlparse
 
 from peewee import Database, OperationalError, PostgresqlDatabase, SqliteDatabase
 
+from acct_tui.dbfile import DatabaseError as DatabaseError
+from acct_tui.dbfile import check_file
 from acct_tui.models import ALL_MODELS, SchemaMeta, database_proxy
 
 SCHEMA_VERSION = 3
@@ -82,10 +84,6 @@ MIGRATIONS: dict[int, Migration] = {2: _add_health_history, 3: _v3_account_detai
 
 UNREADABLE_VERSION = "this database's schema version is unreadable; restore a backup or use a new database"
 VERSIONLESS = "this database has acct-tui tables but no schema version; restore a backup or use a new database"
-
-
-class DatabaseError(Exception):
-    """A database cannot be opened or used; the message says what to do."""
 
 
 class SchemaTooOld(DatabaseError):
@@ -219,8 +217,6 @@ def open_database(url: str | DatabaseUrl, *, create: bool = True, check: bool = 
             raise DatabaseError(f"{path} is a folder; give a database file path")
         if check and path.exists():
             # Before anything connects: a damaged file is refused, never written to.
-            from acct_tui.services.backup import check_file
-
             check_file(path)
         path.parent.mkdir(parents=True, exist_ok=True)
     db = connect(spec)

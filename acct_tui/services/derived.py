@@ -18,13 +18,14 @@ from typing import TYPE_CHECKING
 from peewee import fn
 
 from acct_tui.clock import to_local
-from acct_tui.models import Account, Activity, Concern, Contact, FollowUp, database_proxy
+from acct_tui.models import Account, Activity, Concern, Contact, FollowUp, HealthHistory, database_proxy
 from acct_tui.services.health import Health, HealthInputs, HealthPolicy, assess
 from acct_tui.services.search import search_text
+from acct_tui.services.wake import band_drop_reason, wake_snoozed
 from acct_tui.vocab import TOUCH_KINDS, ConcernStatus, FollowUpStatus, HealthBand, Tier
 
 if TYPE_CHECKING:
-    from acct_tui.services.unit import Change
+    from acct_tui.services.audit import Change
 
 BATCH = 500
 _TIER_RANK = {tier.value: rank for rank, tier in enumerate(Tier)}
@@ -56,8 +57,6 @@ def refresh_accounts(
     A score that moved gets a health_history row for `today`; an account that
     dropped a band wakes its snoozed follow-ups (audited in `change` when given).
     """
-    from acct_tui.services.wake import wake_snoozed
-
     wanted_search = set(search_ids)
     written = 0
     drops: dict[int, str] = {}
@@ -157,12 +156,25 @@ def load_facts(ids: Sequence[int]) -> list[AccountFacts]:
     ]
 
 
+def record_scores(rows: Iterable[tuple[int, int, str]], today: dt.date) -> None:
+    """(account id, score, band) for scores that moved: one row per account for `today`, the last one kept."""
+    data = [{"account": account_id, "day": today, "score": score, "band": band} for account_id, score, band in rows]
+    if not data:
+        return
+    (
+        HealthHistory.insert_many(data)
+        .on_conflict(
+            conflict_target=[HealthHistory.account, HealthHistory.day],
+            preserve=[HealthHistory.score, HealthHistory.band],
+        )
+        .as_rowcount()
+        .execute()
+    )
+
+
 def _refresh_chunk(
     ids: Sequence[int], today: dt.date, policy: HealthPolicy, search_ids: set[int], drops: dict[int, str]
 ) -> int:
-    from acct_tui.services.history import record_scores
-    from acct_tui.services.wake import band_drop_reason
-
     facts = load_facts(ids)
     contact_names: dict[int, list[str]] = defaultdict(list)
     wanted = [i for i in ids if i in search_ids]

@@ -1,7 +1,7 @@
 """Health history and trend: a row per account per day its score changed, and the arrow it gives.
 
-`record_scores` is called by the derived refresh, inside the transaction that
-moved the scores. `health_trends` answers, for a page of accounts, whether
+The rows are written by the derived refresh (`derived.record_scores`), inside
+the transaction that moved the scores. `health_trends` answers, for a page of accounts, whether
 the score went up, down or stayed put over the last `TREND_DAYS` days: it
 compares the score now with the one in force on the first day of the window
 (the account's first recorded score, if it is younger than that).
@@ -10,7 +10,7 @@ compares the score now with the one in force on the first day of the window
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from peewee import fn
@@ -46,22 +46,6 @@ class HistoryPoint:
     day: dt.date
     score: int
     band: str
-
-
-def record_scores(rows: Iterable[tuple[int, int, str]], today: dt.date) -> None:
-    """(account id, score, band) for scores that moved: one row per account for `today`, the last one kept."""
-    data = [{"account": account_id, "day": today, "score": score, "band": band} for account_id, score, band in rows]
-    if not data:
-        return
-    (
-        HealthHistory.insert_many(data)
-        .on_conflict(
-            conflict_target=[HealthHistory.account, HealthHistory.day],
-            preserve=[HealthHistory.score, HealthHistory.band],
-        )
-        .as_rowcount()
-        .execute()
-    )
 
 
 def _date(value: object) -> dt.date:

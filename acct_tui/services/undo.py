@@ -29,7 +29,7 @@ from acct_tui.services.context import Ctx
 from acct_tui.services.derived import DERIVED_COLUMNS
 from acct_tui.services.errors import Conflict, NotFound
 from acct_tui.services.scope import require_account
-from acct_tui.services.unit import change, from_json, reading, snapshot, to_json
+from acct_tui.services.unit import Change, change, from_json, reading, snapshot, to_json
 
 _MODELS: dict[str, type[Model]] = {
     model._meta.table_name: model  # type: ignore[attr-defined]
@@ -94,10 +94,7 @@ def undo_change(ctx: Ctx, change_id: str) -> Undone:
         return Undone(change_id, summary, account_id)
 
 
-def _reverse(ch: object, entry: AuditEntry) -> None:
-    from acct_tui.services.unit import Change
-
-    assert isinstance(ch, Change)
+def _reverse(ch: Change, entry: AuditEntry) -> None:
     model = _MODELS.get(entry.entity)
     if model is None:
         raise Conflict(f"changes to {entry.entity} cannot be undone here")

@@ -19,7 +19,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 from acct_tui.models import FollowUp
-from acct_tui.services.unit import Change, snapshot
+from acct_tui.services.audit import Change, snapshot
 from acct_tui.vocab import FollowUpStatus, HealthBand
 
 _STATE = ["due_on", "snoozed_until", "woke_reason", "version"]

@@ -17,7 +17,7 @@ from typing import Any
 from acct_tui.models import Account
 from acct_tui.services import validation as v
 from acct_tui.services.context import Ctx
-from acct_tui.services.derived import search_text, tier_rank
+from acct_tui.services.derived import tier_rank
 from acct_tui.services.errors import ValidationError
 from acct_tui.services.health import Health, HealthInputs, assess
 from acct_tui.services.imports.base import (
@@ -42,6 +42,7 @@ from acct_tui.services.imports.values import (
     parse_date_cell,
 )
 from acct_tui.services.scope import scoped
+from acct_tui.services.search import search_text
 from acct_tui.services.unit import to_json
 from acct_tui.vocab import Stage, Tier
 

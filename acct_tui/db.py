@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from peewee import Database, OperationalError, PostgresqlDatabase, SqliteDatabase
+from peewee import CharField, Database, OperationalError, PostgresqlDatabase, SqliteDatabase
 
 from acct_tui.dbfile import DatabaseError as DatabaseError
 from acct_tui.dbfile import check_file
@@ -71,7 +71,7 @@ def _v3_account_details_products_walk(db: Database) -> None:
         if column not in {c.name for c in db.get_columns(table)}:
             if column == "external_id":
                 # SQLite cannot add a UNIQUE column: the column first, its unique index after.
-                operations.append(migrator.add_column(table, column, type(field)(max_length=120, null=True)))
+                operations.append(migrator.add_column(table, column, CharField(max_length=120, null=True)))
                 operations.append(migrator.add_index(table, (column,), True))
             else:
                 operations.append(migrator.add_column(table, column, field))
@@ -158,8 +158,8 @@ def _progress() -> int:
 class AcctSqliteDatabase(SqliteDatabase):
     """SQLite with a progress handler that lets an abandoned query stop early."""
 
-    def _add_conn_hooks(self, conn: Any) -> None:
-        super()._add_conn_hooks(conn)
+    def _initialize_connection(self, conn: Any) -> None:
+        # peewee's hook for a freshly opened connection (its own does nothing), run after the pragmas.
         conn.set_progress_handler(_progress, 20_000)
 
 
@@ -175,7 +175,8 @@ def connect(url: str | DatabaseUrl) -> Database:
 
     params = parse_db_url(spec.dsn)
     name = params.pop("database")
-    return PooledPostgresqlDatabase(name, max_connections=32, stale_timeout=300, **params)
+    database: Database = PooledPostgresqlDatabase(name, max_connections=32, stale_timeout=300, **params)
+    return database
 
 
 def is_postgres(db: Database | None = None) -> bool:

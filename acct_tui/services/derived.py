@@ -20,6 +20,7 @@ from peewee import fn
 from acct_tui.clock import to_local
 from acct_tui.models import Account, Activity, Concern, Contact, FollowUp, HealthHistory, database_proxy
 from acct_tui.services.health import Health, HealthInputs, HealthPolicy, assess
+from acct_tui.services.rows import tuple_rows
 from acct_tui.services.search import search_text
 from acct_tui.services.wake import band_drop_reason, wake_snoozed
 from acct_tui.vocab import TOUCH_KINDS, ConcernStatus, FollowUpStatus, HealthBand, Tier
@@ -101,39 +102,40 @@ class AccountFacts:
 def load_facts(ids: Sequence[int]) -> list[AccountFacts]:
     """The facts of these accounts (one batch: at most a few hundred ids), in five queries."""
     accounts = list(
-        Account.select(
-            Account.id,
-            Account.name,
-            Account.domain,
-            Account.industry,
-            Account.tier,
-            Account.satisfaction,
-            Account.renewal_on,
-            Account.health_score,
-            Account.health_band,
-            Account.health_as_of,
+        tuple_rows(
+            Account.select(
+                Account.id,
+                Account.name,
+                Account.domain,
+                Account.industry,
+                Account.tier,
+                Account.satisfaction,
+                Account.renewal_on,
+                Account.health_score,
+                Account.health_band,
+                Account.health_as_of,
+            ).where(Account.id.in_(list(ids)))
         )
-        .where(Account.id.in_(list(ids)))
-        .tuples()
     )
-    touches = dict(
-        Activity.select(Activity.account, fn.MAX(Activity.occurred_at))
-        .where(Activity.account.in_(list(ids)), Activity.kind.in_([k.value for k in TOUCH_KINDS]))
-        .group_by(Activity.account)
-        .tuples()
+    touches: dict[int, dt.datetime | str] = dict(
+        tuple_rows(
+            Activity.select(Activity.account, fn.MAX(Activity.occurred_at))
+            .where(Activity.account.in_(list(ids)), Activity.kind.in_([k.value for k in TOUCH_KINDS]))
+            .group_by(Activity.account)
+        )
     )
     due_dates: dict[int, list[dt.date]] = defaultdict(list)
-    for account_id, due in (
-        FollowUp.select(FollowUp.account, FollowUp.due_on)
-        .where(FollowUp.account.in_(list(ids)), FollowUp.status == FollowUpStatus.OPEN.value)
-        .tuples()
+    for account_id, due in tuple_rows(
+        FollowUp.select(FollowUp.account, FollowUp.due_on).where(
+            FollowUp.account.in_(list(ids)), FollowUp.status == FollowUpStatus.OPEN.value
+        )
     ):
         due_dates[account_id].append(_as_date(due))
     severities: dict[int, list[str]] = defaultdict(list)
-    for account_id, severity in (
-        Concern.select(Concern.account, Concern.severity)
-        .where(Concern.account.in_(list(ids)), Concern.status == ConcernStatus.OPEN.value)
-        .tuples()
+    for account_id, severity in tuple_rows(
+        Concern.select(Concern.account, Concern.severity).where(
+            Concern.account.in_(list(ids)), Concern.status == ConcernStatus.OPEN.value
+        )
     ):
         severities[account_id].append(severity)
     return [
@@ -179,11 +181,10 @@ def _refresh_chunk(
     contact_names: dict[int, list[str]] = defaultdict(list)
     wanted = [i for i in ids if i in search_ids]
     if wanted:
-        for account_id, name in (
+        for account_id, name in tuple_rows(
             Contact.select(Contact.account, Contact.name)
             .where(Contact.account.in_(wanted))
             .order_by(Contact.id)  # the order they were added, on any backend and any plan
-            .tuples()
         ):
             contact_names[account_id].append(name)
 
@@ -309,7 +310,7 @@ def stale_health_ids(
         if is_postgres():
             # A row changed while we waited for it is checked again and skipped if no longer stale.
             query = query.order_by(Account.id).for_update()
-    return [row[0] for row in query.tuples()]
+    return [int(row[0]) for row in tuple_rows(query)]
 
 
 def refresh_stale_health(

@@ -30,6 +30,7 @@ from acct_tui.services.context import Ctx
 from acct_tui.services.derived import local_date
 from acct_tui.services.errors import NotFound
 from acct_tui.services.health import Health, HealthInputs, assess
+from acct_tui.services.rows import dict_rows
 from acct_tui.services.scope import require_account
 from acct_tui.services.unit import reading
 from acct_tui.vocab import TOUCH_KINDS, ConcernStatus, FollowUpStatus, OpportunityStatus
@@ -304,18 +305,19 @@ def timeline_page(
             query = query.where(
                 (Activity.occurred_at < moment) | ((Activity.occurred_at == moment) & (Activity.id < last_id))
             )
-        rows = query.order_by(Activity.occurred_at.desc(), Activity.id.desc()).limit(limit).objects()
+        # As dicts: the agent's and contact's names are aliased columns, not the activity's fields.
+        rows = dict_rows(query.order_by(Activity.occurred_at.desc(), Activity.id.desc()).limit(limit))
         return [
             TimelineItem(
-                a.id,
-                a.kind,
-                a.direction,
-                a.occurred_at,
-                a.agent_name or "",
-                a.contact_name or "",
-                a.summary,
-                a.body,
-                a.outcome,
+                a["id"],
+                a["kind"],
+                a["direction"],
+                a["occurred_at"],
+                a["agent_name"] or "",
+                a["contact_name"] or "",
+                a["summary"],
+                a["body"],
+                a["outcome"],
             )
             for a in rows
         ]
@@ -326,31 +328,33 @@ def account_history(ctx: Ctx, account_id: int, *, limit: int = 100, checked: boo
     with reading():
         if not checked:
             require_account(ctx.agent, account_id)
+        # As dicts: the agent's name is an aliased column, not one of the entry's fields.
         entries = list(
-            AuditEntry.select(AuditEntry, Agent.name.alias("agent_name"))
-            .join(Agent, JOIN.LEFT_OUTER, on=(AuditEntry.agent == Agent.id))
-            .where(AuditEntry.account == account_id)
-            .order_by(AuditEntry.id.desc())
-            .limit(limit)
-            .objects()
+            dict_rows(
+                AuditEntry.select(AuditEntry, Agent.name.alias("agent_name"))
+                .join(Agent, JOIN.LEFT_OUTER, on=(AuditEntry.agent == Agent.id))
+                .where(AuditEntry.account == account_id)
+                .order_by(AuditEntry.id.desc())
+                .limit(limit)
+            )
         )
     rows = []
     for entry in entries:
-        before = json.loads(entry.before) if entry.before else {}
-        after = json.loads(entry.after) if entry.after else {}
-        keys = sorted(set(before) | set(after)) if entry.action != "create" else []
+        before = json.loads(entry["before"]) if entry["before"] else {}
+        after = json.loads(entry["after"]) if entry["after"] else {}
+        keys = sorted(set(before) | set(after)) if entry["action"] != "create" else []
         fields = tuple((k, before.get(k), after.get(k)) for k in keys if k not in ("version",))
         rows.append(
             HistoryRow(
-                entry.id,
-                entry.change_id,
-                entry.at,
-                entry.agent_name or "system",
-                entry.entity,
-                entry.action,
-                entry.summary,
+                entry["id"],
+                entry["change_id"],
+                entry["at"],
+                entry["agent_name"] or "system",
+                entry["entity"],
+                entry["action"],
+                entry["summary"],
                 fields,
-                entry.undone_by is not None,
+                entry["undone_by"] is not None,
             )
         )
     return rows

@@ -160,7 +160,7 @@ def reassign_followup(ctx: Ctx, followup_id: int, agent_id: int) -> None:
         if target == item.assignee_id:
             raise ValidationError("it is already assigned to that agent", "assignee")
         before = snapshot(item, _STATE)
-        item.assignee = target
+        item.assignee_id = target
         item.version += 1
         item.save()
         name = Agent.get_by_id(target).name

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from peewee import fn
 
 from acct_tui.models import Account, HealthHistory
+from acct_tui.services.rows import tuple_rows
 from acct_tui.services.unit import reading
 
 TREND_DAYS = 30
@@ -74,7 +75,7 @@ def health_trends(
     start = today - dt.timedelta(days=days)
     with reading():
         if scores is None:
-            now = dict(Account.select(Account.id, Account.health_score).where(Account.id.in_(ids)).tuples())
+            now = dict(tuple_rows(Account.select(Account.id, Account.health_score).where(Account.id.in_(ids))))
         else:
             now = dict(scores)
         latest_before = (
@@ -84,14 +85,15 @@ def health_trends(
         )
         baseline: dict[int, tuple[dt.date, int]] = {
             account_id: (_date(day), score)
-            for account_id, day, score in HealthHistory.select(
-                HealthHistory.account, HealthHistory.day, HealthHistory.score
+            for account_id, day, score in tuple_rows(
+                HealthHistory.select(HealthHistory.account, HealthHistory.day, HealthHistory.score).join(
+                    latest_before,
+                    on=(
+                        (HealthHistory.account == latest_before.c.account_id)
+                        & (HealthHistory.day == latest_before.c.day)
+                    ),
+                )
             )
-            .join(
-                latest_before,
-                on=((HealthHistory.account == latest_before.c.account_id) & (HealthHistory.day == latest_before.c.day)),
-            )
-            .tuples()
         }
         missing = [i for i in ids if i not in baseline]
         if missing:
@@ -100,13 +102,11 @@ def health_trends(
                 .where(HealthHistory.account.in_(missing), HealthHistory.day > start)
                 .group_by(HealthHistory.account)
             )
-            for account_id, day, score in (
-                HealthHistory.select(HealthHistory.account, HealthHistory.day, HealthHistory.score)
-                .join(
+            for account_id, day, score in tuple_rows(
+                HealthHistory.select(HealthHistory.account, HealthHistory.day, HealthHistory.score).join(
                     first_in,
                     on=((HealthHistory.account == first_in.c.account_id) & (HealthHistory.day == first_in.c.day)),
                 )
-                .tuples()
             ):
                 baseline[account_id] = (_date(day), score)
     trends: dict[int, Trend] = {}
@@ -126,9 +126,10 @@ def score_history(account_id: int, limit: int = 30) -> list[HistoryPoint]:
     with reading():
         return [
             HistoryPoint(_date(day), int(score), str(band))
-            for day, score, band in HealthHistory.select(HealthHistory.day, HealthHistory.score, HealthHistory.band)
-            .where(HealthHistory.account == account_id)
-            .order_by(HealthHistory.day.desc())
-            .limit(limit)
-            .tuples()
+            for day, score, band in tuple_rows(
+                HealthHistory.select(HealthHistory.day, HealthHistory.score, HealthHistory.band)
+                .where(HealthHistory.account == account_id)
+                .order_by(HealthHistory.day.desc())
+                .limit(limit)
+            )
         ]

@@ -90,8 +90,8 @@ def undo_change(ctx: Ctx, change_id: str) -> Undone:
             _reverse(ch, entry)
         AuditEntry.update(undone_by=ch.id).where(AuditEntry.change_id == change_id).execute()
         summary = entries[-1].summary
-        account_id = next((e.account_id for e in entries if e.account_id), None)
-        return Undone(change_id, summary, account_id)
+        first_account = next((e.account_id for e in entries if e.account_id), None)
+        return Undone(change_id, summary, first_account)
 
 
 def _reverse(ch: Change, entry: AuditEntry) -> None:

@@ -237,7 +237,7 @@ def open_database(url: str | DatabaseUrl, *, create: bool = True, check: bool = 
 
 def schema_version(db: Database) -> int | None:
     """The stored schema version, or None for a database acct-tui never touched."""
-    if not db.table_exists(SchemaMeta._meta.table_name):  # type: ignore[attr-defined]
+    if not db.table_exists(SchemaMeta._meta.table_name):
         return None
     row = SchemaMeta.get_or_none(SchemaMeta.key == "schema_version")
     if row is None:
@@ -269,7 +269,7 @@ def ensure_schema(db: Database, *, create: bool = True) -> None:
 
 def _refuse_versionless(db: Database) -> None:
     """A database holding our tables without a version is not ours to adopt or overwrite."""
-    ours = {m._meta.table_name for m in ALL_MODELS}  # type: ignore[attr-defined]
+    ours = {m._meta.table_name for m in ALL_MODELS}
     if any(table in ours for table in db.get_tables()):
         raise DatabaseError(VERSIONLESS)
 

@@ -34,7 +34,7 @@ def from_json(model: type[Model], name: str, value: object) -> object:
     """A snapshot value back in the type its field holds."""
     if value is None:
         return None
-    field = model._meta.fields[name]  # type: ignore[attr-defined]
+    field = model._meta.fields[name]
     if isinstance(field, DateTimeField):
         return dt.datetime.fromisoformat(str(value))
     if isinstance(field, DateField):
@@ -47,7 +47,7 @@ def from_json(model: type[Model], name: str, value: object) -> object:
 def snapshot(obj: Model, fields: Iterable[str] | None = None) -> dict[str, object]:
     """Field values of a row as JSON-ready data (foreign keys as ids)."""
     data: Mapping[str, Any] = obj.__data__
-    model_fields = obj._meta.fields  # type: ignore[attr-defined]
+    model_fields = obj._meta.fields
     names = list(fields) if fields is not None else list(model_fields)
     out: dict[str, object] = {}
     for name in names:
@@ -110,7 +110,7 @@ class Change:
             at=self.ctx.now(),
             agent=self.ctx.agent.id,
             account=account_id,
-            entity=obj._meta.table_name,  # type: ignore[attr-defined]
+            entity=obj._meta.table_name,
             entity_id=obj.get_id(),
             action=action,
             summary=summary[:240],

@@ -35,7 +35,7 @@ def _open_followup(ch: Change, ctx: Ctx, followup_id: int) -> FollowUp:
     item = FollowUp.get_by_id(followup_id)
     if item.status != FollowUpStatus.OPEN.value:
         raise ValidationError(f"follow-up {followup_id} is already {item.status}")
-    return item  # type: ignore[no-any-return]
+    return item
 
 
 def _assignee(agent_id: int | None, ctx: Ctx) -> int:
@@ -61,7 +61,7 @@ def _create_followup(ch: Change, ctx: Ctx, account_id: int, data: Mapping[str, o
         created_at=ctx.now(),
         **values,
     )
-    return item  # type: ignore[no-any-return]
+    return item
 
 
 def add_followup(ctx: Ctx, account_id: int, values: Mapping[str, object], *, assignee_id: int | None = None) -> int:
@@ -195,7 +195,7 @@ def _log(
     ch.created(activity, f"{kind}: {activity.summary}", action="log")
     if activity.direction == Direction.INBOUND.value:
         wake_snoozed(ch, {account_id: inbound_reason(kind, activity.summary)}, ctx.today)
-    return activity  # type: ignore[no-any-return]
+    return activity
 
 
 def log_activity(

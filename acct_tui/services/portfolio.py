@@ -150,7 +150,7 @@ def _beyond(query: PortfolioQuery, key: Sequence[Any], *, before: bool = False) 
 
 def text_clause(text: str) -> Expression | None:
     """Every typed word must start a word of the name, domain, industry or a contact's name."""
-    return word_clause(text)  # type: ignore[no-any-return]
+    return word_clause(text)
 
 
 def _unindexed(column: Any) -> Any:

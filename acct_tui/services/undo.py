@@ -32,7 +32,7 @@ from acct_tui.services.scope import require_account
 from acct_tui.services.unit import Change, change, from_json, reading, snapshot, to_json
 
 _MODELS: dict[str, type[Model]] = {
-    model._meta.table_name: model  # type: ignore[attr-defined]
+    model._meta.table_name: model
     for model in (Account, AccountShare, Activity, Agent, Concern, Contact, FollowUp, Opportunity, Subscription)
 }
 
@@ -100,7 +100,7 @@ def _reverse(ch: Change, entry: AuditEntry) -> None:
         raise Conflict(f"changes to {entry.entity} cannot be undone here")
     before = json.loads(entry.before) if entry.before else None
     after = json.loads(entry.after) if entry.after else None
-    current = model.get_or_none(model._meta.primary_key == entry.entity_id)  # type: ignore[attr-defined]
+    current = model.get_or_none(model._meta.primary_key == entry.entity_id)
     label = f"undo: {entry.summary}"
     if after is not None and before is None:  # it was created: delete it
         if current is None:
@@ -126,7 +126,7 @@ def _reverse(ch: Change, entry: AuditEntry) -> None:
     for name, value in before.items():
         if name != "version":  # versions only move forward, or a stale editor could win
             setattr(current, name, from_json(model, name, value))
-    if "version" in model._meta.fields:  # type: ignore[attr-defined]
+    if "version" in model._meta.fields:
         current.version += 1  # type: ignore[attr-defined]
     if isinstance(current, Account) and "name" in before:
         current.sort_name = current.name.casefold()

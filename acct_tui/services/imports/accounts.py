@@ -305,7 +305,7 @@ def _plan_updates(matched: list[tuple[Row, int]], result: Plan) -> None:
         )
 
 
-CREATE_FIELDS = tuple(name for name in Account._meta.fields if name != "id")  # type: ignore[attr-defined]
+CREATE_FIELDS = tuple(name for name in Account._meta.fields if name != "id")
 
 
 def write(ctx: Ctx, result: Plan, change_id: str, progress: Callable[[int], None] | None = None) -> None:

@@ -104,7 +104,11 @@ def days(n: int) -> str:
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    """One line for all the skips, counted by reason, instead of a line per skipped test."""
+    """One line for all the skips, counted by reason, instead of a line per skipped test;
+    and one saying how many slow tests the default `-m "not slow"` left out."""
+    deselected = len(terminalreporter.stats.get("deselected", []))
+    if deselected and config.option.markexpr == "not slow" and not config.option.keyword:
+        terminalreporter.write_line(f"left out {deselected} slow tests: pytest -m slow runs them", yellow=True)
     skipped = terminalreporter.stats.get("skipped", [])
     if not skipped:
         return

@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from peewee import Database, OperationalError, PostgresqlDatabase, SqliteDatabase
+from peewee import CharField, Database, OperationalError, PostgresqlDatabase, SqliteDatabase
 
+from acct_tui.dbfile import DatabaseError as DatabaseError
+from acct_tui.dbfile import check_file
 from acct_tui.models import ALL_MODELS, SchemaMeta, database_proxy
 
 SCHEMA_VERSION = 3
@@ -69,7 +71,7 @@ def _v3_account_details_products_walk(db: Database) -> None:
         if column not in {c.name for c in db.get_columns(table)}:
             if column == "external_id":
                 # SQLite cannot add a UNIQUE column: the column first, its unique index after.
-                operations.append(migrator.add_column(table, column, type(field)(max_length=120, null=True)))
+                operations.append(migrator.add_column(table, column, CharField(max_length=120, null=True)))
                 operations.append(migrator.add_index(table, (column,), True))
             else:
                 operations.append(migrator.add_column(table, column, field))
@@ -82,10 +84,6 @@ MIGRATIONS: dict[int, Migration] = {2: _add_health_history, 3: _v3_account_detai
 
 UNREADABLE_VERSION = "this database's schema version is unreadable; restore a backup or use a new database"
 VERSIONLESS = "this database has acct-tui tables but no schema version; restore a backup or use a new database"
-
-
-class DatabaseError(Exception):
-    """A database cannot be opened or used; the message says what to do."""
 
 
 class SchemaTooOld(DatabaseError):
@@ -160,8 +158,8 @@ def _progress() -> int:
 class AcctSqliteDatabase(SqliteDatabase):
     """SQLite with a progress handler that lets an abandoned query stop early."""
 
-    def _add_conn_hooks(self, conn: Any) -> None:
-        super()._add_conn_hooks(conn)
+    def _initialize_connection(self, conn: Any) -> None:
+        # peewee's hook for a freshly opened connection (its own does nothing), run after the pragmas.
         conn.set_progress_handler(_progress, 20_000)
 
 
@@ -177,7 +175,8 @@ def connect(url: str | DatabaseUrl) -> Database:
 
     params = parse_db_url(spec.dsn)
     name = params.pop("database")
-    return PooledPostgresqlDatabase(name, max_connections=32, stale_timeout=300, **params)
+    database: Database = PooledPostgresqlDatabase(name, max_connections=32, stale_timeout=300, **params)
+    return database
 
 
 def is_postgres(db: Database | None = None) -> bool:
@@ -219,8 +218,6 @@ def open_database(url: str | DatabaseUrl, *, create: bool = True, check: bool = 
             raise DatabaseError(f"{path} is a folder; give a database file path")
         if check and path.exists():
             # Before anything connects: a damaged file is refused, never written to.
-            from acct_tui.services.backup import check_file
-
             check_file(path)
         path.parent.mkdir(parents=True, exist_ok=True)
     db = connect(spec)
@@ -240,7 +237,7 @@ def open_database(url: str | DatabaseUrl, *, create: bool = True, check: bool = 
 
 def schema_version(db: Database) -> int | None:
     """The stored schema version, or None for a database acct-tui never touched."""
-    if not db.table_exists(SchemaMeta._meta.table_name):  # type: ignore[attr-defined]
+    if not db.table_exists(SchemaMeta._meta.table_name):
         return None
     row = SchemaMeta.get_or_none(SchemaMeta.key == "schema_version")
     if row is None:
@@ -272,7 +269,7 @@ def ensure_schema(db: Database, *, create: bool = True) -> None:
 
 def _refuse_versionless(db: Database) -> None:
     """A database holding our tables without a version is not ours to adopt or overwrite."""
-    ours = {m._meta.table_name for m in ALL_MODELS}  # type: ignore[attr-defined]
+    ours = {m._meta.table_name for m in ALL_MODELS}
     if any(table in ours for table in db.get_tables()):
         raise DatabaseError(VERSIONLESS)
 

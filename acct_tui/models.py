@@ -40,8 +40,9 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def _money(**kwargs: object) -> DecimalField:
-    return DecimalField(max_digits=14, decimal_places=2, auto_round=True, **kwargs)  # type: ignore[arg-type]
+def _money(*, default: Decimal) -> DecimalField[Decimal]:
+    """An amount of money: two decimals, rounded on the way in."""
+    return DecimalField(max_digits=14, decimal_places=2, auto_round=True, default=default)
 
 
 # Columns added after the first release carry a database-side DEFAULT too, so rows
@@ -53,6 +54,13 @@ def _money(**kwargs: object) -> DecimalField:
 
 
 class BaseModel(Model):
+    """The models' base: bound to `database_proxy`, tables named in snake case.
+
+    Each foreign key `x` also reads as `x_id`, the bare id, without loading the row;
+    peewee adds that accessor at class creation, so it is declared here as a bare
+    annotation (nothing at run time) for the type checker to see.
+    """
+
     class Meta:
         database = database_proxy
         legacy_table_names = False
@@ -81,6 +89,7 @@ class Agent(BaseModel):
     name = CharField(max_length=120)
     role = CharField(max_length=16, default="agent")
     team = ForeignKeyField(Team, null=True, backref="agents", on_delete="SET NULL")
+    team_id: int | None
     active = BooleanField(default=True)
     created_at = DateTimeField(default=utcnow)
 
@@ -90,6 +99,7 @@ class AgentKey(BaseModel):
 
     id = AutoField()
     agent = ForeignKeyField(Agent, backref="keys", on_delete="CASCADE")
+    agent_id: int
     algorithm = CharField(max_length=64)
     key_data = TextField()
     fingerprint = CharField(max_length=128, unique=True)
@@ -116,7 +126,9 @@ class Account(BaseModel):
     tier_rank = SmallIntegerField(default=2)
     industry = CharField(max_length=80, default="")
     owner = ForeignKeyField(Agent, backref="accounts", on_delete="RESTRICT", index=False)
+    owner_id: int
     team = ForeignKeyField(Team, null=True, backref="accounts", on_delete="SET NULL", index=False)
+    team_id: int | None
     arr = _money(default=Decimal("0"))
     currency = CharField(max_length=3, default="USD")
     stage = CharField(max_length=16, default="active")
@@ -184,8 +196,11 @@ class AccountShare(BaseModel):
 
     id = AutoField()
     account = ForeignKeyField(Account, backref="shares", on_delete="CASCADE", index=False)
+    account_id: int
     agent = ForeignKeyField(Agent, null=True, backref="shared_accounts", on_delete="CASCADE", index=False)
+    agent_id: int | None
     team = ForeignKeyField(Team, null=True, backref="shared_accounts", on_delete="CASCADE", index=False)
+    team_id: int | None
 
     class Meta:
         table_name = "account_share"
@@ -199,6 +214,7 @@ class AccountShare(BaseModel):
 class Contact(BaseModel):
     id = AutoField()
     account = ForeignKeyField(Account, backref="contacts", on_delete="CASCADE", index=False)
+    account_id: int
     name = CharField(max_length=160)
     role = CharField(max_length=120, default="")
     email = CharField(max_length=254, default="")
@@ -226,7 +242,9 @@ class Subscription(BaseModel):
 
     id = AutoField()
     account = ForeignKeyField(Account, backref="subscriptions", on_delete="CASCADE", index=False)
+    account_id: int
     product = ForeignKeyField(Product, backref="subscriptions", on_delete="RESTRICT", index=False)
+    product_id: int
     quantity = IntegerField(default=1)
     unit_price = _money(default=Decimal("0"))
     currency = CharField(max_length=3, default="USD")
@@ -248,11 +266,14 @@ class Activity(BaseModel):
 
     id = AutoField()
     account = ForeignKeyField(Account, backref="activities", on_delete="CASCADE", index=False)
+    account_id: int
     kind = CharField(max_length=16)
     direction = CharField(max_length=16, default="outbound")
     occurred_at = DateTimeField()
     agent = ForeignKeyField(Agent, null=True, backref="activities", on_delete="SET NULL", index=False)
+    agent_id: int | None
     contact = ForeignKeyField(Contact, null=True, backref="activities", on_delete="SET NULL")
+    contact_id: int | None
     summary = CharField(max_length=200)
     body = TextField(default="")
     outcome = CharField(max_length=200, default="")
@@ -268,6 +289,7 @@ class FollowUp(BaseModel):
 
     id = AutoField()
     account = ForeignKeyField(Account, backref="followups", on_delete="CASCADE", index=False)
+    account_id: int
     title = CharField(max_length=200)
     kind = CharField(max_length=16, default="check-in")
     due_on = DateField()
@@ -277,6 +299,7 @@ class FollowUp(BaseModel):
     priority = CharField(max_length=8, default="normal")
     priority_rank = SmallIntegerField(default=1)
     assignee = ForeignKeyField(Agent, backref="followups", on_delete="RESTRICT", index=False)
+    assignee_id: int
     status = CharField(max_length=12, default="open")
     snoozed_until = DateField(null=True)
     snooze_reason = CharField(max_length=200, default="")
@@ -286,6 +309,7 @@ class FollowUp(BaseModel):
     notes = TextField(default="")
     completed_at = DateTimeField(null=True)
     created_by = ForeignKeyField(Agent, null=True, backref="created_followups", on_delete="SET NULL", index=False)
+    created_by_id: int | None
     created_at = DateTimeField(default=utcnow)
     external_id = CharField(max_length=120, null=True, unique=True)
     version = IntegerField(default=1)
@@ -308,6 +332,7 @@ class Concern(BaseModel):
 
     id = AutoField()
     account = ForeignKeyField(Account, backref="concerns", on_delete="CASCADE", index=False)
+    account_id: int
     title = CharField(max_length=200)
     detail = TextField(default="")
     severity = CharField(max_length=12, default="medium")
@@ -317,6 +342,7 @@ class Concern(BaseModel):
     resolution = TextField(default="", constraints=[SQL("DEFAULT ''")])
     ticket_ref = CharField(max_length=80, default="")
     opened_by = ForeignKeyField(Agent, null=True, backref="concerns", on_delete="SET NULL", index=False)
+    opened_by_id: int | None
     version = IntegerField(default=1)
 
     class Meta:
@@ -328,6 +354,7 @@ class Opportunity(BaseModel):
 
     id = AutoField()
     account = ForeignKeyField(Account, backref="opportunities", on_delete="CASCADE", index=False)
+    account_id: int
     title = CharField(max_length=200)
     kind = CharField(max_length=16, default="upsell")
     stage = CharField(max_length=16, default="identified")
@@ -337,6 +364,7 @@ class Opportunity(BaseModel):
     expected_close = DateField(null=True)
     notes = TextField(default="")
     created_by = ForeignKeyField(Agent, null=True, backref="opportunities", on_delete="SET NULL", index=False)
+    created_by_id: int | None
     created_at = DateTimeField(default=utcnow)
     version = IntegerField(default=1)
 
@@ -356,7 +384,9 @@ class AuditEntry(BaseModel):
     session_id = CharField(max_length=36, default="")
     at = DateTimeField(default=utcnow)
     agent = ForeignKeyField(Agent, null=True, backref="audit_entries", on_delete="SET NULL", index=False)
+    agent_id: int | None
     account = ForeignKeyField(Account, null=True, backref="audit_entries", on_delete="CASCADE", index=False)
+    account_id: int | None
     entity = CharField(max_length=24)
     entity_id = IntegerField()
     action = CharField(max_length=24)
@@ -383,6 +413,7 @@ class HealthHistory(BaseModel):
 
     id = AutoField()
     account = ForeignKeyField(Account, backref="health_history", on_delete="CASCADE", index=False)
+    account_id: int
     day = DateField()
     score = SmallIntegerField()
     band = CharField(max_length=16)
@@ -398,7 +429,9 @@ class WalkMark(BaseModel):
 
     id = AutoField()
     agent = ForeignKeyField(Agent, backref="walk_marks", on_delete="CASCADE", index=False)
+    agent_id: int
     account = ForeignKeyField(Account, backref="walk_marks", on_delete="CASCADE", index=False)
+    account_id: int
     reason = CharField(max_length=24)
     day = DateField()
     action = CharField(max_length=12, default="reviewed")
@@ -415,6 +448,7 @@ class SavedView(BaseModel):
 
     id = AutoField()
     agent = ForeignKeyField(Agent, backref="saved_views", on_delete="CASCADE", index=False)
+    agent_id: int
     name = CharField(max_length=60)
     screen = CharField(max_length=24, default="portfolio")
     state = TextField(default="{}")

@@ -101,3 +101,22 @@ def ctx(db: Any, clock: FixedClock) -> Ctx:
 
 def days(n: int) -> str:
     return (TODAY + dt.timedelta(days=n)).isoformat()
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """One line for all the skips, counted by reason, instead of a line per skipped test;
+    and one saying how many slow tests the default `-m "not slow"` left out."""
+    deselected = len(terminalreporter.stats.get("deselected", []))
+    if deselected and config.option.markexpr == "not slow" and not config.option.keyword:
+        terminalreporter.write_line(f"left out {deselected} slow tests: pytest -m slow runs them", yellow=True)
+    skipped = terminalreporter.stats.get("skipped", [])
+    if not skipped:
+        return
+    reasons: dict[str, int] = {}
+    for report in skipped:
+        longrepr = report.longrepr
+        reason = str(longrepr[2]) if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        reasons[reason] = reasons.get(reason, 0) + 1
+    parts = [f"{count} {reason}" for reason, count in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))]
+    terminalreporter.write_line(f"skipped {len(skipped)}: " + "; ".join(parts), yellow=True)

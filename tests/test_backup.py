@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from acct_tui import dbfile
 from acct_tui.clock import FixedClock
 from acct_tui.db import DatabaseError, open_database
-from acct_tui.services import accounts, backup
+from acct_tui.services import accounts
 from acct_tui.services.agents import resolve_agent
 from acct_tui.services.backup import BackupError, backup_database, check_file, restore_database
 from acct_tui.services.context import Ctx
@@ -148,7 +149,7 @@ def test_the_start_check_stays_bounded_on_big_files(tmp_path: Path, monkeypatch:
     path = tmp_path / "big.db"
     _database(path, 5)
     _close(path)
-    monkeypatch.setattr(backup, "FULL_CHECK_BYTES", 0)
+    monkeypatch.setattr(dbfile, "FULL_CHECK_BYTES", 0)
     check_file(path)
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])

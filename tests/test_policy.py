@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from acct_tui.services.health import DEFAULT_POLICY, HealthPolicy, policy_from_config
+from acct_tui.services.health import DEFAULT_POLICY, HealthPolicy
 from acct_tui.services.policy import (
     PRESETS,
     PolicyError,
     parse_override,
     plan_from_config,
+    policy_from_config,
     with_overrides,
 )
 from acct_tui.vocab import HealthBand

@@ -369,7 +369,7 @@ def handoff(
                 FollowUp.assignee == old_owner,
             ):
                 item_before = snapshot(item, ["assignee", "version"])
-                item.assignee = target.id
+                item.assignee_id = target.id
                 item.version += 1
                 item.save()
                 ch.updated(item, item_before, f"{item.title}: moved to {target.name}", action="reassign")

@@ -9,6 +9,7 @@ from acct_tui.services import validation as v
 from acct_tui.services.context import AgentRef, Ctx
 from acct_tui.services.errors import NotAllowed, NotFound, ValidationError
 from acct_tui.services.keys import parse_public_keys, store_keys
+from acct_tui.services.rows import tuple_rows
 from acct_tui.services.unit import change, reading, snapshot
 from acct_tui.vocab import Role
 
@@ -87,9 +88,11 @@ def list_agents(include_inactive: bool = False) -> list[AgentRow]:
     from acct_tui.models import Account, AgentKey
 
     with reading():
-        counts = dict(Account.select(Account.owner, fn.COUNT(Account.id)).group_by(Account.owner).tuples())
+        counts: dict[int, int] = dict(
+            tuple_rows(Account.select(Account.owner, fn.COUNT(Account.id)).group_by(Account.owner))
+        )
         live_keys = AgentKey.select(AgentKey.agent, fn.COUNT(AgentKey.id)).where(AgentKey.revoked_at.is_null())
-        key_counts: dict[int, int] = dict(live_keys.group_by(AgentKey.agent).tuples())  # type: ignore[arg-type]
+        key_counts: dict[int, int] = dict(tuple_rows(live_keys.group_by(AgentKey.agent)))
         query = Agent.select(Agent, Team).join(Team, JOIN.LEFT_OUTER).order_by(Agent.login)
         if not include_inactive:
             query = query.where(Agent.active == True)  # noqa: E712 - peewee expression
@@ -99,7 +102,7 @@ def list_agents(include_inactive: bool = False) -> list[AgentRow]:
                 login=a.login,
                 name=a.name,
                 role=a.role,
-                team=a.team.name if a.team_id else "",
+                team=a.team.name if a.team is not None else "",
                 active=a.active,
                 accounts=counts.get(a.id, 0),
                 keys=key_counts.get(a.id, 0),

@@ -85,7 +85,7 @@ def _audit(ch: Change, rows: Sequence[tuple[int, int, str, dict[str, object] | N
     """(follow-up id, account id, action, before, after, summary) as audit entries of the change, in one batch."""
     now = ch.ctx.now()
     _execute_many(
-        AuditEntry._meta.table_name,  # type: ignore[attr-defined]
+        AuditEntry._meta.table_name,
         _AUDIT_COLUMNS,
         [
             (
@@ -158,7 +158,7 @@ def write_creates(ch: Change, rows: list[dict[str, object]]) -> set[int]:
     """Insert new checkpoint follow-ups (field -> value rows) under reserved ids, audited: the accounts touched."""
     if not rows:
         return set()
-    fields = FollowUp._meta.fields  # type: ignore[attr-defined]
+    fields = FollowUp._meta.fields
     defaults = {name: fields[name].default for name in ("status", "snooze_reason", "woke_reason", "recurrence",
                                                         "notes", "version")}  # fmt: skip
     ids = _reserve_ids(len(rows))

@@ -32,6 +32,7 @@ from peewee import SQL, Value, fn
 from acct_tui.models import Account, FollowUp, database_proxy
 from acct_tui.services.checkpoint_writes import STATE, as_date, cancel, move, write_cancels, write_creates, write_moves
 from acct_tui.services.context import Ctx
+from acct_tui.services.rows import tuple_rows
 from acct_tui.services.scope import scoped
 from acct_tui.services.unit import Change, change, snapshot
 from acct_tui.vocab import FollowUpKind, FollowUpStatus, Priority, Stage
@@ -281,10 +282,10 @@ def _sync_batch(ch: Change, ctx: Ctx, low: int, high: int) -> Report:
     if not accounts:
         return Report()
     existing: dict[int, list[Existing]] = {}
-    for fid, account_id, checkpoint, status, due in (
-        FollowUp.select(FollowUp.id, FollowUp.account, FollowUp.checkpoint, FollowUp.status, FollowUp.due_on)
-        .where(FollowUp.account.in_(list(accounts)), FollowUp.checkpoint.startswith(PREFIX))
-        .tuples()
+    for fid, account_id, checkpoint, status, due in tuple_rows(
+        FollowUp.select(FollowUp.id, FollowUp.account, FollowUp.checkpoint, FollowUp.status, FollowUp.due_on).where(
+            FollowUp.account.in_(list(accounts)), FollowUp.checkpoint.startswith(PREFIX)
+        )
     ):
         existing.setdefault(account_id, []).append(_existing(fid, checkpoint, status, due))
     moves: dict[int, tuple[dt.date, str]] = {}

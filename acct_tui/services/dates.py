@@ -43,7 +43,13 @@ def offset(unit: str, count: int) -> relativedelta:
     name = _UNITS[unit]
     if name == "quarters":
         return relativedelta(months=3 * count)
-    return relativedelta(**{name: count})
+    if name == "years":
+        return relativedelta(years=count)
+    if name == "months":
+        return relativedelta(months=count)
+    if name == "weeks":
+        return relativedelta(weeks=count)
+    return relativedelta(days=count)
 
 
 def parse_date(text: object, today: dt.date, field: str = "date") -> dt.date:

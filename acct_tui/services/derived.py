@@ -18,13 +18,15 @@ from typing import TYPE_CHECKING
 from peewee import fn
 
 from acct_tui.clock import to_local
-from acct_tui.models import Account, Activity, Concern, Contact, FollowUp, database_proxy
+from acct_tui.models import Account, Activity, Concern, Contact, FollowUp, HealthHistory, database_proxy
 from acct_tui.services.health import Health, HealthInputs, HealthPolicy, assess
+from acct_tui.services.rows import tuple_rows
 from acct_tui.services.search import search_text
+from acct_tui.services.wake import band_drop_reason, wake_snoozed
 from acct_tui.vocab import TOUCH_KINDS, ConcernStatus, FollowUpStatus, HealthBand, Tier
 
 if TYPE_CHECKING:
-    from acct_tui.services.unit import Change
+    from acct_tui.services.audit import Change
 
 BATCH = 500
 _TIER_RANK = {tier.value: rank for rank, tier in enumerate(Tier)}
@@ -56,8 +58,6 @@ def refresh_accounts(
     A score that moved gets a health_history row for `today`; an account that
     dropped a band wakes its snoozed follow-ups (audited in `change` when given).
     """
-    from acct_tui.services.wake import wake_snoozed
-
     wanted_search = set(search_ids)
     written = 0
     drops: dict[int, str] = {}
@@ -105,34 +105,37 @@ class AccountFacts:
 def load_facts(ids: Sequence[int]) -> list[AccountFacts]:
     """The facts of these accounts (one batch: at most a few hundred ids), in five queries."""
     accounts = list(
-        Account.select(
-            Account.id,
-            Account.name,
-            Account.domain,
-            Account.industry,
-            Account.tier,
-            Account.satisfaction,
-            Account.renewal_on,
-            Account.health_score,
-            Account.health_band,
-            Account.health_as_of,
+        tuple_rows(
+            Account.select(
+                Account.id,
+                Account.name,
+                Account.domain,
+                Account.industry,
+                Account.tier,
+                Account.satisfaction,
+                Account.renewal_on,
+                Account.health_score,
+                Account.health_band,
+                Account.health_as_of,
+            ).where(Account.id.in_(list(ids)))
         )
-        .where(Account.id.in_(list(ids)))
-        .tuples()
     )
-    touches = dict(
-        Activity.select(Activity.account, fn.MAX(Activity.occurred_at))
-        .where(Activity.account.in_(list(ids)), Activity.kind.in_([k.value for k in TOUCH_KINDS]))
-        .group_by(Activity.account)
-        .tuples()
+    touches: dict[int, dt.datetime | str] = dict(
+        tuple_rows(
+            Activity.select(Activity.account, fn.MAX(Activity.occurred_at))
+            .where(Activity.account.in_(list(ids)), Activity.kind.in_([k.value for k in TOUCH_KINDS]))
+            .group_by(Activity.account)
+        )
     )
     due_dates: dict[int, list[dt.date]] = defaultdict(list)
     promised: dict[int, list[dt.date]] = defaultdict(list)
     moved: set[int] = set()
     open_rows: list[tuple[int, object, object]] = list(
-        FollowUp.select(FollowUp.account, FollowUp.due_on, FollowUp.first_due_on)
-        .where(FollowUp.account.in_(list(ids)), FollowUp.status == FollowUpStatus.OPEN.value)
-        .tuples()
+        tuple_rows(
+            FollowUp.select(FollowUp.account, FollowUp.due_on, FollowUp.first_due_on).where(
+                FollowUp.account.in_(list(ids)), FollowUp.status == FollowUpStatus.OPEN.value
+            )
+        )
     )
     for account_id, due, first in open_rows:
         current = _as_date(due)
@@ -143,10 +146,10 @@ def load_facts(ids: Sequence[int]) -> list[AccountFacts]:
         if counted != current:
             moved.add(account_id)
     severities: dict[int, list[str]] = defaultdict(list)
-    for account_id, severity in (
-        Concern.select(Concern.account, Concern.severity)
-        .where(Concern.account.in_(list(ids)), Concern.status == ConcernStatus.OPEN.value)
-        .tuples()
+    for account_id, severity in tuple_rows(
+        Concern.select(Concern.account, Concern.severity).where(
+            Concern.account.in_(list(ids)), Concern.status == ConcernStatus.OPEN.value
+        )
     ):
         severities[account_id].append(severity)
     return [
@@ -170,21 +173,33 @@ def load_facts(ids: Sequence[int]) -> list[AccountFacts]:
     ]
 
 
+def record_scores(rows: Iterable[tuple[int, int, str]], today: dt.date) -> None:
+    """(account id, score, band) for scores that moved: one row per account for `today`, the last one kept."""
+    data = [{"account": account_id, "day": today, "score": score, "band": band} for account_id, score, band in rows]
+    if not data:
+        return
+    (
+        HealthHistory.insert_many(data)
+        .on_conflict(
+            conflict_target=[HealthHistory.account, HealthHistory.day],
+            preserve=[HealthHistory.score, HealthHistory.band],
+        )
+        .as_rowcount()
+        .execute()
+    )
+
+
 def _refresh_chunk(
     ids: Sequence[int], today: dt.date, policy: HealthPolicy, search_ids: set[int], drops: dict[int, str]
 ) -> int:
-    from acct_tui.services.history import record_scores
-    from acct_tui.services.wake import band_drop_reason
-
     facts = load_facts(ids)
     contact_names: dict[int, list[str]] = defaultdict(list)
     wanted = [i for i in ids if i in search_ids]
     if wanted:
-        for account_id, name in (
+        for account_id, name in tuple_rows(
             Contact.select(Contact.account, Contact.name)
             .where(Contact.account.in_(wanted))
             .order_by(Contact.id)  # the order they were added, on any backend and any plan
-            .tuples()
         ):
             contact_names[account_id].append(name)
 
@@ -310,7 +325,7 @@ def stale_health_ids(
         if is_postgres():
             # A row changed while we waited for it is checked again and skipped if no longer stale.
             query = query.order_by(Account.id).for_update()
-    return [row[0] for row in query.tuples()]
+    return [int(row[0]) for row in tuple_rows(query)]
 
 
 def refresh_stale_health(

@@ -32,6 +32,7 @@ from acct_tui.services.derived import local_date
 from acct_tui.services.errors import NotFound
 from acct_tui.services.health import Health, HealthInputs, assess
 from acct_tui.services.products import ProductRow, subscription_rows
+from acct_tui.services.rows import dict_rows
 from acct_tui.services.scope import require_account
 from acct_tui.services.unit import reading
 from acct_tui.vocab import TOUCH_KINDS, ConcernStatus, FollowUpStatus, OpportunityStatus, Severity
@@ -318,18 +319,19 @@ def timeline_page(
             query = query.where(
                 (Activity.occurred_at < moment) | ((Activity.occurred_at == moment) & (Activity.id < last_id))
             )
-        rows = query.order_by(Activity.occurred_at.desc(), Activity.id.desc()).limit(limit).objects()
+        # As dicts: the agent's and contact's names are aliased columns, not the activity's fields.
+        rows = dict_rows(query.order_by(Activity.occurred_at.desc(), Activity.id.desc()).limit(limit))
         return [
             TimelineItem(
-                a.id,
-                a.kind,
-                a.direction,
-                a.occurred_at,
-                a.agent_name or "",
-                a.contact_name or "",
-                a.summary,
-                a.body,
-                a.outcome,
+                a["id"],
+                a["kind"],
+                a["direction"],
+                a["occurred_at"],
+                a["agent_name"] or "",
+                a["contact_name"] or "",
+                a["summary"],
+                a["body"],
+                a["outcome"],
             )
             for a in rows
         ]
@@ -340,16 +342,22 @@ def account_history(ctx: Ctx, account_id: int, *, limit: int = 100, checked: boo
     with reading():
         if not checked:
             require_account(ctx.agent, account_id)
+        # As dicts: the agent's name is an aliased column, not one of the entry's fields.
         entries = list(
-            AuditEntry.select(AuditEntry, Agent.name.alias("agent_name"))
-            .join(Agent, JOIN.LEFT_OUTER, on=(AuditEntry.agent == Agent.id))
-            .where(AuditEntry.account == account_id)
-            .order_by(AuditEntry.id.desc())
-            .limit(limit)
-            .objects()
+            dict_rows(
+                AuditEntry.select(AuditEntry, Agent.name.alias("agent_name"))
+                .join(Agent, JOIN.LEFT_OUTER, on=(AuditEntry.agent == Agent.id))
+                .where(AuditEntry.account == account_id)
+                .order_by(AuditEntry.id.desc())
+                .limit(limit)
+            )
         )
     decoded = [
-        (entry, json.loads(entry.before) if entry.before else {}, json.loads(entry.after) if entry.after else {})
+        (
+            entry,
+            json.loads(entry["before"]) if entry["before"] else {},
+            json.loads(entry["after"]) if entry["after"] else {},
+        )
         for entry in entries
     ]
     names = _reference_names(decoded)
@@ -365,15 +373,15 @@ def account_history(ctx: Ctx, account_id: int, *, limit: int = 100, checked: boo
         )
         rows.append(
             HistoryRow(
-                entry.id,
-                entry.change_id,
-                entry.at,
-                entry.agent_name or "system",
-                entry.entity,
-                entry.action,
-                entry.summary,
+                entry["id"],
+                entry["change_id"],
+                entry["at"],
+                entry["agent_name"] or "system",
+                entry["entity"],
+                entry["action"],
+                entry["summary"],
                 fields,
-                entry.undone_by is not None,
+                entry["undone_by"] is not None,
             )
         )
     return rows
@@ -395,7 +403,9 @@ REFERENCES: dict[str, Any] = {
 """Fields that hold another record's id, and the table whose name stands for it in the history."""
 
 
-def _reference_names(decoded: list[tuple[AuditEntry, dict[str, Any], dict[str, Any]]]) -> dict[tuple[Any, int], str]:
+def _reference_names(
+    decoded: list[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]],
+) -> dict[tuple[Any, int], str]:
     """The names of the agents, contacts, accounts and products the shown changes point at.
 
     A query per kind of record named, at most four however long the history is."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from acct_tui.models import Account
@@ -171,6 +171,6 @@ def _ranks(keys: list[tuple[int, int]]) -> dict[int, int]:
     return {account_id: index for index, (_score, account_id) in enumerate(sorted(keys), start=1)}
 
 
-def _bands(bands: object) -> dict[str, int]:
-    counts = Counter(bands)  # type: ignore[call-overload]
+def _bands(bands: Iterable[HealthBand]) -> dict[str, int]:
+    counts = Counter(bands)
     return {band.value: counts.get(band, 0) for band in HealthBand}

@@ -13,6 +13,7 @@ from typing import Any
 
 from acct_tui.services import validation as v
 from acct_tui.services.dates import parse_date, parse_recurrence
+from acct_tui.services.errors import ValidationError
 from acct_tui.vocab import (
     ActivityKind,
     Direction,
@@ -144,5 +145,5 @@ def clean(rules: Mapping[str, Cleaner], raw: Mapping[str, object], today: dt.dat
     """Clean the given fields; unknown names are a mistake of the caller."""
     unknown = set(raw) - set(rules)
     if unknown:
-        raise v.ValidationError(f"unknown field(s): {', '.join(sorted(unknown))}")
+        raise ValidationError(f"unknown field(s): {', '.join(sorted(unknown))}")
     return {name: rules[name](value, today) for name, value in raw.items()}

@@ -46,7 +46,7 @@ def _open_followup(ch: Change, ctx: Ctx, followup_id: int) -> FollowUp:
     item = FollowUp.get_by_id(followup_id)
     if item.status != FollowUpStatus.OPEN.value:
         raise ValidationError(f"follow-up {followup_id} is already {item.status}")
-    return item  # type: ignore[no-any-return]
+    return item
 
 
 def _assignee(agent_id: int | None, ctx: Ctx) -> int:
@@ -72,7 +72,7 @@ def _create_followup(ch: Change, ctx: Ctx, account_id: int, data: Mapping[str, o
         created_at=ctx.now(),
         **values,
     )
-    return item  # type: ignore[no-any-return]
+    return item
 
 
 def _move_due(item: FollowUp, day: dt.date) -> None:
@@ -202,7 +202,7 @@ def reassign_followup(ctx: Ctx, followup_id: int, agent_id: int, note: str = "")
         if target == item.assignee_id:
             raise ValidationError("it is already assigned to that agent", "assignee")
         before = snapshot(item, [*_STATE, "notes"])
-        item.assignee = target
+        item.assignee_id = target
         if why:
             line = f"From {ctx.agent.name}, {ctx.today:%d %b}: {why}"
             item.notes = f"{line}\n{item.notes}" if item.notes else line
@@ -240,7 +240,7 @@ def _log(
     ch.created(activity, f"{kind}: {activity.summary}", action="log")
     if activity.direction == Direction.INBOUND.value:
         wake_snoozed(ch, {account_id: inbound_reason(kind, activity.summary)}, ctx.today)
-    return activity  # type: ignore[no-any-return]
+    return activity
 
 
 def log_activity(

@@ -224,13 +224,3 @@ def _next_change(inputs: HealthInputs, cadence: int, today: dt.date, policy: Hea
 
 def health_symbol(band: str) -> str:
     return HealthBand(band).symbol
-
-
-def policy_from_config(raw: Mapping[str, object]) -> HealthPolicy:
-    """The policy with the config file's preset, `[cadence]` and `[health]` laid over the defaults.
-
-    Raises `services.policy.PolicyError` naming the key of a value it refuses.
-    """
-    from acct_tui.services.policy import policy_from_config as read_policy
-
-    return read_policy(raw)

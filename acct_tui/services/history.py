@@ -1,7 +1,7 @@
 """Health history and trend: a row per account per day its score changed, and the arrow it gives.
 
-`record_scores` is called by the derived refresh, inside the transaction that
-moved the scores. `health_trends` answers, for a page of accounts, whether
+The rows are written by the derived refresh (`derived.record_scores`), inside
+the transaction that moved the scores. `health_trends` answers, for a page of accounts, whether
 the score went up, down or stayed put over the last `TREND_DAYS` days: it
 compares the score now with the one in force on the first day of the window
 (the account's first recorded score, if it is younger than that).
@@ -10,12 +10,13 @@ compares the score now with the one in force on the first day of the window
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from peewee import fn
 
 from acct_tui.models import Account, HealthHistory
+from acct_tui.services.rows import tuple_rows
 from acct_tui.services.unit import reading
 
 TREND_DAYS = 30
@@ -48,22 +49,6 @@ class HistoryPoint:
     band: str
 
 
-def record_scores(rows: Iterable[tuple[int, int, str]], today: dt.date) -> None:
-    """(account id, score, band) for scores that moved: one row per account for `today`, the last one kept."""
-    data = [{"account": account_id, "day": today, "score": score, "band": band} for account_id, score, band in rows]
-    if not data:
-        return
-    (
-        HealthHistory.insert_many(data)
-        .on_conflict(
-            conflict_target=[HealthHistory.account, HealthHistory.day],
-            preserve=[HealthHistory.score, HealthHistory.band],
-        )
-        .as_rowcount()
-        .execute()
-    )
-
-
 def _date(value: object) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
@@ -90,7 +75,7 @@ def health_trends(
     start = today - dt.timedelta(days=days)
     with reading():
         if scores is None:
-            now = dict(Account.select(Account.id, Account.health_score).where(Account.id.in_(ids)).tuples())
+            now = dict(tuple_rows(Account.select(Account.id, Account.health_score).where(Account.id.in_(ids))))
         else:
             now = dict(scores)
         latest_before = (
@@ -100,14 +85,15 @@ def health_trends(
         )
         baseline: dict[int, tuple[dt.date, int]] = {
             account_id: (_date(day), score)
-            for account_id, day, score in HealthHistory.select(
-                HealthHistory.account, HealthHistory.day, HealthHistory.score
+            for account_id, day, score in tuple_rows(
+                HealthHistory.select(HealthHistory.account, HealthHistory.day, HealthHistory.score).join(
+                    latest_before,
+                    on=(
+                        (HealthHistory.account == latest_before.c.account_id)
+                        & (HealthHistory.day == latest_before.c.day)
+                    ),
+                )
             )
-            .join(
-                latest_before,
-                on=((HealthHistory.account == latest_before.c.account_id) & (HealthHistory.day == latest_before.c.day)),
-            )
-            .tuples()
         }
         missing = [i for i in ids if i not in baseline]
         if missing:
@@ -116,13 +102,11 @@ def health_trends(
                 .where(HealthHistory.account.in_(missing), HealthHistory.day > start)
                 .group_by(HealthHistory.account)
             )
-            for account_id, day, score in (
-                HealthHistory.select(HealthHistory.account, HealthHistory.day, HealthHistory.score)
-                .join(
+            for account_id, day, score in tuple_rows(
+                HealthHistory.select(HealthHistory.account, HealthHistory.day, HealthHistory.score).join(
                     first_in,
                     on=((HealthHistory.account == first_in.c.account_id) & (HealthHistory.day == first_in.c.day)),
                 )
-                .tuples()
             ):
                 baseline[account_id] = (_date(day), score)
     trends: dict[int, Trend] = {}
@@ -142,9 +126,10 @@ def score_history(account_id: int, limit: int = 30) -> list[HistoryPoint]:
     with reading():
         return [
             HistoryPoint(_date(day), int(score), str(band))
-            for day, score, band in HealthHistory.select(HealthHistory.day, HealthHistory.score, HealthHistory.band)
-            .where(HealthHistory.account == account_id)
-            .order_by(HealthHistory.day.desc())
-            .limit(limit)
-            .tuples()
+            for day, score, band in tuple_rows(
+                HealthHistory.select(HealthHistory.day, HealthHistory.score, HealthHistory.band)
+                .where(HealthHistory.account == account_id)
+                .order_by(HealthHistory.day.desc())
+                .limit(limit)
+            )
         ]

@@ -126,7 +126,7 @@ def _agent(login: str) -> Agent:
     agent = Agent.get_or_none(Agent.login == login)
     if agent is None:
         raise NotFound(f"agent {login!r} not found")
-    return agent  # type: ignore[no-any-return]
+    return agent
 
 
 def add_keys(ctx: Ctx, login: str, text: str) -> list[str]:

@@ -19,6 +19,7 @@ from acct_tui.models import FOLLOWUP_DOWN, FOLLOWUP_UP, RENEWAL_DOWN, RENEWAL_UP
 from acct_tui.services.context import Ctx
 from acct_tui.services.derived import local_date
 from acct_tui.services.history import NO_TREND, health_trends
+from acct_tui.services.rows import tuple_rows
 from acct_tui.services.scope import scoped
 from acct_tui.services.search import word_clause
 from acct_tui.services.unit import reading
@@ -149,7 +150,7 @@ def _beyond(query: PortfolioQuery, key: Sequence[Any], *, before: bool = False) 
 
 def text_clause(text: str) -> Expression | None:
     """Every typed word must start a word of the name, domain, industry or a contact's name."""
-    return word_clause(text)  # type: ignore[no-any-return]
+    return word_clause(text)
 
 
 def _unindexed(column: Any) -> Any:
@@ -291,9 +292,9 @@ def _owner_names(ids: set[int]) -> dict[int, tuple[str, str]]:
         return {}
     return {
         agent_id: (login, name)
-        for agent_id, login, name in Agent.select(Agent.id, Agent.login, Agent.name)
-        .where(Agent.id.in_(list(ids)))
-        .tuples()
+        for agent_id, login, name in tuple_rows(
+            Agent.select(Agent.id, Agent.login, Agent.name).where(Agent.id.in_(list(ids)))
+        )
     }
 
 

@@ -166,7 +166,7 @@ def _counter(ctx: Ctx, agent_id: int | None) -> Any:
     return narrow(scoped(query, ctx.agent), ctx.context)
 
 
-def _item(values: tuple[object, ...], today: dt.date) -> QueueItem:
+def _item(values: tuple[Any, ...], today: dt.date) -> QueueItem:
     (
         id_, account_id, name, score, band, arr, currency, renewal, kind, title, due, priority,
         assignee_id, login, agent_name, snoozed, reason, woke, recurrence, notes, version,
@@ -185,10 +185,10 @@ def _item(values: tuple[object, ...], today: dt.date) -> QueueItem:
         points += WOKE_POINTS
         reasons = (*reasons, f"+{WOKE_POINTS} woke early")
     return QueueItem(
-        id=int(id_),  # type: ignore[call-overload]
-        account_id=int(account_id),  # type: ignore[call-overload]
+        id=int(id_),
+        account_id=int(account_id),
         account_name=str(name),
-        health_score=int(score),  # type: ignore[call-overload]
+        health_score=int(score),
         health_band=health_band,
         arr=amount,
         currency=str(currency),
@@ -197,7 +197,7 @@ def _item(values: tuple[object, ...], today: dt.date) -> QueueItem:
         title=str(title),
         due_on=due_on,
         priority=str(priority),
-        assignee_id=int(assignee_id),  # type: ignore[call-overload]
+        assignee_id=int(assignee_id),
         assignee_login=str(login),
         assignee_name=str(agent_name),
         snoozed_until=snoozed_until,
@@ -207,7 +207,7 @@ def _item(values: tuple[object, ...], today: dt.date) -> QueueItem:
         notes=str(notes),
         urgency=points,
         reasons=reasons,
-        version=int(version),  # type: ignore[call-overload]
+        version=int(version),
     )
 
 

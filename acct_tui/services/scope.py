@@ -25,18 +25,18 @@ def visible(agent: AgentRef) -> Expression | None:
     """A where-clause on Account for what `agent` may see; None means everything."""
     if agent.is_admin:
         return None
-    share_to: Any = AccountShare.agent == agent.id
+    share_to: Expression = AccountShare.agent == agent.id
     if agent.team_id is not None:
         share_to = share_to | (AccountShare.team == agent.team_id)
     shared = AccountShare.select(AccountShare.account).where(share_to)
     assigned = FollowUp.select(FollowUp.account).where(
         FollowUp.assignee == agent.id, FollowUp.status == FollowUpStatus.OPEN.value
     )
-    clause: Any = (Account.owner == agent.id) | Account.id.in_(shared) | Account.id.in_(assigned)
+    clause: Expression = (Account.owner == agent.id) | Account.id.in_(shared) | Account.id.in_(assigned)
     if agent.is_lead and agent.team_id is not None:
         members = Agent.select(Agent.id).where(Agent.team == agent.team_id)
         clause = clause | (Account.team == agent.team_id) | Account.owner.in_(members)
-    return clause  # type: ignore[no-any-return]
+    return clause
 
 
 def scoped(query: Any, agent: AgentRef) -> Any:
@@ -58,7 +58,7 @@ def require_account(agent: AgentRef, account_id: int, *, for_update: bool = Fals
 
         if is_postgres():
             query = query.for_update()
-    account = query.first()
+    account: Account | None = query.first()
     if account is None:
         raise NotFound(f"account {account_id} not found")
-    return account  # type: ignore[no-any-return]
+    return account

@@ -18,9 +18,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from typing import Any
 
-from peewee import SQL
+from peewee import SQL, Expression
 
 from acct_tui.models import Account, database_proxy
 
@@ -54,11 +53,12 @@ def _fts_query(words: list[str]) -> str:
     return " AND ".join(f'"{w}"*' for w in words)
 
 
-def _like_clause(words: list[str]) -> Any:
-    clause: Any = None
+def _like_clause(words: list[str]) -> Expression:
+    clause: Expression | None = None
     for word in words:
         term = (Account.search_text.startswith(word)) | (Account.search_text.contains(f" {word}"))
         clause = term if clause is None else clause & term
+    assert clause is not None  # the callers pass at least one word
     return clause
 
 
@@ -71,7 +71,7 @@ def fts_matches(words: list[str], cap: int = COMMON_MATCHES) -> int:
     return int(cursor.fetchone()[0])
 
 
-def word_clause(text: str, *, for_page: bool = False) -> Any:
+def word_clause(text: str, *, for_page: bool = False) -> Expression | None:
     """A where-clause on Account for the typed words, or None when nothing was typed.
 
     `for_page` lets a common word be tested row by row along the sort index

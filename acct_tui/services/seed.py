@@ -34,6 +34,7 @@ from acct_tui.models import (
     database_proxy,
 )
 from acct_tui.services.health import DEFAULT_POLICY, HealthPolicy
+from acct_tui.services.rows import tuple_rows
 from acct_tui.services.seed_rows import ACTIVITY_COLUMNS as ACTIVITY_COLUMNS  # re-exported: benchmarks use it
 from acct_tui.services.seed_rows import FIRST, LAST, PRODUCTS, Batch, Plan, generate_batch
 from acct_tui.vocab import Role
@@ -146,7 +147,9 @@ def seed(
             agent_ids = list(owner_ids) if owner_ids else ensure_agents(agent_count, rng, admin_login)
             product_ids = ensure_products()
             result.agents = [a.login for a in Agent.select(Agent.login).where(Agent.id.in_(agent_ids))]
-            team_of = dict(Agent.select(Agent.id, Agent.team).where(Agent.id.in_(agent_ids)).tuples())
+            team_of: dict[int, int | None] = dict(
+                tuple_rows(Agent.select(Agent.id, Agent.team).where(Agent.id.in_(agent_ids)))
+            )
             first_account = _next_id(Account)
             first_contact = _next_id(Contact)
         plan = Plan(
@@ -284,7 +287,8 @@ def _bulk_load(*, enabled: bool, phases: dict[str, float]) -> Iterator[None]:
         started = time.perf_counter()
         db.execute_sql("PRAGMA synchronous = NORMAL")
         for model in models:
-            model._schema.create_indexes(safe=True)
+            # The table is there, so this only puts back the indexes dropped above (IF NOT EXISTS).
+            model.create_table(safe=True)
         phases["indexes"] = time.perf_counter() - started
         started = time.perf_counter()
         db.execute_sql("INSERT INTO account_fts(account_fts) VALUES ('rebuild')")

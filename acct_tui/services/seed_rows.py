@@ -18,8 +18,9 @@ from decimal import Decimal
 from typing import Any
 
 from acct_tui.clock import to_local
-from acct_tui.services.derived import search_text, tier_rank
+from acct_tui.services.derived import tier_rank
 from acct_tui.services.health import HealthInputs, HealthPolicy, assess
+from acct_tui.services.search import search_text
 
 FIRST = (
     "Alex Amara Ben Bea Carla Chen Dana Diego Elif Emil Farah Femi Gita Hana Ines Ivan Jonas Juno Kai Kenji "

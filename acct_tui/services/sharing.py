@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from peewee import fn
+from peewee import Expression, fn
 
 from acct_tui.models import Account, AccountShare, Agent, Team
 from acct_tui.services.context import Ctx
@@ -90,6 +90,14 @@ def _target(agent_login: str | None, team: str | None) -> tuple[Agent | None, Te
     return None, found
 
 
+def _share_match(agent: Agent | None, team_row: Team | None) -> tuple[Expression, str]:
+    """The share rows of the one agent or team `_target` found, and how a person names it."""
+    if agent is not None:
+        return AccountShare.agent == agent.id, agent.login
+    assert team_row is not None  # _target finds exactly one of the two
+    return AccountShare.team == team_row.id, f"team {team_row.name}"
+
+
 def share_account(ctx: Ctx, account_id: int, *, agent_login: str | None = None, team: str | None = None) -> Shared:
     """Let one agent or one team see and work the account. Sharing twice changes nothing."""
     with change(ctx, "share") as ch:
@@ -99,11 +107,10 @@ def share_account(ctx: Ctx, account_id: int, *, agent_login: str | None = None, 
         agent, team_row = _target(agent_login, team)
         if agent is not None and agent.id == account.__data__["owner"]:
             raise ValidationError(f"{agent.login} owns {account.name} already", "with")
-        match = (AccountShare.agent == agent.id) if agent is not None else (AccountShare.team == team_row.id)  # type: ignore[union-attr]
+        match, who = _share_match(agent, team_row)
         exists = AccountShare.select().where(AccountShare.account == account.id, match).exists()
         if not exists:
             share = AccountShare.create(account=account.id, agent=agent, team=team_row)
-            who = agent.login if agent is not None else f"team {team_row.name}"  # type: ignore[union-attr]
             ch.created(share, f"shared {account.name} with {who}", action="share")
         return Shared(account.id, account.name, not exists, _shared_with(account.id))
 
@@ -115,10 +122,9 @@ def unshare_account(ctx: Ctx, account_id: int, *, agent_login: str | None = None
         account = require_account(ctx.agent, account_id)
         _check_may_share(ctx, account)
         agent, team_row = _target(agent_login, team)
-        match = (AccountShare.agent == agent.id) if agent is not None else (AccountShare.team == team_row.id)  # type: ignore[union-attr]
+        match, who = _share_match(agent, team_row)
         shares = list(AccountShare.select().where(AccountShare.account == account.id, match))
         for share in shares:
-            who = agent.login if agent is not None else f"team {team_row.name}"  # type: ignore[union-attr]
             ch.deleted(share, f"stopped sharing {account.name} with {who}", action="unshare")
             share.delete_instance()
         return Shared(account.id, account.name, bool(shares), _shared_with(account.id))

@@ -30,10 +30,10 @@ from acct_tui.services.context import Ctx
 from acct_tui.services.derived import DERIVED_COLUMNS
 from acct_tui.services.errors import Conflict, NotFound
 from acct_tui.services.scope import require_account
-from acct_tui.services.unit import change, from_json, reading, snapshot, to_json
+from acct_tui.services.unit import Change, change, from_json, reading, snapshot, to_json
 
 _MODELS: dict[str, type[Model]] = {
-    model._meta.table_name: model  # type: ignore[attr-defined]
+    model._meta.table_name: model
     for model in (
         Account,
         AccountShare,
@@ -102,20 +102,17 @@ def undo_change(ctx: Ctx, change_id: str) -> Undone:
             _reverse(ch, entry)
         AuditEntry.update(undone_by=ch.id).where(AuditEntry.change_id == change_id).execute()
         summary = entries[-1].summary
-        account_id = next((e.account_id for e in entries if e.account_id), None)
-        return Undone(change_id, summary, account_id)
+        first_account = next((e.account_id for e in entries if e.account_id), None)
+        return Undone(change_id, summary, first_account)
 
 
-def _reverse(ch: object, entry: AuditEntry) -> None:
-    from acct_tui.services.unit import Change
-
-    assert isinstance(ch, Change)
+def _reverse(ch: Change, entry: AuditEntry) -> None:
     model = _MODELS.get(entry.entity)
     if model is None:
         raise Conflict(f"changes to {entry.entity} cannot be undone here")
     before = json.loads(entry.before) if entry.before else None
     after = json.loads(entry.after) if entry.after else None
-    current = model.get_or_none(model._meta.primary_key == entry.entity_id)  # type: ignore[attr-defined]
+    current = model.get_or_none(model._meta.primary_key == entry.entity_id)
     label = f"undo: {entry.summary}"
     if after is not None and before is None:  # it was created: delete it
         if current is None:
@@ -141,7 +138,7 @@ def _reverse(ch: object, entry: AuditEntry) -> None:
     for name, value in before.items():
         if name != "version":  # versions only move forward, or a stale editor could win
             setattr(current, name, from_json(model, name, value))
-    if "version" in model._meta.fields:  # type: ignore[attr-defined]
+    if "version" in model._meta.fields:
         current.version += 1  # type: ignore[attr-defined]
     if isinstance(current, Account) and "name" in before:
         current.sort_name = current.name.casefold()

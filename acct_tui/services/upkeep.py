@@ -106,12 +106,12 @@ _COLUMNS = (
 )
 
 
-def _facts(row: tuple[object, ...]) -> _AccountFacts:
+def _facts(row: tuple[Any, ...]) -> _AccountFacts:
     id_, name, score, band, arr, currency, renewal, touch, _due = row
     return _AccountFacts(
-        id=int(id_),  # type: ignore[call-overload]
+        id=int(id_),
         name=str(name),
-        score=int(score),  # type: ignore[call-overload]
+        score=int(score),
         band=HealthBand(str(band)),
         arr=Decimal(str(arr)),
         currency=str(currency),
@@ -126,7 +126,7 @@ def _rows(query: Any) -> list[tuple[Any, ...]]:
 
 def _as_date(value: object) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
-        return value  # type: ignore[return-value]
+        return value
     return dt.date.fromisoformat(str(value)[:10])
 
 

@@ -18,15 +18,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
+from peewee import ModelSelect
+
 from acct_tui.models import FollowUp
-from acct_tui.services.unit import Change, snapshot
+from acct_tui.services.audit import Change, snapshot
+from acct_tui.services.rows import tuple_rows
 from acct_tui.vocab import FollowUpStatus, HealthBand
 
 _STATE = ["due_on", "snoozed_until", "woke_reason", "version"]
 DATE_REASON = "its snooze date came"
 
 
-def _snoozed(account_ids: list[int], today: dt.date) -> object:
+def _snoozed(account_ids: list[int], today: dt.date) -> ModelSelect[FollowUp]:
     return FollowUp.select().where(
         FollowUp.account.in_(account_ids),
         FollowUp.status == FollowUpStatus.OPEN.value,
@@ -49,7 +52,7 @@ def wake_snoozed(ch: Change | None, reasons: Mapping[int, str], today: dt.date) 
         for account_id, reason in reasons.items():
             by_reason.setdefault(reason[:200], []).append(account_id)
         for reason, ids in by_reason.items():
-            rows = list(_snoozed(ids, today).select(FollowUp.id, FollowUp.account).tuples())  # type: ignore[attr-defined]
+            rows = list(tuple_rows(_snoozed(ids, today).select(FollowUp.id, FollowUp.account)))
             if rows:
                 FollowUp.update(
                     due_on=today, snoozed_until=None, woke_reason=reason, version=FollowUp.version + 1
@@ -57,7 +60,7 @@ def wake_snoozed(ch: Change | None, reasons: Mapping[int, str], today: dt.date) 
                 woken.update(int(account_id) for _f, account_id in rows)
         return woken
     woken = set()
-    for item in _snoozed(sorted(reasons), today).order_by(FollowUp.id):  # type: ignore[attr-defined]
+    for item in _snoozed(sorted(reasons), today).order_by(FollowUp.id):
         reason = reasons[item.account_id][:200]
         before = snapshot(item, _STATE)
         item.due_on = today

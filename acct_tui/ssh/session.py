@@ -43,7 +43,7 @@ def set_window_size(fd: int, columns: int, rows: int, xpixels: int = 0, ypixels:
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, xpixels, ypixels))
 
 
-class AppSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
+class AppSession(asyncssh.SSHServerSession[bytes]):  # the server runs with encoding=None: bytes
     """An SSH session that runs the dashboard, and nothing else."""
 
     def __init__(self, desk: Desk, login: str, source: str, key: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from typing import Any, Protocol
 
 from acct_tui.clock import Clock
 from acct_tui.config import Settings
@@ -16,7 +17,13 @@ from acct_tui.config import Settings
 Handler = Callable[[argparse.Namespace, Settings, Clock], int]
 
 
-def _modules() -> list[object]:
+class VerbModule(Protocol):
+    """What each verb module offers: its sub-commands registered on the parser."""
+
+    def register(self, verbs: Any, common: argparse.ArgumentParser) -> dict[str, Handler]: ...
+
+
+def _modules() -> list[VerbModule]:
     from acct_tui.verbs import actions, agents, basic, data, ssh
 
     return [basic, actions, agents, data, ssh]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+import pytest
+
 from acct_tui.app import AcctApp
 from acct_tui.models import Account, Agent, Concern, Contact, FollowUp, Opportunity
 from acct_tui.screens.detail import AccountScreen
@@ -68,6 +70,7 @@ async def test_edit_conflict_keeps_typed_values_and_can_overwrite(
         assert account.notes == "Alex was here"
 
 
+@pytest.mark.slow  # about 8 s on 2 cores
 async def test_contact_concern_opportunity_and_resolve(make_app: Callable[..., AcctApp]) -> None:
     """`c`, `i` and `o` add rows that appear in their panes; `v` in the concerns pane resolves one with a note."""
     app = make_app()

@@ -379,6 +379,7 @@ DETAIL_KEYS = {
 }
 
 
+@pytest.mark.slow  # 5-20 s each on 2 cores
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 async def test_client_detail_every_pane_is_inert_and_aligned(
     make_app: Callable[..., AcctApp], hostile: dict[str, int], size: tuple[int, int]
@@ -445,6 +446,7 @@ async def test_editing_one_field_leaves_hostile_stored_text_as_it_was(
     assert account.industry == account.domain == account.notes == PAYLOADS["escape"]
 
 
+@pytest.mark.slow  # 5-20 s each on 2 cores
 async def test_today_walk_cards_are_inert_and_literal(
     make_app: Callable[..., AcctApp], hostile: dict[str, int]
 ) -> None:
@@ -474,6 +476,7 @@ async def test_today_walk_cards_are_inert_and_literal(
         assert "Walk finished" in screen_text(app)
 
 
+@pytest.mark.slow  # 5-20 s each on 2 cores
 async def test_palette_jump_shows_hostile_accounts_inert_and_opens_them(
     make_app: Callable[..., AcctApp], hostile: dict[str, int]
 ) -> None:

@@ -7,16 +7,14 @@ the `:` prompt and the Products pane write the same rows and audit entries.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from acct_tui.services import accounts, products
 from acct_tui.services.commands import targets as T
 from acct_tui.services.commands.grammar import Command, CommandError
+from acct_tui.services.commands.outcome import Outcome
 from acct_tui.services.context import Ctx
 from acct_tui.services.detail import account_name
-
-if TYPE_CHECKING:  # run.py imports this module: its Outcome is taken when a verb runs
-    from acct_tui.services.commands.run import Outcome
 
 _PRODUCT_OPTIONS = {
     "product": "product",
@@ -139,8 +137,6 @@ def concern_resolve(ctx: Ctx, command: Command, words: list[str], raw: Mapping[s
 
 
 def _outcome(message: str, data: dict[str, Any], *, wrote: bool = False, text: str = "") -> Outcome:
-    from acct_tui.services.commands.run import Outcome
-
     return Outcome(message, data, wrote=wrote, text=text)
 
 

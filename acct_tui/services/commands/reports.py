@@ -8,23 +8,19 @@ database is made inert before it is shown.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from acct_tui.models import AuditEntry
 from acct_tui.services.commands.grammar import CommandError
+from acct_tui.services.commands.outcome import Outcome, plain
 from acct_tui.services.context import Ctx
 from acct_tui.services.errors import NotFound
 from acct_tui.services.scope import require_account
 from acct_tui.services.unit import reading
 from acct_tui.text import fit, inert
 
-if TYPE_CHECKING:
-    from acct_tui.services.commands.run import Outcome
-
 
 def _outcome(message: str, data: dict[str, Any], text: str = "") -> Outcome:
-    from acct_tui.services.commands.run import Outcome, plain
-
     return Outcome(message, plain(data), text=text)
 
 

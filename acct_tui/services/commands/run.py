@@ -8,36 +8,20 @@ database change is the same: the same service with the same values.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
 
 from acct_tui.services import accounts, followups
 from acct_tui.services.commands import records, reports
 from acct_tui.services.commands import targets as T
 from acct_tui.services.commands.grammar import Command, CommandError
-from acct_tui.services.context import ActiveContext, Ctx
+
+# What a verb answers lives below this module and `reports` (which builds the reading verbs'
+# answers); both names stay importable from here, where the callers look for them.
+from acct_tui.services.commands.outcome import Outcome as Outcome
+from acct_tui.services.commands.outcome import plain as plain
+from acct_tui.services.context import Ctx
 from acct_tui.services.detail import account_name
 from acct_tui.vocab import ActivityKind
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What a verb did, for a person (message, text) and for a script (data)."""
-
-    message: str
-    data: dict[str, Any] = field(default_factory=dict)
-    wrote: bool = False
-    """Something was written: views reload, and `z` can undo it."""
-    text: str = ""
-    """A longer plain-text answer (a table, an explanation)."""
-    open_account: int | None = None
-    view: str | None = None
-    context_changed: bool = False
-    context: ActiveContext | None = None
-    what_if: tuple[str, ...] | None = None
-
 
 Runner = Callable[[Ctx, Command, list[str], Mapping[str, object]], Outcome]
 
@@ -311,21 +295,3 @@ _RUNNERS: dict[str, Runner] = {
     "today": _view("today", "Today"),
     **records.RUNNERS,
 }
-
-
-def plain(value: Any) -> Any:
-    """A value as JSON can carry it: dates as ISO text, amounts as text, enums as their value."""
-    from decimal import Decimal
-    from enum import Enum
-
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    return value

@@ -26,7 +26,7 @@ from typing import Any
 from acct_tui.models import Account
 from acct_tui.services import validation as v
 from acct_tui.services.context import Ctx
-from acct_tui.services.derived import local_date, search_text, tier_rank
+from acct_tui.services.derived import local_date, tier_rank
 from acct_tui.services.errors import ValidationError
 from acct_tui.services.health import Health, HealthInputs, assess
 from acct_tui.services.imports.base import (
@@ -55,6 +55,7 @@ from acct_tui.services.imports.values import (
     parse_datetime_cell,
 )
 from acct_tui.services.scope import scoped
+from acct_tui.services.search import search_text
 from acct_tui.services.unit import to_json
 from acct_tui.vocab import Stage, Tier
 
@@ -415,7 +416,7 @@ def _plan_updates(matched: list[tuple[Row, int]], result: Plan) -> None:
         )
 
 
-CREATE_FIELDS = tuple(name for name in Account._meta.fields if name != "id")  # type: ignore[attr-defined]
+CREATE_FIELDS = tuple(name for name in Account._meta.fields if name != "id")
 
 
 def write(ctx: Ctx, result: Plan, change_id: str, progress: Callable[[int], None] | None = None) -> None:

@@ -19,6 +19,8 @@ from acct_tui.models import Activity, Contact
 from acct_tui.services import validation as v
 from acct_tui.services.context import Ctx
 from acct_tui.services.errors import ValidationError
+from acct_tui.services.imports.base import ACTIVITY_CREATE_FIELDS as CREATE_FIELDS
+from acct_tui.services.imports.base import ACTIVITY_EDITABLE as EDITABLE
 from acct_tui.services.imports.base import (
     ImportOptions,
     Op,
@@ -39,7 +41,6 @@ from acct_tui.services.imports.values import detect_date_order, parse_datetime_c
 from acct_tui.services.unit import to_json
 from acct_tui.vocab import ActivityKind, Direction
 
-EDITABLE = ("kind", "direction", "occurred_at", "summary", "body", "outcome", "contact", "agent", "external_id")
 _KIND_WORDS = {
     "log a call": "call", "phone": "call", "phone call": "call", "calls": "call", "call logged": "call",
     "e-mail": "email", "emails": "email", "sent email": "email", "list email": "email", "incoming email": "email",
@@ -265,10 +266,6 @@ def _as_datetime(value: object) -> Any:
     if value is None or isinstance(value, dt.datetime):
         return value
     return dt.datetime.fromisoformat(str(value))
-
-
-CREATE_FIELDS = ("account", "kind", "direction", "occurred_at", "agent", "contact", "summary", "body", "outcome",
-                 "external_id", "created_at")  # fmt: skip
 
 
 def write(ctx: Ctx, result: Plan, change_id: str, progress: Callable[[int], None] | None = None) -> None:

@@ -13,10 +13,30 @@ from acct_tui.services.errors import ValidationError
 from acct_tui.services.imports.columns import ColumnMap, ImportKind
 from acct_tui.services.imports.values import DateOrder
 
+# The typed row helpers, here since the importers first needed them; they live in services.rows.
+from acct_tui.services.rows import dict_rows as dict_rows
+from acct_tui.services.rows import tuple_rows as tuple_rows
+
 ImportProgress = Callable[[str, int, int], None]
 """Called as (phase, done, total); phases are "reading", "checking", "writing", "refreshing"."""
 
 PROGRESS_EVERY = 2000
+
+
+# An activity's columns, shared by the activities importer and the CRM last-touch entries.
+ACTIVITY_EDITABLE = (
+    "kind",
+    "direction",
+    "occurred_at",
+    "summary",
+    "body",
+    "outcome",
+    "contact",
+    "agent",
+    "external_id",
+)
+ACTIVITY_CREATE_FIELDS = ("account", "kind", "direction", "occurred_at", "agent", "contact", "summary", "body",
+                          "outcome", "external_id", "created_at")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -265,17 +285,6 @@ class AgentBook:
         if not found[1]:
             raise ValidationError(f"agent {text[:60]!r} is deactivated")
         return found[0]
-
-
-def dict_rows(query: Any) -> Iterator[dict[str, Any]]:
-    """A query's rows as plain dicts (typed, for the checker's sake)."""
-    rows: Iterator[dict[str, Any]] = iter(query.dicts())
-    return rows
-
-
-def tuple_rows(query: Any) -> Iterator[tuple[Any, ...]]:
-    rows: Iterator[tuple[Any, ...]] = iter(query.tuples())
-    return rows
 
 
 def chunked(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:

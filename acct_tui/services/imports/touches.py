@@ -21,7 +21,7 @@ from peewee import fn
 from acct_tui.models import Activity
 from acct_tui.services.context import Ctx
 from acct_tui.services.derived import local_date
-from acct_tui.services.imports.base import Op, Plan, chunked, tuple_rows
+from acct_tui.services.imports.base import ACTIVITY_CREATE_FIELDS, ACTIVITY_EDITABLE, Op, Plan, chunked, tuple_rows
 from acct_tui.services.unit import snapshot, to_json
 from acct_tui.vocab import TOUCH_KINDS, ActivityKind, Direction
 
@@ -134,7 +134,6 @@ def retire_covered(
 
 
 def write_touches(ctx: Ctx, result: AccountPlan, change_id: str) -> None:
-    from acct_tui.services.imports import activities
     from acct_tui.services.imports.write import apply_updates, audit, insert_creates, reserve_ids
 
     now = ctx.now()
@@ -159,6 +158,6 @@ def write_touches(ctx: Ctx, result: AccountPlan, change_id: str) -> None:
         )
     for op, activity_id in zip(ops, reserve_ids(Activity, len(ops)), strict=True):
         op.record_id = activity_id
-    insert_creates(Activity, ops, activities.CREATE_FIELDS)
+    insert_creates(Activity, ops, ACTIVITY_CREATE_FIELDS)
     apply_updates(Activity, result.touch_updates, now)
-    audit(ctx, change_id, Activity, [*ops, *result.touch_updates], ("account", *activities.EDITABLE))
+    audit(ctx, change_id, Activity, [*ops, *result.touch_updates], ("account", *ACTIVITY_EDITABLE))

@@ -36,13 +36,13 @@ def reserve_ids(model: type[Model], count: int) -> list[int]:
         return []
     from acct_tui.db import is_postgres
 
-    table = model._meta.table_name  # type: ignore[attr-defined]
+    table = model._meta.table_name
     if is_postgres():
         cursor = database_proxy.execute_sql(
             f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)", (count,)
         )
         return [int(row[0]) for row in cursor.fetchall()]
-    start = int(model.select(fn.MAX(model.id)).scalar() or 0) + 1  # type: ignore[attr-defined]
+    start = int(model.select(fn.MAX(model._meta.primary_key)).scalar() or 0) + 1
     return list(range(start, start + count))
 
 
@@ -76,7 +76,7 @@ def bulk_insert(table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ..
 
 
 def _columns(model: type[Model], names: Sequence[str]) -> list[str]:
-    fields = model._meta.fields  # type: ignore[attr-defined]
+    fields = model._meta.fields
     return [fields[name].column_name for name in names]
 
 
@@ -87,9 +87,9 @@ def insert_creates(
     progress: Callable[[int], None] | None = None,
 ) -> None:
     """Insert the planned rows (each op's values hold every name in `names`, ids already set)."""
-    table = model._meta.table_name  # type: ignore[attr-defined]
+    table = model._meta.table_name
     columns = ["id", *_columns(model, names)]
-    fields = model._meta.fields  # type: ignore[attr-defined]
+    fields = model._meta.fields
     missing = {n for op in ops[:1] for n in names if n not in op.values}
     if missing:  # a column added to the model after this import was written: its default
         defaults = {n: fields[n].default() if callable(fields[n].default) else fields[n].default for n in missing}
@@ -111,7 +111,7 @@ def apply_updates(
     progress: Callable[[int], None] | None = None,
 ) -> None:
     """Write each op's changed fields, a batch per set of fields; the version moves on by one."""
-    fields = model._meta.fields  # type: ignore[attr-defined]
+    fields = model._meta.fields
     param = database_proxy.obj.param
     groups: dict[tuple[str, ...], list[Op]] = defaultdict(list)
     for op in ops:
@@ -125,7 +125,7 @@ def apply_updates(
             extra.append(now)
         if "version" in fields:
             sets.append("version = version + 1")
-        sql = f"UPDATE {model._meta.table_name} SET {', '.join(sets)} WHERE id = {param}"  # type: ignore[attr-defined]
+        sql = f"UPDATE {model._meta.table_name} SET {', '.join(sets)} WHERE id = {param}"
         for batch in chunked(group, BATCH):
             database_proxy.cursor().executemany(
                 sql, [(*(op.values[n] for n in names), *extra, op.record_id) for op in batch]
@@ -185,7 +185,7 @@ def _dump(data: dict[str, Any] | None) -> str:
 
 def audit(ctx: Ctx, change_id: str, model: type[Model], ops: Sequence[Op], audit_fields: Sequence[str]) -> None:
     """One audit entry per created or updated row, all under the import's change id."""
-    entity = model._meta.table_name  # type: ignore[attr-defined]
+    entity = model._meta.table_name
     now = ctx.now()
     rows = []
     for op in ops:
@@ -207,15 +207,15 @@ def audit(ctx: Ctx, change_id: str, model: type[Model], ops: Sequence[Op], audit
              op.label[:240], _dump(before), _dump(after))
         )  # fmt: skip
     for batch in chunked(rows, BATCH):
-        bulk_insert(AuditEntry._meta.table_name, AUDIT_COLUMNS, batch)  # type: ignore[attr-defined]
+        bulk_insert(AuditEntry._meta.table_name, AUDIT_COLUMNS, batch)
 
 
 def retire(
     ctx: Ctx, change_id: str, model: type[Model], rows: Sequence[tuple[int, int, dict[str, Any]]], why: str
 ) -> None:
     """Delete rows (id, account id, snapshot) and audit each as a delete, so undo puts it back."""
-    entity = model._meta.table_name  # type: ignore[attr-defined]
-    key: Any = model._meta.primary_key  # type: ignore[attr-defined]
+    entity = model._meta.table_name
+    key: Any = model._meta.primary_key
     for chunk in chunked([row_id for row_id, _account, _values in rows]):
         model.delete().where(key.in_(list(chunk))).execute()
     now = ctx.now()
@@ -225,4 +225,4 @@ def retire(
         for row_id, account_id, values in rows
     ]  # fmt: skip
     for batch in chunked(entries, BATCH):
-        bulk_insert(AuditEntry._meta.table_name, AUDIT_COLUMNS, batch)  # type: ignore[attr-defined]
+        bulk_insert(AuditEntry._meta.table_name, AUDIT_COLUMNS, batch)

@@ -1,0 +1,75 @@
+"""The check a SQLite file gets before anything opens it, and the error every database step raises.
+
+`acct_tui.db` checks a file before it connects to it, and `acct_tui.services.backup`
+checks the copies it makes and the files it restores; both import this module, which
+imports neither, so opening a database never reaches up into the services.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+
+class DatabaseError(Exception):
+    """A database cannot be opened or used; the message says what to do."""
+
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+FULL_CHECK_BYTES = 32 * 1024 * 1024
+"""Files up to this size get a full quick_check at start; bigger ones a bounded one."""
+SMALL_TABLES = ("schema_meta", "team", "agent", "agent_key")
+
+
+def open_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only connection of its own: checking a file never writes to it, nor waits on a writer."""
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+
+
+def _problem(path: Path, detail: str) -> DatabaseError:
+    lines = [part.strip() for part in detail.replace("*** in database main ***", "").splitlines() if part.strip()]
+    detail = "; ".join(lines[:3]) + ("; ..." if len(lines) > 3 else "")
+    return DatabaseError(
+        f"{path} is damaged ({detail}); acct-tui will not write to it. "
+        f"Restore a backup (acct-tui restore BACKUP --db {path} --force) or copy the file away for repair"
+    )
+
+
+def check_file(path: Path, *, full: bool | None = None) -> None:
+    """Raise DatabaseError when the SQLite file at `path` is not an intact database."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return
+    if size == 0:
+        return
+    with path.open("rb") as handle:
+        header = handle.read(100)
+    if not header.startswith(SQLITE_MAGIC):
+        raise DatabaseError(f"{path} is not a SQLite database (its first bytes say otherwise); check the --db path")
+    if len(header) < 100:
+        raise _problem(path, "the file is shorter than its header")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    if page_size < 512 or page_size & (page_size - 1):
+        raise _problem(path, "its header names an impossible page size")
+    whole = size <= FULL_CHECK_BYTES if full is None else full
+    try:
+        with open_readonly(path) as conn:
+            if whole:
+                problems = [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
+            else:
+                problems = []
+                names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                for table in SMALL_TABLES:
+                    if table in names:
+                        problems += [row[0] for row in conn.execute(f"PRAGMA quick_check('{table}')")]
+                        problems = [p for p in problems if p != "ok"] or problems
+                count = conn.execute("PRAGMA page_count").fetchone()[0]
+                if count * page_size > size + page_size and not Path(f"{path}-wal").exists():
+                    problems.append(f"the file is truncated ({size} bytes for {count} pages)")
+    except sqlite3.DatabaseError as exc:
+        raise _problem(path, str(exc)) from None
+    bad = [p for p in problems if p != "ok"]
+    if bad:
+        raise _problem(path, "; ".join(bad[:3]))

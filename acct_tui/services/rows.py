@@ -1,0 +1,23 @@
+"""A query's rows as what they are: tuples or dicts, typed for the checker.
+
+peewee's stubs type `query.tuples()` and `query.dicts()` as the query itself, so
+iterating one reads as iterating model instances. Iterating through these says
+what each row really is; at run time they are the same iteration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+
+def tuple_rows(query: Any) -> Iterator[tuple[Any, ...]]:
+    """The rows of `query` as tuples, in the order of its selected columns."""
+    rows: Iterator[tuple[Any, ...]] = iter(query.tuples())
+    return rows
+
+
+def dict_rows(query: Any) -> Iterator[dict[str, Any]]:
+    """The rows of `query` as dicts keyed by column name."""
+    rows: Iterator[dict[str, Any]] = iter(query.dicts())
+    return rows

@@ -20,7 +20,7 @@ from textual.widgets import Static
 
 from acct_tui.screens import actions
 from acct_tui.screens.base import DismissOnce, KeysFollowState
-from acct_tui.screens.detail_panes import PANE_KEYS, MoreRows, pane, tab_strip
+from acct_tui.screens.detail_panes import PANE_KEYS, PANES, MoreRows, pane
 from acct_tui.services import accounts
 from acct_tui.services.detail import ClientDetail, ConcernRow, FollowUpRow, TimelineItem, client_detail, timeline_page
 from acct_tui.services.portfolio import neighbour
@@ -29,11 +29,22 @@ from acct_tui.widgets.display import Palette, ago, band_word, days_from, money, 
 from acct_tui.widgets.header import AppHeader
 from acct_tui.widgets.keybar import KeyBar
 from acct_tui.widgets.rows import RowList
+from acct_tui.widgets.tabs import PaneTabs, Tab
 
 NAME_CELLS = 60
 """The card shows this much of a name: a runaway value (10,000 characters from an old import)
 must not push the owner, renewal and last touch off the card."""
 FIELD_CELLS = 30
+SHORT_TITLES = {"followups": "Follow", "opportunities": "Opps", "timeline": "Time"}
+"""Pane titles for a narrow terminal, so all seven panes show at 80 columns."""
+
+
+def pane_tabs(detail: ClientDetail | None) -> list[Tab]:
+    """Every pane's title, short title and count (no counts until the account is read)."""
+    return [
+        Tab(p.key, p.title, SHORT_TITLES.get(p.key, p.title), p.count(detail) if detail is not None else None)
+        for p in PANES
+    ]
 
 
 class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
@@ -113,7 +124,7 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
         with Horizontal(id="card"):
             yield Static("loading…", id="card-main")
             yield Static("", id="card-health")
-        yield Static(tab_strip(self.pane, None), id="pane-tabs")
+        yield PaneTabs(pane_tabs(None), self.pane, id="pane-tabs")
         first = pane(self.pane)
         yield RowList(first.columns, self._cells, id="pane-rows", empty_text=first.empty)
         yield KeyBar()
@@ -205,7 +216,7 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
         current = pane(self.pane)
         self.rows.empty_text = current.empty
         self.rows.set_rows(list(current.rows(detail)), keep_cursor=True)
-        self.query_one("#pane-tabs", Static).update(tab_strip(self.pane, detail))
+        self.query_one("#pane-tabs", PaneTabs).show(pane_tabs(detail), self.pane)
 
     # Keys -------------------------------------------------------------------------
 
@@ -241,7 +252,7 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
         self.rows.set_columns(current.columns)
         self.rows.empty_text = current.empty
         self.rows.set_rows(list(current.rows(self.detail)) if self.detail else [], keep_cursor=False)
-        self.query_one("#pane-tabs", Static).update(tab_strip(key, self.detail))
+        self.query_one("#pane-tabs", PaneTabs).show(pane_tabs(self.detail), key)
         self.keys_may_have_changed(("loaded" if self.detail else "", key, self.navigator is not None))
 
     def action_export(self) -> None:

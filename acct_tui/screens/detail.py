@@ -23,7 +23,7 @@ from acct_tui.screens.base import DismissOnce, KeysFollowState
 from acct_tui.screens.detail_panes import PANE_KEYS, PANES, MoreRows, pane
 from acct_tui.services import accounts
 from acct_tui.services.detail import ClientDetail, ConcernRow, FollowUpRow, TimelineItem, client_detail, timeline_page
-from acct_tui.services.portfolio import neighbour
+from acct_tui.services.portfolio import neighbour, place_of
 from acct_tui.text import clip, inert
 from acct_tui.widgets.display import Palette, ago, band_word, days_from, money, short_date
 from acct_tui.widgets.header import AppHeader
@@ -107,13 +107,13 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
         Binding("x", "export", "Export", id="detail.export", tooltip="Export this account's timeline to CSV or JSON."),
     ]
 
-    def __init__(self, account_id: int, navigator: Any = None) -> None:
+    def __init__(self, account_id: int, navigator: Any = None, *, pane: str = "timeline") -> None:
         super().__init__()
         self.account_id = account_id
         self.navigator = navigator
         self.detail: ClientDetail | None = None
         self._seen_version = -1
-        self.pane = "timeline"
+        self.pane = pane if pane in PANE_KEYS else "timeline"
 
     @property
     def ctx(self) -> Any:
@@ -169,6 +169,22 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
         self._show_card(detail)
         self._fill_tables(detail)
         self.keys_may_have_changed(("loaded", self.pane, self.navigator is not None))
+        if self.navigator is not None:
+            # Edits and new accounts move rows: "N of M" is asked again, not counted on.
+            self.app.run_service(  # type: ignore[attr-defined]
+                place_of, self.ctx, self.navigator.query, self.account_id, then=self._placed, group="place", node=self
+            )
+
+    def _placed(self, place: tuple[int | None, int]) -> None:
+        index, total = place
+        nav = self.navigator
+        if nav is None or index is None:
+            return
+        from dataclasses import replace
+
+        self.navigator = replace(nav, index=index, total=total)
+        if self.detail is not None:
+            self._show_card(self.detail)
 
     def _show_card(self, detail: ClientDetail) -> None:
         card = detail.card
@@ -371,6 +387,8 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
             from dataclasses import replace
 
             self.navigator = replace(nav, index=max(0, nav.index + step))
+            if nav.follow is not None:
+                nav.follow(account_id)
             self.account_id = account_id
             self.detail = None
             self.query_one("#card-main", Static).update(Text("loading…"))

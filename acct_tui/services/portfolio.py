@@ -414,3 +414,12 @@ def neighbour(ctx: Ctx, query: PortfolioQuery, account_id: int, step: int) -> in
         return None
     rows = portfolio_after(ctx, query, key, 1) if step > 0 else portfolio_before(ctx, query, key, 1)
     return rows[0].id if rows else None
+
+
+def place_of(ctx: Ctx, query: PortfolioQuery, account_id: int) -> tuple[int | None, int]:
+    """Where an account sits in the query's order (None when it left it) and how many rows the query holds.
+
+    The client detail's "N of M" asks again each time an account opens: an edit
+    or a new account moves the rows, and counting on from the first place goes stale.
+    """
+    return position_of(ctx, query, account_id), portfolio_count(ctx, query)

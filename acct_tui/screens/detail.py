@@ -53,6 +53,8 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
     CSS_PATH = "views.tcss"
 
     VIEW_NAME = "Account"
+    KEYBAR_FIRST = ("done", "snooze", "reschedule", "resolve", "read")
+    """The pane's own keys lead the footer when not every key fits (each applies on one pane only)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(

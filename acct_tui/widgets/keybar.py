@@ -8,7 +8,9 @@ bar listens to the same signal and redraws a single line. Keys whose action
 
 A line is only so wide: keys that do not fit are left to the help screen,
 and the bar says so with `… ? more keys` at its end. `?` itself is always
-shown, so every key stays one press away at any width.
+shown, so every key stays one press away at any width. When not all fit,
+keys that do not apply now (dimmed) give way first, and the keys a screen
+names in `KEYBAR_FIRST` (the actions of the pane on show, say) lead.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ class KeyItem:
     key: str
     description: str
     enabled: bool = True
+    first: bool = False
+    """Named by the screen's KEYBAR_FIRST: leads the line when not every key fits."""
 
     @property
     def width(self) -> int:
@@ -62,10 +66,12 @@ def key_line(items: list[KeyItem], help_key: KeyItem | None, width: int) -> Text
     everything = draw(items, tail, marker=False)
     if everything.cell_len <= width:
         return everything
-    # Not all fit: `? more keys` says where the rest are.
+    # Not all fit: what applies now, the screen's leading keys first; `? more keys` says where the rest are.
     more = [KeyItem(help_key.key, "more keys")] if help_key is not None else []
+    usable = [item for item in items if item.enabled]
+    ordered = [item for item in usable if item.first] + [item for item in usable if not item.first]
     shown: list[KeyItem] = []
-    for item in items:
+    for item in ordered:
         if draw([*shown, item], more, marker=True).cell_len > width:
             break
         shown.append(item)
@@ -111,6 +117,7 @@ class KeyBar(Static):
         items: list[KeyItem] = []
         help_key: KeyItem | None = None
         seen: set[str] = set()
+        first = set(getattr(self.screen, "KEYBAR_FIRST", ()))
         palette = None
         for active in self.screen.active_bindings.values():
             binding = active.binding
@@ -125,7 +132,14 @@ class KeyBar(Static):
             if not binding.show or not binding.description or binding.action in seen:
                 continue
             seen.add(binding.action)
-            items.append(KeyItem(self.app.get_key_display(binding), binding.description, active.enabled))
+            items.append(
+                KeyItem(
+                    self.app.get_key_display(binding),
+                    binding.description,
+                    active.enabled,
+                    first=binding.action in first and active.enabled,
+                )
+            )
         if palette is not None and self.app.ENABLE_COMMAND_PALETTE:
             items.append(KeyItem(self.app.get_key_display(palette), "palette"))
         self._items = items

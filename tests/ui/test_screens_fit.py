@@ -32,7 +32,7 @@ def test_a_key_line_too_long_ends_with_a_marker_and_help() -> None:
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)])
-@pytest.mark.parametrize("keys", [[], ["2"], ["3"], ["enter"], ["enter", "tab"]], ids=str)
+@pytest.mark.parametrize("keys", [[], ["2"], ["3"], ["enter"], ["enter", "t"]], ids=str)
 async def test_every_footer_shows_help_and_marks_what_is_cut(
     make_app: Callable[..., AcctApp], size: tuple[int, int], keys: list[str]
 ) -> None:
@@ -76,3 +76,21 @@ async def test_every_detail_tab_shows_at_80_by_24(make_app: Callable[..., AcctAp
         text = screen_text(app)
         for title in ("Time", "Follow", "Contacts", "Concerns", "Opps", "Products", "History"):
             assert title in text
+
+
+def test_a_cut_key_line_drops_dimmed_keys_and_leads_with_the_screens_own() -> None:
+    """When not all fit, keys that do not apply give way and the screen's leading keys come first."""
+    items = [KeyItem("a", "Alpha"), KeyItem("b", "Beta", enabled=False), KeyItem("c", "Gamma", first=True)]
+    items += [KeyItem(str(n), f"Other {n}") for n in range(10)]
+    line = key_line(items, KeyItem("?", "Keys"), 40).plain
+    assert line.startswith("c Gamma  a Alpha") and "Beta" not in line
+
+
+async def test_the_follow_ups_pane_footer_keeps_snooze_and_reschedule(make_app: Callable[..., AcctApp]) -> None:
+    """At 120 columns the detail's follow-ups pane shows d, s and r in its footer (they were cut off)."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "enter", "t")
+        footer = _footer(app)
+        assert "d Done" in footer and "s Snooze" in footer and "r Reschedule" in footer

@@ -5,11 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from acct_tui.app import AcctApp
 from acct_tui.screens.detail import AccountScreen
 from acct_tui.screens.portfolio import PortfolioScreen
 from acct_tui.services.accounts import create_account
 from acct_tui.services.context import Ctx
+from acct_tui.services.portfolio import (
+    PortfolioQuery,
+    SortKey,
+    neighbour,
+    portfolio_after,
+    portfolio_before,
+    portfolio_rows,
+    portfolio_tail,
+    position_of,
+)
 from acct_tui.widgets.rows import RowList
 from tests.ui.conftest import press, screen_text, settle
 
@@ -99,3 +111,39 @@ async def test_back_after_walking_lands_on_the_account_walked_to(make_app: Calla
         assert "3 of 46 in the portfolio" in screen_text(app)
         await press(app, pilot, "escape")
         assert _table(app).current.id == third.id
+
+
+@pytest.fixture
+def owned(ctx: Ctx) -> Ctx:
+    """Accounts of three owners whose ids run against their names' order (Zoe first, then Mia, then Abe)."""
+    from acct_tui.services.agents import add_agent
+
+    owners = [
+        add_agent(ctx, login, name=name).id
+        for login, name in (("zoe", "Zoe Zed"), ("mia", "Mia Mid"), ("abe", "Abe Aa"))
+    ]
+    for n in range(14):
+        create_account(ctx, {"name": f"Acct {n % 4}", "tier": "gold", "arr": "1"}, owner_id=owners[n % 3])
+    return ctx
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_the_owner_sort_goes_by_the_owners_name_and_pages_both_ways(owned: Ctx, descending: bool) -> None:
+    """`s o` orders by owner name (then account name); pages forward, backward, from the tail and by offset agree."""
+    query = PortfolioQuery(sort=SortKey.OWNER, descending=descending)
+    everything = portfolio_rows(owned, query, 0, 100)
+    names = [r.owner_name for r in everything]
+    assert names == sorted(names, key=str.casefold, reverse=descending)
+    assert names[0] == ("Zoe Zed" if descending else "Abe Aa")
+    ids = [r.id for r in everything]
+    forward = portfolio_rows(owned, query, 0, 4)
+    while len(forward) < len(ids):
+        forward += portfolio_after(owned, query, forward[-1].key, 4)
+    assert [r.id for r in forward] == ids
+    backward = portfolio_tail(owned, query, 4)
+    while len(backward) < len(ids):
+        backward = portfolio_before(owned, query, backward[0].key, 4) + backward
+    assert [r.id for r in backward] == ids
+    assert [r.id for r in portfolio_rows(owned, query, 6, 5)] == ids[6:11]
+    assert position_of(owned, query, ids[7]) == 7
+    assert neighbour(owned, query, ids[7], +1) == ids[8] and neighbour(owned, query, ids[7], -1) == ids[6]

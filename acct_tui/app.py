@@ -386,10 +386,11 @@ class AcctApp(App[int]):
     # Command palette ----------------------------------------------------------
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        # Of Textual's own commands only Theme serves an account manager (a light terminal, a projector):
+        # Quit and Keys are the screen's own keys already, and Screenshot, Maximize and Bell are clutter.
         for command in super().get_system_commands(screen):
-            if self.served and command.title in ("Screenshot",):
-                continue
-            yield command
+            if command.title == "Theme":
+                yield command
         if self.served:
             return
         from acct_tui.screens.transfer import IMPORT_KINDS, open_import

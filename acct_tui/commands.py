@@ -44,6 +44,8 @@ class ActionsProvider(Provider):
             binding = active.binding
             if not active.enabled or not binding.description or binding.action in seen:
                 continue
+            if binding.id is None:
+                continue  # Textual's own keys (Scroll Up, Focus Next): every key of ours has an id
             seen.add(binding.action)
             commands.append((binding.description, binding.tooltip or binding.description, active.node, binding.action))
         return commands

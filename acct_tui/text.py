@@ -4,11 +4,18 @@ Control characters become their visible Unicode "control picture" (ESC shows
 as ␛), bidi overrides become a visible mark, and line breaks in single-line
 places become ⏎. Markup is never interpreted because screens render through
 `rich.text.Text`, never through markup strings.
+
+Widths are measured as the terminal draws them, one grapheme cluster at a
+time (wcwidth): Rich counts code points, so a Bengali vowel sign or conjunct
+counts as nothing there while the terminal gives its cluster a cell, and a
+column measured by Rich comes out short and pushes its row out of line.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from functools import lru_cache
 
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 
@@ -55,13 +62,71 @@ def one_line(text: str, width: int | None = None) -> str:
     return clip(flat, width)
 
 
+@lru_cache(maxsize=1)
+def _cluster_marks() -> re.Pattern[str]:
+    """Spacing vowel signs and viramas: all in the blocks of the scripts of South and South-East Asia
+    (and their historic cousins), so only those blocks are looked through."""
+    blocks = ((0x0900, 0x2000), (0xA800, 0xAC00), (0x11000, 0x12000), (0x16F00, 0x17000), (0x1D100, 0x1D200))
+    marks = [
+        chr(code)
+        for start, end in blocks
+        for code in range(start, end)
+        if unicodedata.category(chr(code)) == "Mc"
+        or (unicodedata.category(chr(code)) == "Mn" and unicodedata.combining(chr(code)) == 9)
+    ]
+    ranges: list[tuple[str, str]] = []
+    for mark in marks:  # runs of neighbours as ranges: a class of ranges is searched far faster
+        if ranges and ord(mark) == ord(ranges[-1][1]) + 1:
+            ranges[-1] = (ranges[-1][0], mark)
+        else:
+            ranges.append((mark, mark))
+    return re.compile("[" + "".join(f"{re.escape(a)}-{re.escape(b)}" for a, b in ranges) + "]")
+
+
+def needs_clusters(text: str) -> bool:
+    """Whether Rich's count of code points is wrong for the text: it holds a spacing vowel sign
+    or a virama (Bengali, Devanagari, Tamil…), which the terminal draws as part of a wider cluster."""
+    # Most text never reaches the first of those blocks: a max() is far cheaper than a search.
+    return not text.isascii() and max(text) >= "\u0900" and _cluster_marks().search(text) is not None
+
+
 def cell_width(text: str) -> int:
-    width = 0
-    for char in text:
-        if unicodedata.combining(char):
-            continue
-        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-    return width
+    """Terminal cells `text` takes: by grapheme cluster (wcwidth) where Rich's count is wrong, else as Rich counts.
+
+    One measure for both: `acct_tui.widgets.textual_fixes` makes Rich (and so
+    Textual's padding and borders) use this one for the texts it gets wrong.
+    """
+    if text.isascii() and text.isprintable():
+        return len(text)
+    if len(text) < 256:
+        return _cached_width(text)
+    return _width(text)
+
+
+@lru_cache(maxsize=4096)
+def _cached_width(text: str) -> int:
+    return _width(text)
+
+
+def _width(text: str) -> int:
+    # Imported here: the command-line verbs measure text too, and must start fast.
+    if needs_clusters(text):
+        import wcwidth
+
+        return max(0, int(wcwidth.width(text, control_codes="ignore")))
+    import rich.cells
+
+    measure = rich.cells._cell_len
+    return int(getattr(measure, "original", measure)(text, "auto"))  # Rich's own count, not the fix's
+
+
+def graphemes(text: str) -> list[str]:
+    """The text's grapheme clusters: what the terminal draws as one character."""
+    if text.isascii():
+        return list(text)
+    import wcwidth
+
+    return list(wcwidth.iter_graphemes(text))
 
 
 def fit(text: str, width: int) -> str:
@@ -75,17 +140,17 @@ def fit(text: str, width: int) -> str:
 
 
 def clip(text: str, width: int) -> str:
-    """Cut to at most `width` terminal cells, ending with … when cut."""
+    """Cut to at most `width` terminal cells, ending with … when cut; never inside a grapheme cluster."""
     if width <= 0:
         return ""
     if cell_width(text) <= width:
         return text
     out = []
     used = 0
-    for char in text:
-        w = 0 if unicodedata.combining(char) else (2 if unicodedata.east_asian_width(char) in ("W", "F") else 1)
+    for cluster in graphemes(text):
+        w = cell_width(cluster)
         if used + w > width - 1:
             break
-        out.append(char)
+        out.append(cluster)
         used += w
     return "".join(out) + "…"

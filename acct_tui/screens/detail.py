@@ -20,7 +20,7 @@ from textual.widgets import Static
 
 from acct_tui.screens import actions, detail_forms
 from acct_tui.screens.base import DismissOnce, KeysFollowState
-from acct_tui.screens.detail_panes import PANE_KEYS, MoreRows, pane, tab_strip
+from acct_tui.screens.detail_panes import PANE_KEYS, PANES, MoreRows, pane
 from acct_tui.services.detail import (
     ClientDetail,
     ConcernRow,
@@ -30,13 +30,14 @@ from acct_tui.services.detail import (
     client_detail,
     timeline_page,
 )
-from acct_tui.services.portfolio import neighbour
+from acct_tui.services.portfolio import neighbour, place_of
 from acct_tui.services.products import ProductRow
 from acct_tui.text import clip, inert
 from acct_tui.widgets.display import Palette, ago, band_word, days_from, money, short_date
 from acct_tui.widgets.header import AppHeader
 from acct_tui.widgets.keybar import KeyBar
 from acct_tui.widgets.rows import RowList
+from acct_tui.widgets.tabs import PaneTabs, Tab
 
 NAME_CELLS = 60
 """The card shows this much of a name: a runaway value (10,000 characters from an old import)
@@ -44,6 +45,16 @@ must not push the owner, renewal and last touch off the card."""
 FIELD_CELLS = 30
 ABOUT_CELLS = 56
 """The card's line of CRM details (place, staff, phone, client since) stays one line on a 120-column screen."""
+SHORT_TITLES = {"followups": "Follow", "opportunities": "Opps", "timeline": "Time"}
+"""Pane titles for a narrow terminal, so all seven panes show at 80 columns."""
+
+
+def pane_tabs(detail: ClientDetail | None) -> list[Tab]:
+    """Every pane's title, short title and count (no counts until the account is read)."""
+    return [
+        Tab(p.key, p.title, SHORT_TITLES.get(p.key, p.title), p.count(detail) if detail is not None else None)
+        for p in PANES
+    ]
 
 
 class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
@@ -52,6 +63,8 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
     CSS_PATH = "views.tcss"
 
     VIEW_NAME = "Account"
+    KEYBAR_FIRST = ("done", "snooze", "reschedule", "resolve", "read")
+    """The pane's own keys lead the footer when not every key fits (each applies on one pane only)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -154,13 +167,13 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
         Binding("x", "export", "Export", id="detail.export", tooltip="Export this account's timeline to CSV or JSON."),
     ]
 
-    def __init__(self, account_id: int, navigator: Any = None) -> None:
+    def __init__(self, account_id: int, navigator: Any = None, *, pane: str = "timeline") -> None:
         super().__init__()
         self.account_id = account_id
         self.navigator = navigator
         self.detail: ClientDetail | None = None
         self._seen_version = -1
-        self.pane = "timeline"
+        self.pane = pane if pane in PANE_KEYS else "timeline"
 
     @property
     def ctx(self) -> Any:
@@ -171,7 +184,7 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
         with Horizontal(id="card"):
             yield Static("loading…", id="card-main")
             yield Static("", id="card-health")
-        yield Static(tab_strip(self.pane, None), id="pane-tabs")
+        yield PaneTabs(pane_tabs(None), self.pane, id="pane-tabs")
         first = pane(self.pane)
         yield RowList(first.columns, self._cells, id="pane-rows", empty_text=first.empty)
         yield KeyBar()
@@ -216,6 +229,22 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
         self._show_card(detail)
         self._fill_tables(detail)
         self.keys_may_have_changed(("loaded", self.pane, self.navigator is not None))
+        if self.navigator is not None:
+            # Edits and new accounts move rows: "N of M" is asked again, not counted on.
+            self.app.run_service(  # type: ignore[attr-defined]
+                place_of, self.ctx, self.navigator.query, self.account_id, then=self._placed, group="place", node=self
+            )
+
+    def _placed(self, place: tuple[int | None, int]) -> None:
+        index, total = place
+        nav = self.navigator
+        if nav is None or index is None:
+            return
+        from dataclasses import replace
+
+        self.navigator = replace(nav, index=index, total=total)
+        if self.detail is not None:
+            self._show_card(self.detail)
 
     def _show_card(self, detail: ClientDetail) -> None:
         card = detail.card
@@ -265,7 +294,7 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
         current = pane(self.pane)
         self.rows.empty_text = current.empty
         self.rows.set_rows(list(current.rows(detail)), keep_cursor=True)
-        self.query_one("#pane-tabs", Static).update(tab_strip(self.pane, detail))
+        self.query_one("#pane-tabs", PaneTabs).show(pane_tabs(detail), self.pane)
 
     # Keys -------------------------------------------------------------------------
 
@@ -305,7 +334,7 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
         self.rows.set_columns(current.columns)
         self.rows.empty_text = current.empty
         self.rows.set_rows(list(current.rows(self.detail)) if self.detail else [], keep_cursor=False)
-        self.query_one("#pane-tabs", Static).update(tab_strip(key, self.detail))
+        self.query_one("#pane-tabs", PaneTabs).show(pane_tabs(self.detail), key)
         self.keys_may_have_changed(("loaded" if self.detail else "", key, self.navigator is not None))
 
     def action_export(self) -> None:
@@ -465,6 +494,8 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
             from dataclasses import replace
 
             self.navigator = replace(nav, index=max(0, nav.index + step))
+            if nav.follow is not None:
+                nav.follow(account_id)
             self.account_id = account_id
             self.detail = None
             self.query_one("#card-main", Static).update(Text("loading…"))

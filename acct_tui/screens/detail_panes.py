@@ -197,17 +197,3 @@ PANE_KEYS = tuple(pane.key for pane in PANES)
 
 def pane(key: str) -> Pane:
     return next(p for p in PANES if p.key == key)
-
-
-def tab_strip(active: str, detail: ClientDetail | None) -> Text:
-    """`Timeline 12 │ Follow-ups 1 │ …` with the active pane marked (reverse, and ▸ for monochrome)."""
-    text = Text(no_wrap=True, overflow="ellipsis")
-    for index, item in enumerate(PANES):
-        if index:
-            text.append(" │ ", style="dim")
-        label = item.title + (f" {item.count(detail)}" if detail is not None else "")
-        if item.key == active:
-            text.append(f"▸{label}", style="bold reverse")
-        else:
-            text.append(label)
-    return text

@@ -7,6 +7,7 @@ hundred and typing in the filter never waits on the database.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, ClassVar
@@ -32,6 +33,7 @@ from acct_tui.services.portfolio import (
     portfolio_rows,
     portfolio_tail,
     portfolio_totals,
+    position_of,
 )
 from acct_tui.text import inert
 from acct_tui.widgets.columns import Column
@@ -78,6 +80,8 @@ class Navigator:
     query: PortfolioQuery
     index: int
     total: int
+    follow: Callable[[int], None] | None = None
+    """Told the account shown each time `[` or `]` moves, so going back lands the cursor on it."""
 
 
 class PortfolioScreen(ViewScreen):
@@ -159,6 +163,9 @@ class PortfolioScreen(ViewScreen):
         self._totals_timer: Timer | None = None
         self.shown_query: PortfolioQuery | None = None
         """The query whose rows are on screen (the one asked for may still be loading)."""
+        self.follow_id: int | None = None
+        """The account the cursor goes back to at the next reload (the one opened, or under the cursor
+        when the filter was cleared): rows move, so a row number would land on another account."""
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
@@ -191,6 +198,9 @@ class PortfolioScreen(ViewScreen):
         self._show_query()
         app: Any = self.app
         table = self.table
+        current = table.current
+        follow = self.follow_id if self.follow_id is not None else (current.id if keep_cursor and current else None)
+        self.follow_id = None
 
         shown: list[bool] = []
 
@@ -204,6 +214,8 @@ class PortfolioScreen(ViewScreen):
             self.keys_may_have_changed(bool(rows))  # open, log and follow-up need a row
             if self.count_known:
                 table.want_page(self.total - 1)
+            if follow is not None:
+                self._cursor_to(query, follow, rows)
 
         def counted(total: int) -> None:
             if query != self.query_state:
@@ -238,6 +250,26 @@ class PortfolioScreen(ViewScreen):
         else:
             self._totals_timer = self.set_timer(TOTALS_DELAY, count_and_total)
 
+    def _cursor_to(self, query: PortfolioQuery, account_id: int, rows: list[PortfolioRow]) -> None:
+        """The cursor onto the account, wherever the order now puts it (it stays put if the account left)."""
+        current = self.table.current
+        if current is not None and current.id == account_id:
+            return
+        for index, row in enumerate(rows):
+            if row.id == account_id:
+                self.table.move_to(index)
+                return
+
+        def found(index: int | None) -> None:
+            if index is None or query != self.query_state:
+                return
+            table = self.table
+            if index >= table.row_count:
+                table.set_row_count(index + 1)  # the count is still on its way
+            table.move_to(index)
+
+        self.app.run_service(position_of, self.ctx, query, account_id, then=found, group="portfolio-follow", node=self)  # type: ignore[attr-defined]
+
     @on(RowList.PageWanted, "#accounts")
     def _page_wanted(self, event: RowList.PageWanted) -> None:
         """Fetch a page by index seek from a neighbour's key when one is held; by offset otherwise."""
@@ -263,7 +295,7 @@ class PortfolioScreen(ViewScreen):
 
     def _show_totals(self, totals: Totals) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(f"{totals.accounts:,} accounts", style="bold")
+        text.append(f"{totals.accounts:,} account{'' if totals.accounts == 1 else 's'}", style="bold")
         text.append(f" · ARR {money_totals(totals.arr)}")
         text.append(" · at risk ")
         text.append(
@@ -277,8 +309,7 @@ class PortfolioScreen(ViewScreen):
         q = self.query_state
         arrow = "↓" if q.descending else "↑"
         sorted_key = SORT_COLUMN[q.sort]
-        self.table.columns = [replace(c, label=f"{c.label} {arrow}") if c.key == sorted_key else c for c in COLUMNS]
-        self.table.refresh()
+        self.table.set_columns([replace(c, label=f"{c.label} {arrow}") if c.key == sorted_key else c for c in COLUMNS])
         parts = [f"sorted by {q.sort.label} {arrow}", "mine" if q.mine else "everyone I can see"]
         if q.quick is not QuickFilter.ALL:
             parts.append(q.quick.label)
@@ -325,8 +356,20 @@ class PortfolioScreen(ViewScreen):
 
     @on(RowList.Selected, "#accounts")
     def _selected(self, event: RowList.Selected) -> None:
-        nav = Navigator(self.query_state, event.index, self.total)
+        self.follow_id = event.row.id
+        nav = Navigator(self.query_state, event.index, self.total, follow=self._followed)
         self.app.open_account(event.row.id, navigator=nav)  # type: ignore[attr-defined]
+
+    def _followed(self, account_id: int) -> None:
+        """The detail walked to another account: the cursor goes there when the manager comes back."""
+        self.follow_id = account_id
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        if self.follow_id is not None and self.shown_query is not None:
+            # No data changed (no reload to carry it): move the cursor to the account now.
+            follow, self.follow_id = self.follow_id, None
+            self._cursor_to(self.query_state, follow, [])
 
     def _filter_box(self) -> Input | None:
         found = self.query("#filter")
@@ -354,6 +397,9 @@ class PortfolioScreen(ViewScreen):
             event.input.display = False
 
     def action_clear(self) -> None:
+        current = self.table.current
+        if current is not None:
+            self.follow_id = current.id  # the account under the cursor stays under it, among all of them
         box = self._filter_box()
         if box is not None:
             box.value = ""
@@ -369,8 +415,13 @@ class PortfolioScreen(ViewScreen):
     def action_sort(self) -> None:
         """`s`, then one key for the column (the current one again reverses): no dialog to open and close."""
         self.choosing_sort = True
-        choices = " · ".join(f"{key} {sort.label}" for key, sort in SORT_KEYS)
-        line = Text(f"sort by: {choices} · esc keeps the order", no_wrap=True, overflow="ellipsis")
+        # Every choice must show: at 80 columns the line wraps to a second one rather than lose the last keys.
+        line = Text("sort by: ")
+        for key, sort in SORT_KEYS:
+            line.append(key, style="bold")
+            line.append(f" {sort.label}{' ↕' if sort is self.query_state.sort else ''} · ")
+        line.append("esc", style="bold")
+        line.append(" keeps the order")
         self.query_one("#query-line", Static).update(line)
 
     def on_key(self, event: events.Key) -> None:

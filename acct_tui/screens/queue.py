@@ -24,7 +24,7 @@ from acct_tui.widgets.display import Palette, health, plain
 from acct_tui.widgets.rows import RowList
 
 COLUMNS = (
-    Column("due", "Due", 11),
+    Column("due", "Due", 12),  # "until 08 Dec" whole
     Column("priority", "Priority", 8, drop=3),
     Column("health", "Health", 13, drop=2),
     Column("account", "Account", 16, flex=True),
@@ -212,7 +212,10 @@ class QueueScreen(ViewScreen):
 
     def action_open(self) -> None:
         if (item := self._item()) is not None:
-            self.app.open_account(item.account_id)  # type: ignore[attr-defined]
+            from acct_tui.screens.detail import AccountScreen
+
+            # From the queue the manager came for a follow-up: the account opens on its follow-ups.
+            self.app.push_screen(AccountScreen(item.account_id, pane="followups"))
 
     def action_export(self) -> None:
         from acct_tui.screens.transfer import open_export

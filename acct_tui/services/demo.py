@@ -5,14 +5,24 @@ follow-ups, accounts gone quiet, a renewal coming with no plan, an account
 at risk with a critical concern, and a few team-mates to hand work to.
 The scripted accounts go through the same services as the app, so their
 audit trail and derived columns are exactly what the app would write.
+
+A demo of one day would show every trend arrow flat: each account also gets
+twelve weeks of health history ending at its score today (Kestrel Freight
+sliding since its outage, others climbing or holding), concerns opened on the
+days their story says, and product lines whose seats and prices add up to
+the account's ARR.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import random
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any, cast
 
 from acct_tui.clock import Clock, FixedClock
-from acct_tui.models import Agent, Team, database_proxy
+from acct_tui.models import Account, Agent, Concern, HealthHistory, Product, Subscription, Team, database_proxy
 from acct_tui.services import accounts, followups
 from acct_tui.services.agents import agent_ref
 from acct_tui.services.checkpoints import mark_in_step, sync_all
@@ -37,6 +47,9 @@ def build_demo(clock: Clock) -> Ctx:
     _scripted(ctx, today, mates[0].id)
     # The seeded accounts get their renewal checkpoints now, not at the first start.
     sync_all(ctx)
+    with database_proxy.connection_context(), database_proxy.atomic():
+        _sane_products(today)
+        _past_weeks(ctx, today)
     mark_in_step()
     return Ctx(agent=agent_ref(manager), clock=clock)
 
@@ -144,3 +157,90 @@ def _scripted(ctx: Ctx, today: dt.date, mate_id: int) -> None:
         {"title": "Pitch Single Sign-On", "kind": "upsell", "due_on": _days(today, 5), "priority": "high"},
         assignee_id=mate_id,
     )
+
+
+SCRIPTED_PRODUCTS = {
+    # account: (product, seats, unit price a year) lines that add up to its ARR
+    "Kestrel Freight": (("Core Platform", 850, "1650"), ("Premium Support", 1, "250000"), ("Data Warehouse Sync", 1, "197500")),
+    "Blue Harbor Analytics": (("Core Platform", 120, "1500"), ("Analytics Add-on", 40, "1500")),
+    "Cedar Clinics": (("Core Platform", 80, "1400"), ("Training Pack", 1, "20000")),
+    "Lumen Payments": (("Core Platform", 40, "1400"), ("Single Sign-On", 40, "200")),
+}  # fmt: skip
+CONCERN_AGE_DAYS = {"Tracking outage during peak week": 19, "Invoice double-charged in October": 34}
+"""The scripted concerns were raised when their story says, not all on the day the demo was built."""
+HISTORY_WEEKS = 12
+
+
+def _tuples(query: Any) -> Iterable[tuple[Any, ...]]:
+    """A query's rows as tuples (Peewee's typing sees model instances)."""
+    return cast(Iterable[tuple[Any, ...]], query.tuples())
+
+
+def _sane_products(today: dt.date) -> None:
+    """Seats and unit prices that add up to each account's ARR (the seeded ones had 1 to 200 of anything)."""
+    ids = {name: pid for pid, name in _tuples(Product.select(Product.id, Product.name))}
+    for name, lines in SCRIPTED_PRODUCTS.items():
+        account = Account.get(Account.name == name)
+        for product, seats, yearly in lines:
+            Subscription.create(
+                account=account.id,
+                product=ids[product],
+                quantity=seats,
+                unit_price=Decimal(yearly),
+                currency=account.currency,
+                start_on=today - dt.timedelta(days=700),
+                renewal_on=account.renewal_on,
+            )
+    accounts_of = {account_id: (name, Decimal(arr)) for account_id, name, arr in _tuples(
+        Account.select(Account.id, Account.name, Account.arr)
+    )}  # fmt: skip
+    lines_of: dict[int, list[tuple[int, Decimal]]] = {}
+    for sub_id, account_id, price in _tuples(
+        Subscription.select(Subscription.id, Subscription.account, Subscription.unit_price)
+    ):
+        lines_of.setdefault(account_id, []).append((sub_id, Decimal(price)))
+    for account_id, subs in lines_of.items():
+        name, arr = accounts_of[account_id]
+        if name in SCRIPTED_PRODUCTS:
+            continue
+        share = arr / len(subs)
+        for sub_id, price in subs:
+            seats = max(1, int(share / (price if price > 1 else Decimal(1))))
+            unit = (share / seats).quantize(Decimal("10"))
+            Subscription.update(quantity=seats, unit_price=unit).where(Subscription.id == sub_id).execute()
+
+
+def _past_weeks(ctx: Ctx, today: dt.date) -> None:
+    """Weekly health scores for the last twelve weeks, ending at each account's score today, so trends move."""
+    now = ctx.clock.now()
+    for title, age in CONCERN_AGE_DAYS.items():
+        Concern.update(opened_at=now - dt.timedelta(days=age)).where(Concern.title == title).execute()
+    rows: list[dict[str, Any]] = []
+    for account_id, name, score in _tuples(Account.select(Account.id, Account.name, Account.health_score)):
+        rng = random.Random(account_id * 7919)
+        if name == "Kestrel Freight":
+            start, fall_from = 78, 3  # healthy until the outage three weeks ago
+        else:
+            start = max(0, min(100, score - rng.choice((-24, -16, -9, -4, 0, 0, 5, 11, 18))))
+            fall_from = 0
+        previous = None
+        for week in range(HISTORY_WEEKS, 0, -1):
+            if fall_from and week > fall_from:
+                value = start + rng.randint(-2, 2)
+            else:
+                done = (HISTORY_WEEKS - week) / HISTORY_WEEKS if not fall_from else (fall_from - week + 1) / fall_from
+                value = round(start + (score - start) * done) + rng.randint(-3, 3)
+            value = max(0, min(100, value))
+            if value == previous:
+                continue  # history holds the days a score changed
+            previous = value
+            rows.append(
+                {
+                    "account": account_id,
+                    "day": today - dt.timedelta(days=7 * week),
+                    "score": value,
+                    "band": ctx.policy.band_for(value).value,
+                }
+            )
+    for start_at in range(0, len(rows), 500):
+        HealthHistory.insert_many(rows[start_at : start_at + 500]).on_conflict_ignore().execute()

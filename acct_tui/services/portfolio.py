@@ -141,11 +141,83 @@ def _order_by(query: PortfolioQuery, *, reverse: bool = False) -> list[Any]:
 
 def _beyond(query: PortfolioQuery, key: Sequence[Any], *, before: bool = False) -> Any:
     """Rows after (or before) `key` in the query's order: a keyset condition on a row value."""
+    if query.sort is SortKey.OWNER:
+        return _beyond_owner(query, key, before=before)
     columns = Tuple(*sort_expressions(query), Account.id)
     bound = Tuple(*key)
     later = columns < bound if query.descending else columns > bound
     earlier = columns > bound if query.descending else columns < bound
     return earlier if before else later
+
+
+def _owner_order(descending: bool) -> list[int]:
+    """Every agent id, by name (then id): the order of the owner sort. Agents are few; accounts are not."""
+    rows: list[tuple[int, str]] = [(int(a.id), str(a.name)) for a in Agent.select(Agent.id, Agent.name)]
+    order = [agent_id for agent_id, _name in sorted(rows, key=lambda row: (row[1].casefold(), row[0]))]
+    return order[::-1] if descending else order
+
+
+def _beyond_owner(query: PortfolioQuery, key: Sequence[Any], *, before: bool) -> Any:
+    """Rows after (or before) `key` = (owner id, sort name, id) when owners go by name: the owners on
+    that side, and the owner's own rows past the key."""
+    owners = _owner_order(query.descending)
+    owner = key[0]
+    at = owners.index(owner) if owner in owners else len(owners)
+    side = owners[:at] if before else owners[at + 1 :]
+    within, bound = Tuple(Account.sort_name, Account.id), Tuple(*key[1:])
+    past = (within > bound) if query.descending == before else (within < bound)
+    return Account.owner.in_(side) | ((Account.owner == owner) & past)
+
+
+def _owner_walk(
+    ctx: Ctx,
+    query: PortfolioQuery,
+    columns: Sequence[Any],
+    limit: int,
+    *,
+    offset: int,
+    bound: Sequence[Any] | None,
+    backwards: bool,
+) -> list[tuple[Any, ...]]:
+    """A page in the owner sort (owners by name, then each owner's accounts by name), as the other sorts
+    give theirs: walking against the order when `backwards`.
+
+    Agents' names are not in the account index, so owners are taken one at a time
+    in name order, each an index seek on (owner, sort name, id): a page costs the
+    few owners it crosses, never a sort of every account.
+    """
+    owners = _owner_order(query.descending)
+    if backwards:
+        owners.reverse()
+    if bound is not None:
+        if bound[0] not in owners:
+            return []
+        owners = owners[owners.index(bound[0]) :]
+    down = query.descending != backwards
+    within = (Account.sort_name, Account.id)
+    order = [column.desc() if down else column.asc() for column in within]
+    raw: list[tuple[Any, ...]] = []
+    skip = offset
+    base = _filtered(ctx, query, columns, for_page=True)  # once: the filter may ask the full-text index first
+    for owner in owners:
+        wanted = limit - len(raw)
+        if wanted <= 0:
+            break
+        sql = base.where(Account.owner == owner)
+        if bound is not None and owner == bound[0]:
+            row, key = Tuple(*within), Tuple(*bound[1:])
+            sql = sql.where(row < key if down else row > key)
+        if skip:
+            held = int(sql.count())
+            if held <= skip:
+                skip -= held
+                continue
+            sql = sql.order_by(*order).limit(wanted).offset(skip)
+            skip = 0
+        else:
+            sql = sql.order_by(*order).limit(wanted)
+        raw.extend(sql.tuples())
+    return raw
 
 
 def text_clause(text: str) -> Expression | None:
@@ -228,15 +300,18 @@ def _fetch(
     columns = (*_ROW_COLUMNS, *(key.alias(f"sort_key_{i}") for i, key in enumerate(keys)))
     reverse = before is not None or tail
     with reading():
-        sql = _filtered(ctx, query, columns, for_page=True)
-        if after is not None:
-            sql = sql.where(_beyond(query, after))
-        if before is not None:
-            sql = sql.where(_beyond(query, before, before=True))
-        sql = sql.order_by(*_order_by(query, reverse=reverse)).limit(limit)
-        if offset:
-            sql = sql.offset(offset)
-        raw = list(sql.tuples())
+        if query.sort is SortKey.OWNER:
+            raw = _owner_walk(ctx, query, columns, limit, offset=offset, bound=after or before, backwards=reverse)
+        else:
+            sql = _filtered(ctx, query, columns, for_page=True)
+            if after is not None:
+                sql = sql.where(_beyond(query, after))
+            if before is not None:
+                sql = sql.where(_beyond(query, before, before=True))
+            sql = sql.order_by(*_order_by(query, reverse=reverse)).limit(limit)
+            if offset:
+                sql = sql.offset(offset)
+            raw = list(sql.tuples())
         owners = _owner_names({row[11] for row in raw})
         trends = health_trends([v[0] for v in raw], ctx.today, scores={v[0]: v[4] for v in raw})
     if reverse:
@@ -415,3 +490,12 @@ def neighbour(ctx: Ctx, query: PortfolioQuery, account_id: int, step: int) -> in
         return None
     rows = portfolio_after(ctx, query, key, 1) if step > 0 else portfolio_before(ctx, query, key, 1)
     return rows[0].id if rows else None
+
+
+def place_of(ctx: Ctx, query: PortfolioQuery, account_id: int) -> tuple[int | None, int]:
+    """Where an account sits in the query's order (None when it left it) and how many rows the query holds.
+
+    The client detail's "N of M" asks again each time an account opens: an edit
+    or a new account moves the rows, and counting on from the first place goes stale.
+    """
+    return position_of(ctx, query, account_id), portfolio_count(ctx, query)

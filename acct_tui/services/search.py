@@ -6,6 +6,12 @@ a letter or digit turned into a space), so the same word test can run in
 three ways and agree: a SQLite FTS5 prefix query, a LIKE on the row, or a
 PostgreSQL trigram-indexed LIKE.
 
+Chinese, Japanese and Korean are written without spaces, so FTS5's unicode61
+tokeniser keeps a run of them as one token and a prefix query finds only a
+run's start: "テスト" would never find "株式会社テスト". A CJK word therefore
+matches anywhere in the text (a LIKE on the row), while the other words typed
+with it still go through the full-text index and narrow the rows first.
+
 For a page of results the cheapest way depends on how common the words are.
 A rare word is best found through the full-text index, then sorted; a
 common one is best found by walking the sort index and testing each row,
@@ -49,6 +55,18 @@ def words_of(text: str) -> list[str]:
     return normalise(text).split()
 
 
+_CJK = re.compile(
+    "[\u1100-\u11ff\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u3130-\u318f\u31a0-\u31ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\uff66-\uff9f"
+    "\U00020000-\U0003134f]"
+)
+
+
+def is_cjk(word: str) -> bool:
+    """Whether the word holds Han, kana or Hangul: text written without spaces between words."""
+    return _CJK.search(word) is not None
+
+
 def _fts_query(words: list[str]) -> str:
     return " AND ".join(f'"{w}"*' for w in words)
 
@@ -56,7 +74,10 @@ def _fts_query(words: list[str]) -> str:
 def _like_clause(words: list[str]) -> Expression:
     clause: Expression | None = None
     for word in words:
-        term = (Account.search_text.startswith(word)) | (Account.search_text.contains(f" {word}"))
+        if is_cjk(word):
+            term = Account.search_text.contains(word)  # anywhere: CJK words are not spaced apart
+        else:
+            term = (Account.search_text.startswith(word)) | (Account.search_text.contains(f" {word}"))
         clause = term if clause is None else clause & term
     assert clause is not None  # the callers pass at least one word
     return clause
@@ -84,6 +105,11 @@ def word_clause(text: str, *, for_page: bool = False) -> Expression | None:
         return None
     if is_postgres():
         return _like_clause(words)
+    spaced = [w for w in words if not is_cjk(w)]
+    if len(spaced) < len(words):
+        # The CJK words are tested on the row; the others, if any, narrow it through the index first.
+        anywhere = _like_clause([w for w in words if is_cjk(w)])
+        return anywhere if not spaced else word_clause(" ".join(spaced), for_page=for_page) & anywhere
     # One letter is always common; longer words are counted (the index has 2- and 3-letter prefixes).
     if for_page and (all(len(w) == 1 for w in words) or fts_matches(words) >= COMMON_MATCHES):
         return _like_clause(words)

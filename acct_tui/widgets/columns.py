@@ -5,7 +5,8 @@ and the drawing can be read (and tested) on their own. Columns drop by
 priority when the width is short and the flexible columns share what is
 left. A cell is drawn from `rich.text.Text`, never from markup: a plain
 cell becomes one segment, and only a cell with styled spans goes through
-Rich.
+Rich. Widths are the terminal's, by grapheme cluster (`acct_tui.text`), not
+Rich's count of code points: a Bengali name pads to its column as drawn.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from rich.cells import cell_len, set_cell_size
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
+
+from acct_tui.text import cell_width, clip
 
 
 @lru_cache(maxsize=256)
@@ -30,11 +32,6 @@ def _parsed(name: str) -> Style:
 
 def _style(value: str | Style) -> Style:
     return value if isinstance(value, Style) else _parsed(value)
-
-
-def _ellipsis(text: str, width: int) -> str:
-    """Cut to `width` terminal cells, ending with …"""
-    return set_cell_size(text, max(0, width - 1)).rstrip() + "…" if width > 0 else ""
 
 
 @dataclass(frozen=True)
@@ -106,14 +103,19 @@ def draw_cell(text: Text, width: int, right: bool, style: Style, console: Consol
     """One cell, `width` cells wide: cut with … if it is longer, padded on the side away from its alignment."""
     plain_text = text.plain
     if not text.spans and "\n" not in plain_text:
-        fitted = plain_text if cell_len(plain_text) <= width else _ellipsis(plain_text, width)
-        pad = " " * (width - cell_len(fitted))
+        fitted = plain_text if cell_width(plain_text) <= width else clip(plain_text, width)
+        pad = " " * (width - cell_width(fitted))
         cell_style = style + _style(text.style) if text.style else style
         body = Segment(fitted, cell_style)
         return [Segment(pad, style), body] if right and pad else [body, Segment(pad, style)] if pad else [body]
     cell = text.copy()
-    cell.truncate(width, overflow="ellipsis", pad=False)
-    padding = width - cell.cell_len
+    if "\n" in plain_text:
+        cell.truncate(width, overflow="ellipsis", pad=False)
+    elif cell_width(plain_text) > width:
+        kept = clip(plain_text, width)[:-1]  # whole clusters; the spans over them are kept
+        cell = cell[: len(kept)]
+        cell.append("…")
+    padding = width - cell_width(cell.plain)
     if padding > 0:
         cell = Text(" " * padding) + cell if right else cell + Text(" " * padding)
     return [Segment(seg.text, style + seg.style if seg.style else style) for seg in cell.render(console)]

@@ -164,7 +164,9 @@ async def test_a_read_ahead_of_another_call_is_ignored(make_app: Callable[..., A
 async def test_the_footer_offers_open_log_and_follow_up_once_rows_are_there(
     make_app: Callable[..., AcctApp],
 ) -> None:
-    """Keys that need a row are dimmed while the list is empty and bright once the first rows land."""
+    """Keys that need a row are dimmed while the list is empty and bright once the first rows land.
+
+    Wide enough for every key: on a narrower footer a dimmed key gives way to keys that apply."""
     from rich.text import Text
 
     from acct_tui.widgets.keybar import KeyBar
@@ -175,7 +177,7 @@ async def test_the_footer_offers_open_log_and_follow_up_once_rows_are_there(
         return {content.plain[span.start : span.end].strip() for span in content.spans if "dim" in str(span.style)}
 
     app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(220, 40)) as pilot:
         await settle(app, pilot)
         assert not {"Open", "Log", "Follow-up"} & dimmed(app)
         await pilot.press("slash", *"zzqx", "enter")  # a filter nothing matches

@@ -19,6 +19,8 @@ SCREENS = {
     "followups": ["2"],
     "today": ["3"],
     "detail": ["enter"],
+    "detail-followups": ["enter", "t"],
+    "contact-form": ["enter", "c", "tab"],
 }
 
 

@@ -131,5 +131,10 @@ class ContextsProvider(Provider):
         raw = app.settings.raw if app.settings is not None else {}
         command = Command("context", {"words": [name] if name else []}, origin="prompt")
         app.run_service(
-            execute, app.ctx, command, raw, then=lambda outcome: apply_outcome(app, outcome), group="context"
+            execute,
+            app.ctx,
+            command,
+            raw,
+            then=lambda outcome: apply_outcome(app, outcome, said=False),
+            group="context",
         )

@@ -8,20 +8,18 @@ the portfolio's current order without going back.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Static
 
 from acct_tui.screens import actions
-from acct_tui.screens.base import DismissOnce, KeysFollowState
+from acct_tui.screens.base import DismissOnce, RowTarget
 from acct_tui.screens.detail_panes import PANE_KEYS, MoreRows, pane, tab_strip
-from acct_tui.services import accounts
 from acct_tui.services.detail import ClientDetail, ConcernRow, FollowUpRow, TimelineItem, client_detail, timeline_page
 from acct_tui.services.portfolio import neighbour
 from acct_tui.text import clip, inert
@@ -30,18 +28,33 @@ from acct_tui.widgets.header import AppHeader
 from acct_tui.widgets.keybar import KeyBar
 from acct_tui.widgets.rows import RowList
 
+if TYPE_CHECKING:
+    from acct_tui.screens.portfolio import Navigator
+
 NAME_CELLS = 60
 """The card shows this much of a name: a runaway value (10,000 characters from an old import)
 must not push the owner, renewal and last touch off the card."""
 FIELD_CELLS = 30
 
 
-class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
+class AccountScreen(DismissOnce[None]):
     """One account: card, health and why, and the panes."""
 
     CSS_PATH = "views.tcss"
 
     VIEW_NAME = "Account"
+    ROW_ACTIONS = (
+        "log",
+        "followup",
+        "contact",
+        "concern",
+        "opportunity",
+        "edit",
+        "handoff",
+        "done",
+        "snooze",
+        "reschedule",
+    )
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -96,17 +109,13 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
         Binding("x", "export", "Export", id="detail.export", tooltip="Export this account's timeline to CSV or JSON."),
     ]
 
-    def __init__(self, account_id: int, navigator: Any = None) -> None:
+    def __init__(self, account_id: int, navigator: Navigator | None = None) -> None:
         super().__init__()
         self.account_id = account_id
         self.navigator = navigator
         self.detail: ClientDetail | None = None
         self._seen_version = -1
         self.pane = "timeline"
-
-    @property
-    def ctx(self) -> Any:
-        return self.app.ctx  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
         yield AppHeader("Account")
@@ -132,7 +141,7 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
         return pane(self.pane).cells(row, self.ctx.today)
 
     def on_screen_resume(self) -> None:
-        if self.app.data_version != self._seen_version and self.detail is not None:  # type: ignore[attr-defined]
+        if self.acct.data_version != self._seen_version and self.detail is not None:
             self.load()
 
     def _data_changed(self, version: int) -> None:
@@ -140,14 +149,14 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
             self.load()
 
     def load(self) -> None:
-        self._seen_version = self.app.data_version  # type: ignore[attr-defined]
+        self._seen_version = self.acct.data_version
 
         def failed(exc: Exception) -> None:
             self.app.notify(str(exc), severity="error", markup=False)
             if self.detail is None:
                 self.dismiss()
 
-        self.app.run_service(  # type: ignore[attr-defined]
+        self.acct.run_service(
             client_detail, self.ctx, self.account_id, then=self._show, failed=failed, group="detail", node=self
         )
 
@@ -262,53 +271,17 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
     def _account_name(self) -> str:
         return self.detail.card.name if self.detail else ""
 
-    def action_log(self) -> None:
-        actions.log_activity(self.app, self.account_id, self._account_name())
-
-    def action_followup(self) -> None:
-        actions.new_followup(self.app, self.account_id, self._account_name())
-
-    def action_contact(self) -> None:
-        actions.new_contact(self.app, self.account_id, self._account_name())
-
-    def action_concern(self) -> None:
-        actions.new_concern(self.app, self.account_id, self._account_name())
-
-    def action_opportunity(self) -> None:
-        actions.new_opportunity(self.app, self.account_id, self._account_name())
-
-    def action_edit(self) -> None:
-        if self.detail is not None:
-            actions.edit_account(self.app, self.detail.card)
-
-    def action_handoff(self) -> None:
-        if self.detail is not None:
-            actions.handoff(self.app, self.account_id, self._account_name(), self.detail.card.owner_id)
-
-    def action_done(self) -> None:
-        if (item := self._selected_followup()) is not None:
-            actions.complete(self.app, item)
-
-    def action_snooze(self) -> None:
-        if (item := self._selected_followup()) is not None:
-            actions.snooze(self.app, item)
-
-    def action_reschedule(self) -> None:
-        if (item := self._selected_followup()) is not None:
-            actions.reschedule(self.app, item)
+    def row_target(self) -> RowTarget | None:
+        if self.detail is None:
+            return None
+        return RowTarget(self.account_id, self._account_name(), self._selected_followup(), self.detail.card)
 
     def action_resolve(self) -> None:
         concern = self._current()
         if self.pane != "concerns" or not isinstance(concern, ConcernRow) or concern.status != "open":
             self.app.notify("Choose an open concern.", severity="warning")
             return
-        app: Any = self.app
-
-        def done(_result: Any) -> None:
-            app.changed()
-            app.notify(f"Resolved: {inert(concern.title)} · z to undo", markup=False)
-
-        app.run_service(accounts.resolve_concern, self.ctx, concern.id, then=done, group="write")
+        actions.resolve_concern(self.acct, concern.id, concern.title)
 
     def action_read(self) -> None:
         if self.detail is None or self.pane != "timeline":
@@ -338,7 +311,7 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
             self.detail = replace(detail, timeline=detail.timeline + items)
             self._fill_tables(self.detail)
 
-        self.app.run_service(  # type: ignore[attr-defined]
+        self.acct.run_service(
             timeline_page,
             self.ctx,
             self.account_id,
@@ -365,6 +338,6 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
             self.query_one("#card-main", Static).update(Text("loading…"))
             self.load()
 
-        self.app.run_service(  # type: ignore[attr-defined]
+        self.acct.run_service(
             neighbour, self.ctx, nav.query, self.account_id, step, then=arrived, group="step", node=self
         )

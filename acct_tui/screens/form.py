@@ -2,17 +2,23 @@
 
 Fields are declared with `FieldSpec`. Each is checked on every change with
 the same rule the service applies (`services.fields.check_field`, pure, no
-database) and its message shows under the field. Saving calls the service
-in a worker; a refusal comes back next to the field it names and the form
-stays open with every value as typed. `tab` / `shift+tab` move between
-fields, `ctrl+s` saves (as does `enter` on the last field), `escape` cancels.
+database) and its message shows under the field. Saving hands the service
+call to the app's write runner: a refusal comes back next to the field it
+names and the form stays open with every value as typed; once saved, the app
+(not the form) reloads the views and says what was done, even when escape
+closed the form meanwhile. `tab` / `shift+tab` move between fields, `ctrl+s`
+saves (as does `enter` on the last field), `escape` cancels.
+
+The form opens at once: choices that come from the database (contacts,
+agents) are read by `load` while it is drawn, and keys typed meanwhile wait
+for it (the app holds them until `keys_ready`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, TypeVar
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on
@@ -28,6 +34,9 @@ from acct_tui.services.errors import Conflict, ServiceError, ValidationError
 from acct_tui.widgets.display import long_date
 
 R = TypeVar("R")
+Options = Sequence[tuple[str, str]]
+Choices = Mapping[str, Options]
+"""Field name -> its choices (label, value)."""
 
 
 class FieldNote(Static):
@@ -55,9 +64,11 @@ class FieldSpec:
     placeholder: str = ""
     required: bool = False
     allow_blank: bool = False
+    none_left: str = ""
+    """For a choice whose options `load` reads: what to say (the form then closes) when there are none."""
 
 
-class FormModal(DismissOnce, ModalScreen[R], Generic[R]):
+class FormModal(DismissOnce[R], ModalScreen[R]):
     """A modal form over the current screen."""
 
     CSS_PATH = "forms.tcss"
@@ -77,6 +88,9 @@ class FormModal(DismissOnce, ModalScreen[R], Generic[R]):
         *,
         intro: str = "",
         save_label: str = "save",
+        done: str | Callable[[R], str] = "",
+        after: Callable[[R], None] | None = None,
+        load: Callable[[], Choices] | None = None,
     ) -> None:
         super().__init__()
         self.form_title = title
@@ -84,7 +98,13 @@ class FormModal(DismissOnce, ModalScreen[R], Generic[R]):
         self.submit = submit
         self.intro = intro
         self.save_label = save_label
+        self.done = done
+        """What the app says once it is saved."""
+        self.after = after
+        """Called with the service's result once saved (even if the form was closed meanwhile)."""
+        self.load = load
         self.saving = False
+        self.ready_for_keys = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form-box"):
@@ -124,16 +144,46 @@ class FormModal(DismissOnce, ModalScreen[R], Generic[R]):
         return Input(spec.value, placeholder=spec.placeholder, id=wid, select_on_focus=False, compact=True)
 
     def on_mount(self) -> None:
-        self.ctx = self.app.ctx  # type: ignore[attr-defined]
         if self.dismissed:  # escape came before the form was drawn
             return
         # The scrolling box is not a stop for tab: focus goes from field to field.
         self.query_one("#form-fields", VerticalScroll).can_focus = False
         if self.fields:
-            self.query_one(f"#field-{self.fields[0].name}").focus()
+            # Now, not on the next turn: the keys typed ahead go to this field.
+            self.set_focus(self.query_one(f"#field-{self.fields[0].name}"))
         for spec in self.fields:
             if spec.kind in ("date",) and spec.value:
                 self._check(spec, spec.value)
+        if self.load is None:
+            self.keys_ready()
+            return
+        self.query_one("#form-error", Static).update(Text("loading choices…"))
+        self.acct.run_service(self.load, then=self._loaded, failed=self._not_loaded, group="form-load", node=self)
+
+    def _loaded(self, choices: Choices) -> None:
+        self.query_one("#form-error", Static).update("")
+        for name, options in choices.items():
+            spec = self._spec(f"field-{name}")
+            if spec is None:
+                continue
+            if not options and spec.none_left:
+                self.app.notify(spec.none_left, severity="warning", markup=False)
+                self.dismiss(None)
+                return
+            spec = replace(spec, options=tuple(options))
+            self.fields = [spec if s.name == name else s for s in self.fields]
+            widget = self.query_one(f"#field-{name}", Select)
+            widget.set_options([(Text(label), value) for label, value in options])
+            values = {value for _label, value in options}
+            if spec.value in values:
+                widget.value = spec.value
+            elif options and not spec.allow_blank:
+                widget.value = options[0][1]
+        self.keys_ready()
+
+    def _not_loaded(self, exc: Exception) -> None:
+        self.query_one("#form-error", Static).update(Text(f"Choices not loaded: {exc}"))
+        self.keys_ready()
 
     # Values -------------------------------------------------------------------
 
@@ -224,12 +274,21 @@ class FormModal(DismissOnce, ModalScreen[R], Generic[R]):
             return
         self.saving = True
         self.query_one("#form-error", Static).update(Text("saving…"))
-        app: Any = self.app
-        app.run_service(self.submit, self.values(), then=self._saved, failed=self.show_failure, group="form", node=self)
+        # The app owns the write from here: escape closes the form, not the save.
+        self.acct.write(self.submit, self.values(), done=self.done, then=self._saved, failed=self._refused)
 
-    def _saved(self, result: Any) -> None:
+    def _saved(self, result: R) -> None:
         self.saving = False
         self.dismiss(result)
+        if self.after is not None:
+            self.after(result)
+
+    def _refused(self, exc: Exception) -> bool:
+        """Show a refusal in the form, if it is still open (otherwise the app shows it)."""
+        if not self.is_open:
+            return False
+        self.show_failure(exc)
+        return True
 
     def show_failure(self, exc: Exception) -> None:
         """A refusal from the service: shown where it belongs; nothing typed is lost."""
@@ -274,5 +333,6 @@ class FormModal(DismissOnce, ModalScreen[R], Generic[R]):
                 widget.value = bool(value)
 
 
-def choices(enum: Any) -> list[tuple[str, str]]:
+def choices(enum: Iterable[Any]) -> list[tuple[str, str]]:
+    """An enum's members as (label, value) choices."""
     return [(member.label, member.value) for member in enum]

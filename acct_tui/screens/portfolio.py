@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import events, on
@@ -18,7 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
-from acct_tui.screens.base import ViewScreen
+from acct_tui.screens.base import RowTarget, ViewScreen
 from acct_tui.services.portfolio import (
     PAGE,
     PortfolioQuery,
@@ -82,6 +82,7 @@ class Navigator:
 
 class PortfolioScreen(ViewScreen):
     VIEW_NAME = "Portfolio"
+    ROW_ACTIONS = ("log", "followup")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open", id="portfolio.open", tooltip="Open the account under the cursor."),
@@ -189,7 +190,7 @@ class PortfolioScreen(ViewScreen):
         starting = self.shown_query is None
         self.count_known = False
         self._show_query()
-        app: Any = self.app
+        app = self.acct
         table = self.table
 
         shown: list[bool] = []
@@ -259,7 +260,7 @@ class PortfolioScreen(ViewScreen):
             if query == self.query_state:
                 table.set_page(start, rows, event.generation)
 
-        self.app.run_service(job, then=got, group=f"portfolio-page-{start}", node=self)  # type: ignore[attr-defined]
+        self.acct.run_service(job, then=got, group=f"portfolio-page-{start}", node=self)
 
     def _show_totals(self, totals: Totals) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -326,7 +327,7 @@ class PortfolioScreen(ViewScreen):
     @on(RowList.Selected, "#accounts")
     def _selected(self, event: RowList.Selected) -> None:
         nav = Navigator(self.query_state, event.index, self.total)
-        self.app.open_account(event.row.id, navigator=nav)  # type: ignore[attr-defined]
+        self.acct.open_account(event.row.id, navigator=nav)
 
     def _filter_box(self) -> Input | None:
         found = self.query("#filter")
@@ -379,7 +380,7 @@ class PortfolioScreen(ViewScreen):
         event.stop()
         event.prevent_default()
         self.choosing_sort = False
-        self._totals_timer: Timer | None = None
+        self._totals_timer = None
         chosen = dict(SORT_KEYS).get(event.key)
         if chosen is None:
             self._show_query()
@@ -395,15 +396,9 @@ class PortfolioScreen(ViewScreen):
     def action_mine(self) -> None:
         self._set_query(replace(self.query_state, mine=not self.query_state.mine))
 
-    def action_log(self) -> None:
+    def row_target(self) -> RowTarget | None:
         row = self.table.current
-        if row is not None:
-            self.actions.log_activity(self.app, row.id, row.name)
-
-    def action_followup(self) -> None:
-        row = self.table.current
-        if row is not None:
-            self.actions.new_followup(self.app, row.id, row.name)
+        return RowTarget(row.id, row.name) if row is not None else None
 
     def action_export(self) -> None:
         from acct_tui.screens.transfer import open_export
@@ -418,4 +413,6 @@ class PortfolioScreen(ViewScreen):
         )
 
     def action_new_account(self) -> None:
-        self.actions.new_account(self.app, after=lambda account_id: self.app.open_account(account_id))  # type: ignore[attr-defined]
+        from acct_tui.screens.actions import new_account  # the forms load on first use, not at start-up
+
+        new_account(self.acct, after=self.acct.open_account)

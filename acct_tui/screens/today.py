@@ -20,7 +20,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from acct_tui.screens.base import ViewScreen
+from acct_tui.screens.actions import new_followup, plan_later
+from acct_tui.screens.base import After, RowTarget, ViewScreen
 from acct_tui.services.dates import describe_due, describe_recurrence
 from acct_tui.services.detail import TimelineItem, timeline_page
 from acct_tui.services.upkeep import ItemKind, UpkeepItem, daily_upkeep
@@ -38,9 +39,21 @@ OUTCOME_WORDS = {
 }
 
 
+ROW_OUTCOMES = {
+    "done": "done",
+    "snooze": "snoozed",
+    "log": "logged",
+    "followup": "planned",
+    "reschedule": "rescheduled",
+    "reassign": "reassigned",
+}
+"""What the walk counts an item as once the row action of that name is saved."""
+
+
 class TodayScreen(ViewScreen):
     CSS_PATH = "views.tcss"
     VIEW_NAME = "Today"
+    ROW_ACTIONS = ("done", "snooze", "log", "followup", "reschedule", "reassign")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -100,7 +113,7 @@ class TodayScreen(ViewScreen):
             self._show_walk()
 
     def action_restart(self) -> None:
-        self.app.run_service(daily_upkeep, self.ctx, then=self._loaded, group="today", node=self)  # type: ignore[attr-defined]
+        self.acct.run_service(daily_upkeep, self.ctx, then=self._loaded, group="today", node=self)
 
     def _loaded(self, items: list[UpkeepItem]) -> None:
         self.items = items
@@ -191,9 +204,9 @@ class TodayScreen(ViewScreen):
             if current is not None and current.account_id == account_id:
                 touches.update(self._touches_text(found))
 
-        self.app.run_service(
+        self.acct.run_service(
             timeline_page, self.ctx, item.account_id, limit=3, then=got, group="today-touches", node=self
-        )  # type: ignore[attr-defined]
+        )
 
     def _touches_text(self, found: list[TimelineItem]) -> Text:
         text = Text("\nLast touches\n", style="bold")
@@ -242,7 +255,15 @@ class TodayScreen(ViewScreen):
         self.index = min(self.index + 1, len(self.items))
         self._show_walk()
 
-    def _then(self, outcome: str, *, advance: bool = True) -> Any:
+    def row_target(self) -> RowTarget | None:
+        item = self.current
+        return RowTarget(item.account_id, item.account_name, item.followup) if item is not None else None
+
+    def row_after(self, name: str, target: RowTarget) -> After:
+        outcome = ROW_OUTCOMES[name]
+        # Logging or planning closes an account item (the touch was what it needed); a follow-up stays for d.
+        advance = name not in ("log", "followup") or target.followup is None
+
         def after(_result: Any) -> None:
             item = self.current
             if item is None:
@@ -269,51 +290,27 @@ class TodayScreen(ViewScreen):
 
     def action_done(self) -> None:
         item = self.current
-        if item is None:
-            return
-        if item.followup is not None:
-            self.actions.complete(self.app, item.followup, after=self._then("done"))
+        if item is not None and item.followup is None:
+            self._advance("done")  # an account item: reviewed for today
         else:
-            self._advance("done")
+            self.run_row_action("done")
 
     def action_snooze(self) -> None:
+        target = self.row_target()
+        if target is None or target.followup is not None:
+            self.run_row_action("snooze")
+            return
         item = self.current
-        if item is None:
-            return
-        if item.followup is not None:
-            self.actions.snooze(self.app, item.followup, after=self._then("snoozed"))
-            return
-        self.actions.plan_later(self.app, item.account_id, item.account_name, item.why, after=self._then("snoozed"))
-
-    def action_log(self) -> None:
-        item = self.current
-        if item is None:
-            return
-        # Logging closes an account item (the touch was what it needed); a follow-up stays for d.
-        advance = item.followup is None
-        self.actions.log_activity(
-            self.app, item.account_id, item.account_name, after=self._then("logged", advance=advance)
-        )
+        assert item is not None
+        plan_later(self.acct, target, item.why, after=self.row_after("snooze", target))
 
     def action_followup(self) -> None:
+        target = self.row_target()
         item = self.current
-        if item is None:
+        if target is None or item is None:
             return
         kind = "renewal" if item.kind is ItemKind.RENEWAL else "check-in"
-        advance = item.followup is None
-        self.actions.new_followup(
-            self.app, item.account_id, item.account_name, after=self._then("planned", advance=advance), kind=kind
-        )
-
-    def action_reschedule(self) -> None:
-        item = self.current
-        if item is not None and item.followup is not None:
-            self.actions.reschedule(self.app, item.followup, after=self._then("rescheduled"))
-
-    def action_reassign(self) -> None:
-        item = self.current
-        if item is not None and item.followup is not None:
-            self.actions.reassign(self.app, item.followup, after=self._then("reassigned"))
+        new_followup(self.acct, target, after=self.row_after("followup", target), kind=kind)
 
     def action_skip(self) -> None:
         if self.current is not None:
@@ -327,4 +324,4 @@ class TodayScreen(ViewScreen):
     def action_open(self) -> None:
         item = self.current
         if item is not None:
-            self.app.open_account(item.account_id)  # type: ignore[attr-defined]
+            self.acct.open_account(item.account_id)

@@ -38,7 +38,7 @@ PHASES = {
 }
 
 
-class ImportModal(DismissOnce, ModalScreen[Any]):
+class ImportModal(DismissOnce[Any], ModalScreen[Any]):
     """Pick a file and what it holds; ctrl+d checks it (nothing written), ctrl+s imports it."""
 
     CSS_PATH = "forms.tcss"
@@ -136,19 +136,22 @@ class ImportModal(DismissOnce, ModalScreen[Any]):
                 self._last_percent = percent
                 app.call_from_thread(self._progress, phase, percent)
 
-        app.run_service(
-            run_import,
-            app.ctx,
-            kind,
-            file,
-            options,
-            progress=progress,
-            rejects=rejects,
-            then=self._finished,
-            failed=self._failed,
-            group="import",
-            node=self,
-        )
+        if dry_run:  # a check writes nothing: a read like any other
+            app.run_service(
+                run_import, app.ctx, kind, file, options, progress=progress, rejects=rejects,
+                then=self._finished, failed=self._failed, group="import", node=self,
+            )  # fmt: skip
+            return
+
+        def refused(exc: Exception) -> bool:
+            self._failed(exc)
+            return True
+
+        # An import is a write: the app runs it in order with the others and reports it.
+        app.write(
+            run_import, app.ctx, kind, file, options, progress=progress, rejects=rejects,
+            done=_imported, changes=lambda result: bool(result.written), then=self._finished, failed=refused,
+        )  # fmt: skip
 
     def _progress(self, phase: str, percent: int) -> None:
         self.query_one("#import-progress", ProgressBar).update(progress=percent)
@@ -168,12 +171,10 @@ class ImportModal(DismissOnce, ModalScreen[Any]):
         if len(result.errors) > 8:
             lines.append(f"… and {len(result.errors) - 8} more (acct-tui import … --json lists them all)")
         self.query_one("#import-report", Static).update(Text("\n".join(lines)))
-        if result.written:
-            app: Any = self.app
-            app.changed()
-            app.notify(
-                f"Imported {result.file}: {result.created} new, {result.updated} updated · z to undo", markup=False
-            )
+
+
+def _imported(result: Any) -> str:
+    return f"Imported {result.file}: {result.created} new, {result.updated} updated" if result.written else ""
 
 
 FORMATS = {
@@ -184,7 +185,7 @@ FORMATS = {
 }
 
 
-class ExportModal(DismissOnce, ModalScreen[Any]):
+class ExportModal(DismissOnce[Any], ModalScreen[Any]):
     """Export what the list shows to a file; enter (or ctrl+s) writes it."""
 
     CSS_PATH = "forms.tcss"
@@ -251,8 +252,10 @@ class ExportModal(DismissOnce, ModalScreen[Any]):
         writer = self.writer
 
         def write() -> tuple[int, Path]:
-            mode = "wb" if fmt == "ics" else "w"
-            with open(target, mode, **({} if fmt == "ics" else {"encoding": "utf-8", "newline": ""})) as out:
+            if fmt == "ics":
+                with open(target, "wb") as binary:
+                    return writer(fmt, binary), target
+            with open(target, "w", encoding="utf-8", newline="") as out:
                 return writer(fmt, out), target
 
         def done(result: tuple[int, Path]) -> None:

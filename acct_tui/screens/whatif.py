@@ -24,7 +24,7 @@ from acct_tui.text import clip, inert
 EXAMPLES = "e.g. healthy_at=80 · watch_at=50 · gold=7 · overdue_each=8 · preset=few-large"
 
 
-class WhatIfModal(DismissOnce, ModalScreen[None]):
+class WhatIfModal(DismissOnce[None], ModalScreen[None]):
     """The portfolio under other formula values; nothing is written."""
 
     CSS_PATH = "forms.tcss"

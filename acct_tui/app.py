@@ -224,9 +224,11 @@ class AcctApp(App[int]):
         """The `[keys]` remaps in force (binding id -> keys)."""
         self.keymap_problems: list[str] = []
         if settings is not None and settings.raw.get("keys"):
-            from acct_tui.keymap import keymap_from_config
+            # Loaded only when a config remaps keys: it reads every screen's bindings.
+            from acct_tui.keymap import binding_classes, keymap_from_config
 
-            keymap, self.keymap_problems = keymap_from_config(settings.raw)
+            classes = [type(self), *binding_classes()]
+            keymap, self.keymap_problems = keymap_from_config(settings.raw, classes)
             self.keymap = keymap
             self.set_keymap(keymap)
 

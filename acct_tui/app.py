@@ -395,18 +395,24 @@ class AcctApp(App[int]):
             return
         await self._feed_keys()
 
-    def key_for(self, binding_id: str) -> str:
-        """The key in force for a binding id (after the config's `[keys]`), as shown to a person."""
-        for active in self.screen.active_bindings.values():
-            if active.binding.id == binding_id:
-                return self.get_key_display(active.binding)
+    def key_for(self, binding_id: str, owner: type[DOMNode] | None = None) -> str:
+        """The key in force for a binding id, as shown to a person: the config's `[keys]` remap,
+        else the key `owner` (a screen class; the app by default) binds it to."""
         keys = self.keymap.get(binding_id)
-        if keys:
-            return self.get_key_display(Binding(keys.split(",")[0], ""))
-        for binding in type(self).BINDINGS:
-            if isinstance(binding, Binding) and binding.id == binding_id:
-                return self.get_key_display(binding)
-        return ""
+        if not keys:
+            for klass in (owner or type(self)).__mro__:
+                for binding in klass.__dict__.get("BINDINGS", ()):
+                    if isinstance(binding, Binding) and binding.id == binding_id:
+                        keys = binding.key
+                        break
+                if keys:
+                    break
+        if not keys and owner is not None:
+            return self.key_for(binding_id)  # an app-wide key named from a screen
+        if not keys:
+            return ""
+        display = self.get_key_display(Binding(keys.split(",")[0], ""))
+        return "enter" if display == "⏎" else display  # in a sentence the word reads better than the glyph
 
     # Runners: reads may be abandoned, writes never ------------------------------
 

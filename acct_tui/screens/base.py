@@ -104,6 +104,10 @@ class AppScreen(Screen[ResultT]):
     def ctx(self) -> Ctx:
         return self.acct.ctx
 
+    def key_hint(self, *hints: tuple[str, str]) -> str:
+        """ "d done · s snooze" from (binding id, words) pairs, with the keys in force (after `[keys]`)."""
+        return " · ".join(f"{self.acct.key_for(binding_id, type(self))} {words}" for binding_id, words in hints)
+
     def keys_ready(self) -> None:
         """Ready for keys: the app hands over what was typed ahead."""
         self.ready_for_keys = True

@@ -119,7 +119,10 @@ class FormModal(DismissOnce[R], ModalScreen[R]):
                     yield FieldNote(id=f"error-{spec.name}", classes="field-error")
             yield Static("", id="form-error")
             yield Static(
-                Text(f"ctrl+s {self.save_label} · tab next field · esc cancel"),
+                Text(
+                    f"{self.key_hint(('form.save', self.save_label))} · tab next field · "
+                    f"{self.key_hint(('form.cancel', 'cancel'))}"
+                ),
                 id="form-keys",
             )
 

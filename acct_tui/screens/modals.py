@@ -77,7 +77,11 @@ class SnoozeModal(DismissOnce[Any], ModalScreen[Any]):
             yield Input(placeholder="optional: waiting on legal, client on holiday…", id="snooze-reason")
             yield Static("", id="form-error")
             yield Static(
-                Text(f"1 3 w 2 m pick · enter next · ctrl+s {self.action_word.lower()} · esc cancel"), id="form-keys"
+                Text(
+                    "1 3 w 2 m pick · enter next · "
+                    + self.key_hint(("snooze.save", self.action_word.lower()), ("snooze.cancel", "cancel"))
+                ),
+                id="form-keys",
             )
 
     def on_mount(self) -> None:
@@ -226,7 +230,9 @@ class EditAccountModal(FormModal[Any]):
         lines += [f"  {k}: {inert(str(v))}" for k, v in sorted(theirs.items())] or ["  (nothing you can see)"]
         lines += ["Your changes (kept in the form):"]
         lines += [f"  {k}: {inert(str(v))}" for k, v in sorted(mine.items())]
-        lines += ["ctrl+r reload theirs (drops yours) · ctrl+o overwrite with yours"]
+        lines += [
+            self.key_hint(("edit.reload", "reload theirs (drops yours)"), ("edit.overwrite", "overwrite with yours"))
+        ]
         self.query_one("#form-error", Static).update(Text("\n".join(lines)))
         self._conflict = exc
 

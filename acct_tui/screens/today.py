@@ -183,12 +183,26 @@ class TodayScreen(ViewScreen):
                 text.append(f"\n{inert(followup.notes, keep_newlines=True)}")
             text.append(f"\nUrgency {followup.urgency}: {', '.join(followup.reasons)}", style="dim")
         self.query_one("#walk-card", Static).update(text)
+        hint = self.key_hint
+        walk = (("today.skip", "skip"), ("today.open", "open"))
         keys = {
-            ItemKind.FOLLOWUP: "d done · s snooze · r reschedule · a reassign · l log · f follow-up · n skip · enter open",
-            ItemKind.QUIET: "l log the touch · f plan a follow-up · s check in later · d reviewed · n skip · enter open",
-            ItemKind.RENEWAL: "f plan the renewal · l log · s check in later · d reviewed · n skip · enter open",
-            ItemKind.AT_RISK: "l log · f follow-up · s check in later · d reviewed · n skip · enter open",
-        }[item.kind]
+            ItemKind.FOLLOWUP: hint(
+                ("today.done", "done"), ("today.snooze", "snooze"), ("today.reschedule", "reschedule"),
+                ("today.reassign", "reassign"), ("today.log", "log"), ("today.followup", "follow-up"), *walk,
+            ),
+            ItemKind.QUIET: hint(
+                ("today.log", "log the touch"), ("today.followup", "plan a follow-up"),
+                ("today.snooze", "check in later"), ("today.done", "reviewed"), *walk,
+            ),
+            ItemKind.RENEWAL: hint(
+                ("today.followup", "plan the renewal"), ("today.log", "log"), ("today.snooze", "check in later"),
+                ("today.done", "reviewed"), *walk,
+            ),
+            ItemKind.AT_RISK: hint(
+                ("today.log", "log"), ("today.followup", "follow-up"), ("today.snooze", "check in later"),
+                ("today.done", "reviewed"), *walk,
+            ),
+        }[item.kind]  # fmt: skip
         self.query_one("#walk-keys", Static).update(Text(keys, style="dim"))
 
     def _load_touches(self, item: UpkeepItem) -> None:
@@ -241,7 +255,11 @@ class TodayScreen(ViewScreen):
         body = Table.grid()
         body.add_row(text)
         body.add_row(table)
-        body.add_row(Text("\nR starts a fresh walk · p goes back · 1 portfolio · 2 follow-ups", style="dim"))
+        again = self.key_hint(
+            ("today.restart", "starts a fresh walk"), ("today.previous", "goes back"),
+            ("app.portfolio", "portfolio"), ("app.followups", "follow-ups"),
+        )  # fmt: skip
+        body.add_row(Text("\n" + again, style="dim"))
         self.query_one("#walk-card", Static).update(body)
         self.query_one("#walk-touches", Static).update("")
         self.query_one("#walk-keys", Static).update("")

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from textual import events
 from textual.pilot import Pilot
-from textual.widgets import Input, Select
+from textual.widgets import Input, Select, Static
 
 from acct_tui.app import AcctApp
 from acct_tui.config import Settings
@@ -347,3 +347,22 @@ async def test_the_undo_hint_names_the_remapped_key(make_app: Callable[..., Acct
         item = _item(queue)
         await press(app, pilot, "d")
         assert f"Done: {item.title} · u to undo" in _notes(app)
+
+
+async def test_walk_and_form_hints_follow_a_remap(make_app: Callable[..., AcctApp], tmp_path: Path) -> None:
+    """With `today.done` on `x` and `form.save` on `ctrl+w`, the walk's key line and the form's say so."""
+    settings = Settings(
+        database_url=str(tmp_path / "demo.db"),
+        agent_login="manager",
+        config_path=tmp_path / "c.toml",
+        raw={"keys": {"today.done": "x", "form.save": "ctrl+w"}},
+    )
+    app = make_app(settings=settings)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "3")
+        walk_keys = str(app.screen.query_one("#walk-keys", Static).render())
+        assert walk_keys.startswith("x done · s snooze")
+        await press(app, pilot, "l")
+        form_keys = str(app.screen.query_one("#form-keys", Static).render())
+        assert form_keys.startswith("^w save")

@@ -33,7 +33,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from textual import events, on, work
 from textual.app import App, SystemCommand
@@ -51,6 +51,9 @@ from acct_tui.screens.base import After, AppScreen, RowTarget
 from acct_tui.screens.portfolio import Navigator, PortfolioScreen
 from acct_tui.services.context import Ctx
 from acct_tui.widgets import textual_fixes
+
+if TYPE_CHECKING:
+    from acct_tui.screens.form import FormModal
 
 textual_fixes.apply()
 
@@ -220,6 +223,8 @@ class AcctApp(App[int]):
         self._write_lock = threading.Lock()
         self._writing = False
         self._quit_after_writes = False
+        self._forms: dict[tuple[object, ...], FormModal[Any]] = {}
+        """Forms drawn once, by shape, shown again (`push_form`)."""
         self.keymap: dict[str, str] = {}
         """The `[keys]` remaps in force (binding id -> keys)."""
         self.keymap_problems: list[str] = []
@@ -270,6 +275,22 @@ class AcctApp(App[int]):
         from acct_tui.screens.detail import AccountScreen
 
         self.push_screen(AccountScreen(account_id, navigator=navigator))
+
+    def push_form(self, form: FormModal[Any]) -> None:
+        """Open a form, on one drawn before when one of the same shape is free.
+
+        Drawing a form's fields is what makes it slow to open (a few hundred ms on
+        a busy machine); a form drawn once is shown again at once with new values.
+        """
+        drawn = self._forms.get(form.shape)
+        if drawn is not None and drawn.reusable:
+            drawn.reuse(form)
+            self.push_screen(drawn)
+            return
+        if drawn is None and form.poolable:
+            self._forms[form.shape] = form
+            self.install_screen(form, f"form-{len(self._forms)}")
+        self.push_screen(form)
 
     def run_row_action(self, name: str, target: RowTarget, after: After = None) -> None:
         """Run the shared action `name` (screens.actions.ROW_ACTIONS) on what a view has highlighted."""

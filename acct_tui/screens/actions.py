@@ -104,7 +104,7 @@ def log_activity(app: AcctApp, target: RowTarget, after: After = None, *, summar
 
     title = f"Log an activity · {inert(name)}"
     done = f"Logged on {inert(name)}"
-    app.push_screen(FormModal(title, fields, submit, done=done, after=after, load=contacts))
+    app.push_form(FormModal(title, fields, submit, done=done, after=after, load=contacts))
 
 
 def new_followup(app: AcctApp, target: RowTarget, after: After = None, *, kind: str = "check-in") -> None:
@@ -127,7 +127,7 @@ def new_followup(app: AcctApp, target: RowTarget, after: After = None, *, kind: 
         return followups.add_followup(app.ctx, account_id, values, assignee_id=assignee)
 
     title = f"New follow-up · {inert(target.account_name)}"
-    app.push_screen(
+    app.push_form(
         FormModal(title, fields, submit, done="Follow-up added", after=after, load=lambda: {"assignee": people()})
     )
 
@@ -142,7 +142,7 @@ def new_contact(app: AcctApp, target: RowTarget, after: After = None) -> None:
         FieldSpec("is_primary", "Primary contact", "bool"),
     ]
     account_id = target.account_id
-    app.push_screen(
+    app.push_form(
         FormModal(
             f"New contact · {inert(target.account_name)}",
             fields,
@@ -162,7 +162,7 @@ def new_concern(app: AcctApp, target: RowTarget, after: After = None) -> None:
         FieldSpec("detail", "Detail", "area", entity="concern"),
     ]
     account_id = target.account_id
-    app.push_screen(
+    app.push_form(
         FormModal(
             f"New concern · {inert(target.account_name)}",
             fields,
@@ -184,7 +184,7 @@ def new_opportunity(app: AcctApp, target: RowTarget, after: After = None) -> Non
         FieldSpec("notes", "Notes", "area", entity="opportunity"),
     ]
     account_id = target.account_id
-    app.push_screen(
+    app.push_form(
         FormModal(
             f"New opportunity · {inert(target.account_name)}",
             fields,
@@ -197,7 +197,7 @@ def new_opportunity(app: AcctApp, target: RowTarget, after: After = None) -> Non
 
 def new_account(app: AcctApp, after: After = None) -> None:
     """`n`: a new account owned by you."""
-    app.push_screen(
+    app.push_form(
         FormModal(
             "New account",
             account_fields(),
@@ -231,7 +231,7 @@ def handoff(app: AcctApp, target: RowTarget, after: After = None) -> None:
             app.ctx, account_id, int(values["agent"]), values["note"], move_followups=bool(values["move"])
         )
 
-    app.push_screen(
+    app.push_form(
         FormModal(
             f"Hand off · {inert(name)}",
             fields,
@@ -277,7 +277,7 @@ def reschedule(app: AcctApp, target: RowTarget, after: After = None) -> None:
     """`r`: move a follow-up's due date."""
     item = _followup(target)
     fields = [FieldSpec("due_on", "New due date", "date", entity="followup", required=True, value="tomorrow")]
-    app.push_screen(
+    app.push_form(
         FormModal(
             f"Reschedule · {inert(item.title)}",
             fields,
@@ -298,7 +298,7 @@ def reassign(app: AcctApp, target: RowTarget, after: After = None) -> None:
         followups.reassign_followup(app.ctx, item.id, int(values["agent"]))
         return True
 
-    app.push_screen(
+    app.push_form(
         FormModal(
             f"Reassign · {inert(item.title)}",
             fields,
@@ -327,7 +327,7 @@ def complete_with_outcome(app: AcctApp, target: RowTarget, after: After = None) 
         FieldSpec("summary", "Summary", entity="activity", required=True, value=f"Done: {inert(item.title)}"[:200]),
         FieldSpec("outcome", "Outcome", entity="activity", placeholder="What came of it"),
     ]
-    app.push_screen(
+    app.push_form(
         FormModal(
             f"Done · {inert(item.title)}",
             fields,

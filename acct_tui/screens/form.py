@@ -79,6 +79,8 @@ class FormModal(DismissOnce[R], ModalScreen[R]):
     ]
 
     DEFAULT_CLASSES = "form"
+    poolable: ClassVar[bool] = True
+    """Whether the app may keep it drawn to show again (`AcctApp.push_form`)."""
 
     def __init__(
         self,
@@ -118,13 +120,56 @@ class FormModal(DismissOnce[R], ModalScreen[R]):
                         yield self._widget(spec)
                     yield FieldNote(id=f"error-{spec.name}", classes="field-error")
             yield Static("", id="form-error")
-            yield Static(
-                Text(
-                    f"{self.key_hint(('form.save', self.save_label))} · tab next field · "
-                    f"{self.key_hint(('form.cancel', 'cancel'))}"
-                ),
-                id="form-keys",
-            )
+            yield Static(self._keys_line(), id="form-keys")
+
+    def _keys_line(self) -> Text:
+        save, cancel = self.key_hint(("form.save", self.save_label)), self.key_hint(("form.cancel", "cancel"))
+        return Text(f"{save} · tab next field · {cancel}")
+
+    @property
+    def shape(self) -> tuple[object, ...]:
+        """What its widgets are: two forms of one shape can be drawn once and shown again."""
+        fields = tuple((s.name, s.kind, s.label, s.required, _blank(s)) for s in self.fields)
+        return (type(self), bool(self.intro), fields)
+
+    @property
+    def reusable(self) -> bool:
+        """Drawn, closed and off every screen stack: free to show another form of its shape."""
+        return self.is_mounted and self.dismissed and self._held is None and self not in self.app.screen_stack
+
+    def reuse(self, other: FormModal[R]) -> None:
+        """Become `other` (a form of the same shape): its title, values, choices and save; nothing of the last one."""
+        self.form_title, self.fields, self.submit = other.form_title, other.fields, other.submit
+        self.intro, self.save_label, self.done, self.after, self.load = (
+            other.intro, other.save_label, other.done, other.after, other.load,
+        )  # fmt: skip
+        self.dismissed, self.saving, self.ready_for_keys = False, False, False
+        self.query_one("#form-title", Label).update(Text(self.form_title))
+        if self.intro:
+            self.query_one("#form-intro", Static).update(Text(self.intro))
+        self.query_one("#form-keys", Static).update(self._keys_line())
+        self.query_one("#form-error", Static).update("")
+        for spec in self.fields:
+            note = self.query_one(f"#error-{spec.name}", FieldNote)
+            note.update("")
+            note.remove_class("is-error")
+            self._reset_widget(spec)
+        self._open()
+
+    def _reset_widget(self, spec: FieldSpec) -> None:
+        # A value put back is not a value typed: no "required" under an empty field just opened.
+        with self.prevent(Input.Changed, TextArea.Changed):
+            widget = self.query_one(f"#field-{spec.name}")
+            if isinstance(widget, Select):
+                widget.set_options([(Text(label), value) for label, value in spec.options])
+                widget.value = spec.value if not _blank(spec) else Select.NULL
+            elif isinstance(widget, Input):
+                widget.value = spec.value
+                widget.placeholder = spec.placeholder
+            elif isinstance(widget, TextArea):
+                widget.text = spec.value
+            elif isinstance(widget, Checkbox):
+                widget.value = spec.value in ("1", "true", "yes")
 
     def _widget(self, spec: FieldSpec) -> Widget:
         wid = f"field-{spec.name}"
@@ -133,12 +178,12 @@ class FormModal(DismissOnce[R], ModalScreen[R]):
                 spec.value, id=wid, soft_wrap=True, show_line_numbers=False, tab_behavior="focus", compact=True
             )
         if spec.kind == "choice":
-            value: Any = spec.value if spec.value in {v for _l, v in spec.options} else Select.NULL
+            blank = _blank(spec)
             return Select(
                 [(Text(label), option) for label, option in spec.options],
                 id=wid,
-                value=value,
-                allow_blank=spec.allow_blank or value is Select.NULL,
+                value=Select.NULL if blank else spec.value,
+                allow_blank=blank,
                 prompt=spec.placeholder or "choose…",
                 compact=True,
             )
@@ -151,6 +196,10 @@ class FormModal(DismissOnce[R], ModalScreen[R]):
             return
         # The scrolling box is not a stop for tab: focus goes from field to field.
         self.query_one("#form-fields", VerticalScroll).can_focus = False
+        self._open()
+
+    def _open(self) -> None:
+        """Focus the first field, check the dates given, read the choices; then take the keys typed ahead."""
         if self.fields:
             # Now, not on the next turn: the keys typed ahead go to this field.
             self.set_focus(self.query_one(f"#field-{self.fields[0].name}"))
@@ -172,6 +221,7 @@ class FormModal(DismissOnce[R], ModalScreen[R]):
             if not options and spec.none_left:
                 self.app.notify(spec.none_left, severity="warning", markup=False)
                 self.dismiss(None)
+                self.keys_ready()  # what was typed ahead goes to the screen beneath
                 return
             spec = replace(spec, options=tuple(options))
             self.fields = [spec if s.name == name else s for s in self.fields]
@@ -334,6 +384,11 @@ class FormModal(DismissOnce[R], ModalScreen[R]):
                 widget.value = text if text else Select.NULL
             elif isinstance(widget, Checkbox):
                 widget.value = bool(value)
+
+
+def _blank(spec: FieldSpec) -> bool:
+    """Whether a choice starts with nothing chosen (its value is not among its options)."""
+    return spec.allow_blank or spec.value not in {value for _label, value in spec.options}
 
 
 def choices(enum: Iterable[Any]) -> list[tuple[str, str]]:

@@ -190,6 +190,8 @@ class EditAccountModal(FormModal[Any]):
         ),
     ]
 
+    poolable = False  # it holds the account's version and the clash: one per edit
+
     def __init__(self, card: Any, *, after: Callable[[Any], None] | None = None) -> None:
         self.card = card
         self.original = _shown(card.values)

@@ -366,3 +366,26 @@ async def test_walk_and_form_hints_follow_a_remap(make_app: Callable[..., AcctAp
         await press(app, pilot, "l")
         form_keys = str(app.screen.query_one("#form-keys", Static).render())
         assert form_keys.startswith("^w save")
+
+
+async def test_a_form_is_drawn_once_and_opens_clean_for_the_next_account(make_app: Callable[..., AcctApp]) -> None:
+    """`l` on one account, type, escape; `l` on the next: the same form, drawn once, shows the new account and
+    nothing of what was typed; saving logs on the right account."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        table = _portfolio(app).table
+        first, second = table.current, table.row_at(table.cursor + 1)
+        assert first is not None and second is not None
+        await press(app, pilot, "l", *"left behind", "tab", "tab", "tab", "ctrl+a", *"nonsense")
+        form = app.screen
+        assert isinstance(form, FormModal)
+        await press(app, pilot, "escape", "j", "l")
+        assert app.screen is form
+        assert str(form.query_one("#form-title").render()) == f"Log an activity · {second.name}"
+        assert _field(app, "summary") == "" and _field(app, "when") == "today"
+        assert not any(note.has_class("is-error") for note in form.query(".field-error"))
+        await press(app, pilot, *"Second call", "ctrl+s")
+        with reading():
+            logged = Activity.get(Activity.summary == "Second call")
+        assert logged.account_id == second.id

@@ -18,6 +18,7 @@ after the one that opened it (see `on_event`).
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import gc
 import logging
 import os
@@ -38,6 +39,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import Provider
 from textual.dom import DOMNode
 from textual.message import Message
 from textual.reactive import reactive
@@ -95,19 +97,19 @@ def _today_screen() -> Screen[Any]:
     return TodayScreen()
 
 
-def _accounts_provider() -> Any:
+def _accounts_provider() -> type[Provider]:
     from acct_tui.commands import AccountsProvider
 
     return AccountsProvider
 
 
-def _actions_provider() -> Any:
+def _actions_provider() -> type[Provider]:
     from acct_tui.commands import ActionsProvider
 
     return ActionsProvider
 
 
-def _contexts_provider() -> Any:
+def _contexts_provider() -> type[Provider]:
     from acct_tui.commands import ContextsProvider
 
     return ContextsProvider
@@ -238,7 +240,7 @@ class AcctApp(App[int]):
             self.set_keymap(keymap)
 
     @property
-    def today(self) -> Any:
+    def today(self) -> dt.date:
         return self.ctx.today
 
     def on_mount(self) -> None:

@@ -259,7 +259,7 @@ class AccountScreen(DismissOnce[None]):
 
         account_id = self.account_id
         open_export(
-            self.app,
+            self.acct,
             "timeline",
             lambda fmt, out: export_timeline(self.ctx, account_id, fmt, out),
             f"{self._account_name()} timeline",

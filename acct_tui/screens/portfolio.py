@@ -406,7 +406,7 @@ class PortfolioScreen(ViewScreen):
 
         query = self.query_state
         open_export(
-            self.app,
+            self.acct,
             "portfolio",
             lambda fmt, out: export_portfolio(self.ctx, query, fmt, out),
             "the portfolio as shown",

@@ -194,7 +194,7 @@ class QueueScreen(ViewScreen):
         from acct_tui.screens.transfer import open_export
         from acct_tui.services.exports import export_queue
 
-        open_export(self.app, "queue", lambda fmt, out: export_queue(self.ctx, fmt, out), "your follow-up queue")
+        open_export(self.acct, "queue", lambda fmt, out: export_queue(self.ctx, fmt, out), "your follow-up queue")
 
     @on(RowList.Selected, "#queue")
     def _selected(self, event: RowList.Selected) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -23,6 +23,9 @@ from textual.widgets import Checkbox, Input, Label, ProgressBar, Select, Static
 
 from acct_tui.screens.base import DismissOnce
 from acct_tui.text import inert
+
+if TYPE_CHECKING:
+    from acct_tui.app import AcctApp
 
 IMPORT_KINDS = (
     ("Accounts", "accounts"),
@@ -128,7 +131,7 @@ class ImportModal(DismissOnce[Any], ModalScreen[Any]):
         self.running = True
         self._last_percent = -1
         report.update(Text("…"))
-        app: Any = self.app
+        app = self.acct
 
         def progress(phase: str, done: int, total: int) -> None:
             percent = int(100 * done / total) if total else 0
@@ -248,7 +251,7 @@ class ExportModal(DismissOnce[Any], ModalScreen[Any]):
         if not target.parent.is_dir():
             error.update(Text(f"No folder {inert(str(target.parent))}."))
             return
-        app: Any = self.app
+        app = self.acct
         writer = self.writer
 
         def write() -> tuple[int, Path]:
@@ -269,14 +272,14 @@ class ExportModal(DismissOnce[Any], ModalScreen[Any]):
         app.run_service(write, then=done, failed=failed, group="export", node=self)
 
 
-def open_import(app: Any, kind: str = "accounts") -> None:
+def open_import(app: AcctApp, kind: str = "accounts") -> None:
     if app.served:
         app.notify("Files stay on the server: importing is off in served sessions.", severity="warning")
         return
     app.push_screen(ImportModal(kind))
 
 
-def open_export(app: Any, what: str, writer: Callable[[str, Any], int], title: str) -> None:
+def open_export(app: AcctApp, what: str, writer: Callable[[str, Any], int], title: str) -> None:
     if app.served:
         app.notify("Files stay on the server: exporting is off in served sessions.", severity="warning")
         return

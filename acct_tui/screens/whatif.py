@@ -61,7 +61,7 @@ class WhatIfModal(DismissOnce[None], ModalScreen[None]):
     def _run(self, settings: tuple[str, ...]) -> None:
         from acct_tui.services.explain import what_if
 
-        app: Any = self.app
+        app = self.acct
         raw = app.settings.raw if app.settings is not None else {}
         self.query_one("#whatif-summary", Static).update(Text("scoring the portfolio…", style="dim"))
 

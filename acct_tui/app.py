@@ -34,7 +34,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from textual import events, on, work
 from textual.app import App, SystemCommand
@@ -49,13 +49,10 @@ from textual.worker import NoActiveWorker, get_current_worker
 
 from acct_tui.config import Settings
 from acct_tui.readahead import ReadAhead
-from acct_tui.screens.base import After, AppScreen, RowTarget
+from acct_tui.screens.base import After, AppScreen, DismissOnce, RowTarget
 from acct_tui.screens.portfolio import Navigator, PortfolioScreen
 from acct_tui.services.context import Ctx
 from acct_tui.widgets import textual_fixes
-
-if TYPE_CHECKING:
-    from acct_tui.screens.form import FormModal
 
 textual_fixes.apply()
 
@@ -221,11 +218,12 @@ class AcctApp(App[int]):
         self._key_out: DOMNode | None = None
         """Where the last key went: the next waits until it is handled."""
         self._key_watch: Timer | None = None
+        self._unready_ticks = 0
         self._writes: deque[_Write[Any]] = deque()
         self._write_lock = threading.Lock()
         self._writing = False
         self._quit_after_writes = False
-        self._forms: dict[tuple[object, ...], FormModal[Any]] = {}
+        self._forms: dict[tuple[object, ...], DismissOnce[Any]] = {}
         """Forms drawn once, by shape, shown again (`push_form`)."""
         self.keymap: dict[str, str] = {}
         """The `[keys]` remaps in force (binding id -> keys)."""
@@ -278,7 +276,7 @@ class AcctApp(App[int]):
 
         self.push_screen(AccountScreen(account_id, navigator=navigator))
 
-    def push_form(self, form: FormModal[Any]) -> None:
+    def push_form(self, form: DismissOnce[Any]) -> None:
         """Open a form, on one drawn before when one of the same shape is free.
 
         Drawing a form's fields is what makes it slow to open (a few hundred ms on
@@ -360,8 +358,8 @@ class AcctApp(App[int]):
         self.write(undo_last, self.ctx, done=lambda result: f"Undone: {result.summary}", undoable=False)
 
     async def action_quit(self) -> None:
-        """Quit, once the writes asked for are saved."""
-        if self.writing:
+        """Quit, once the writes asked for are saved (asked again while saving: at once)."""
+        if self.writing and not self._quit_after_writes:
             self._quit_after_writes = True
             self.notify("Saving… acct-tui closes once it is saved.", markup=False)
             return
@@ -370,7 +368,7 @@ class AcctApp(App[int]):
     # Keys: one at a time, and none lost to a dialog still opening --------------
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key) and not event.is_forwarded:
+        if isinstance(event, events.Key) and not event.is_forwarded and event.key not in self._force_quit_keys():
             # Over SSH keys come in bursts: `l` then `a` arrive together. Textual would
             # route `a` to the list before `l` has opened its form (a key's action runs
             # only once it has come back up from the focused widget), so `a` would turn
@@ -394,6 +392,11 @@ class AcctApp(App[int]):
                 self._key_watch.resume()
             else:
                 self._key_watch.pause()
+                self._unready_ticks = 0
+
+    def _force_quit_keys(self) -> list[str]:
+        """ctrl+q (or its remap) quits always, even with keys waiting."""
+        return self.keymap.get("app.force_quit", "ctrl+q").split(",")
 
     def _takes_keys(self) -> bool:
         screen = self.screen
@@ -409,13 +412,21 @@ class AcctApp(App[int]):
         self.call_later(self._feed_keys)
 
     async def _unstick_keys(self) -> None:
+        """Every quarter second while keys wait: make sure nothing holds them for good."""
         # A key whose widget went away before it came back up (its screen closed) is
-        # not coming back: do not let it hold the keys behind it.
+        # not coming back: it must not hold the keys behind it.
         out = self._key_out
         if out is not None and not out.is_attached:
             self._key_out = None
-        if not self._takes_keys() and not self.screen.is_attached:
-            return
+        screen = self.screen
+        if isinstance(screen, AppScreen) and not screen.ready_for_keys:
+            # A dialog whose choices never came (an unexpected error) still gets the keys
+            # after two seconds: escape must close it.
+            self._unready_ticks += 1
+            if self._unready_ticks >= 8:
+                screen.ready_for_keys = True
+        else:
+            self._unready_ticks = 0
         await self._feed_keys()
 
     def key_for(self, binding_id: str, owner: type[DOMNode] | None = None) -> str:

@@ -251,7 +251,7 @@ def snooze(app: AcctApp, target: RowTarget, after: After = None) -> None:
     def submit(until: str, reason: str) -> Any:
         return followups.snooze_followup(app.ctx, item.id, until, reason)
 
-    app.push_screen(SnoozeModal(f"Snooze · {item.title}", submit, done=f"Snoozed {inert(item.title)}", after=after))
+    app.push_form(SnoozeModal(f"Snooze · {item.title}", submit, done=f"Snoozed {inert(item.title)}", after=after))
 
 
 def plan_later(app: AcctApp, target: RowTarget, why: str, after: After = None) -> None:
@@ -262,7 +262,7 @@ def plan_later(app: AcctApp, target: RowTarget, why: str, after: After = None) -
         title = f"Check in: {reason or why}"[:200]
         return followups.add_followup(app.ctx, account_id, {"title": title, "due_on": until, "kind": "check-in"})
 
-    app.push_screen(
+    app.push_form(
         SnoozeModal(
             f"Check in later · {name}",
             submit,

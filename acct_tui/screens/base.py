@@ -166,6 +166,23 @@ class DismissOnce(AppScreen[ResultT]):
             self.ready_for_keys = True
             self.acct.feed_keys_later()
 
+    poolable: ClassVar[bool] = False
+    """Whether the app may keep it drawn to show again (`AcctApp.push_form`): see `shape` and `reuse`."""
+
+    @property
+    def shape(self) -> tuple[object, ...]:
+        """What its widgets are: two dialogs of one shape can be drawn once and shown again."""
+        return (type(self),)
+
+    @property
+    def reusable(self) -> bool:
+        """Drawn, closed and off every screen stack: free to be shown again."""
+        return self.is_mounted and self.dismissed and self._held is None and self not in self.app.screen_stack
+
+    def reuse(self, other: DismissOnce[ResultT]) -> None:
+        """Become `other` (a dialog of the same shape, not drawn): its content, nothing of the last one."""
+        raise NotImplementedError
+
     @property
     def is_open(self) -> bool:
         """Drawn and not dismissed: a key can reach a screen pushed but not yet drawn, or closed but not yet gone."""

@@ -132,13 +132,9 @@ class FormModal(DismissOnce[R], ModalScreen[R]):
         fields = tuple((s.name, s.kind, s.label, s.required, _blank(s)) for s in self.fields)
         return (type(self), bool(self.intro), fields)
 
-    @property
-    def reusable(self) -> bool:
-        """Drawn, closed and off every screen stack: free to show another form of its shape."""
-        return self.is_mounted and self.dismissed and self._held is None and self not in self.app.screen_stack
-
-    def reuse(self, other: FormModal[R]) -> None:
+    def reuse(self, other: DismissOnce[R]) -> None:
         """Become `other` (a form of the same shape): its title, values, choices and save; nothing of the last one."""
+        assert isinstance(other, FormModal)
         self.form_title, self.fields, self.submit = other.form_title, other.fields, other.submit
         self.intro, self.save_label, self.done, self.after, self.load = (
             other.intro, other.save_label, other.done, other.after, other.load,

@@ -42,6 +42,7 @@ class SnoozeModal(DismissOnce[Any], ModalScreen[Any]):
         Binding("ctrl+s", "save", "Snooze", priority=True, id="snooze.save", tooltip="Snooze with what is chosen."),
     ]
     DEFAULT_CLASSES = "form"
+    poolable = True
 
     def __init__(
         self,
@@ -76,17 +77,32 @@ class SnoozeModal(DismissOnce[Any], ModalScreen[Any]):
             yield Label("Reason", classes="field-label")
             yield Input(placeholder="optional: waiting on legal, client on holiday…", id="snooze-reason")
             yield Static("", id="form-error")
-            yield Static(
-                Text(
-                    "1 3 w 2 m pick · enter next · "
-                    + self.key_hint(("snooze.save", self.action_word.lower()), ("snooze.cancel", "cancel"))
-                ),
-                id="form-keys",
-            )
+            yield Static(self._keys_line(), id="form-keys")
+
+    def _keys_line(self) -> Text:
+        keys = self.key_hint(("snooze.save", self.action_word.lower()), ("snooze.cancel", "cancel"))
+        return Text(f"1 3 w 2 m pick · enter next · {keys}")
+
+    def reuse(self, other: DismissOnce[Any]) -> None:
+        """Become `other`: its title and save, the choice back on tomorrow, no reason, no date."""
+        assert isinstance(other, SnoozeModal)
+        self.form_title, self.submit, self.action_word = other.form_title, other.submit, other.action_word
+        self.done, self.after, self.until = other.done, other.after, other.until
+        self.dismissed, self.saving, self.ready_for_keys = False, False, False
+        self.query_one("#form-title", Label).update(Text(inert(self.form_title)))
+        self.query_one("#form-keys", Static).update(self._keys_line())
+        self.query_one("#form-error", Static).update("")
+        with self.prevent(Input.Changed):
+            self.query_one("#snooze-date", Input).value = ""
+            self.query_one("#snooze-reason", Input).value = ""
+        self._open()
 
     def on_mount(self) -> None:
         if self.dismissed:  # escape came before the dialog was drawn
             return
+        self._open()
+
+    def _open(self) -> None:
         when = self.query_one("#snooze-when", OptionList)
         when.highlighted = 0
         self.set_focus(when)  # now: the keys typed ahead pick from it

@@ -389,3 +389,21 @@ async def test_a_form_is_drawn_once_and_opens_clean_for_the_next_account(make_ap
         with reading():
             logged = Activity.get(Activity.summary == "Second call")
         assert logged.account_id == second.id
+
+
+async def test_the_snooze_dialog_is_drawn_once_and_opens_clean(make_app: Callable[..., AcctApp]) -> None:
+    """`s`, a reason, escape; `s` again: the same dialog, with no reason left in it, snoozes the item asked."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        queue = await _open_queue(app, pilot)
+        item = _item(queue)
+        await press(app, pilot, "s", "w", *"old reason", "escape")
+        await press(app, pilot, "s")
+        dialog = app.screen
+        assert isinstance(dialog, SnoozeModal)
+        assert dialog.query_one("#snooze-reason", Input).value == ""
+        await press(app, pilot, "3", *"new", "ctrl+s")
+        with reading():
+            assert FollowUp.get_by_id(item.id).snooze_reason == "new"
+        await press(app, pilot, "s")
+        assert app.screen is dialog

@@ -2,17 +2,27 @@
 
 The app is built by the command line (or a test) with its collaborators
 passed in: the acting agent's context (agent, clock, health policy) and the
-database already bound. Screens never touch the database themselves: they
-ask `run_service` to call a service in a thread worker and get the result
-back on the event loop.
+database already bound. Screens never touch the database themselves. They
+ask one of two runners to call a service in a thread:
+
+- `run_service` reads: exclusive per view (a newer read abandons an older
+  one), the result handed back on the event loop;
+- `write` writes: owned by the app, queued and run one at a time in order,
+  never cancelled, and it reports the change itself (views reload, a message
+  with the undo key).
+
+Keys go out one at a time, and a dialog still opening gets the keys typed
+after the one that opened it (see `on_event`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import gc
 import logging
 import os
+import threading
 
 # Textual draws at most TEXTUAL_FPS frames a second and holds a key's frame
 # until the next tick: at the default 60 that alone is up to 17 ms from key
@@ -20,20 +30,27 @@ import os
 # costs nothing while idle. Set before Textual is imported; the user's own
 # setting wins.
 os.environ.setdefault("TEXTUAL_FPS", "240")
+from collections import deque
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar, TypeVar
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, ClassVar, Generic, TypeVar
 
-from textual import work
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import Provider
 from textual.dom import DOMNode
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.worker import NoActiveWorker, get_current_worker
 
 from acct_tui.config import Settings
 from acct_tui.readahead import ReadAhead
-from acct_tui.screens.portfolio import PortfolioScreen
+from acct_tui.screens.base import After, AppScreen, DismissOnce, RowTarget
+from acct_tui.screens.portfolio import Navigator, PortfolioScreen
 from acct_tui.services.context import Ctx
 from acct_tui.widgets import textual_fixes
 
@@ -41,6 +58,24 @@ textual_fixes.apply()
 
 R = TypeVar("R")
 log = logging.getLogger("acct_tui")
+WRITES = "writes"
+"""The writer's worker group: never exclusive, never cancelled by a newer request."""
+
+
+class KeyPassed(Message):
+    """Sent up after a key, along the same widgets: when it reaches the app, that key was handled."""
+
+
+@dataclass(frozen=True)
+class _Write(Generic[R]):
+    """One write the user asked for, and how to report it."""
+
+    call: Callable[[], R]
+    done: str | Callable[[R], str]
+    changes: Callable[[R], bool] | None
+    undoable: bool
+    then: Callable[[R], None] | None
+    failed: Callable[[Exception], bool] | None
 
 
 # The other views, forms and palette providers load when first used, not
@@ -59,19 +94,19 @@ def _today_screen() -> Screen[Any]:
     return TodayScreen()
 
 
-def _accounts_provider() -> Any:
+def _accounts_provider() -> type[Provider]:
     from acct_tui.commands import AccountsProvider
 
     return AccountsProvider
 
 
-def _actions_provider() -> Any:
+def _actions_provider() -> type[Provider]:
     from acct_tui.commands import ActionsProvider
 
     return ActionsProvider
 
 
-def _contexts_provider() -> Any:
+def _contexts_provider() -> type[Provider]:
     from acct_tui.commands import ContextsProvider
 
     return ContextsProvider
@@ -88,11 +123,12 @@ def _after(ahead: ReadAhead, fn: Callable[..., R]) -> Callable[..., R]:
 
 
 def _worker_cancelled() -> bool:
-    """Whether the thread asking runs a worker that was cancelled."""
+    """Whether the thread asking runs a read that was cancelled (a write is never abandoned)."""
     try:
-        return get_current_worker().is_cancelled
+        worker = get_current_worker()
     except NoActiveWorker:
         return False
+    return worker.is_cancelled and worker.group != WRITES
 
 
 class AcctApp(App[int]):
@@ -178,21 +214,38 @@ class AcctApp(App[int]):
         self.database_url = database_url
         self.settings = settings
         self.served = bool(os.environ.get("ACCT_TUI_SERVED")) if served is None else served
+        self._held_keys: deque[events.Key] = deque()
+        self._key_out: DOMNode | None = None
+        """Where the last key went: the next waits until it is handled."""
+        self._key_watch: Timer | None = None
+        self._unready_ticks = 0
+        self._writes: deque[_Write[Any]] = deque()
+        self._write_lock = threading.Lock()
+        self._writing = False
+        self._quit_after_writes = False
+        self._forms: dict[tuple[object, ...], DismissOnce[Any]] = {}
+        """Forms drawn once, by shape, shown again (`push_form`)."""
+        self.keymap: dict[str, str] = {}
+        """The `[keys]` remaps in force (binding id -> keys)."""
         self.keymap_problems: list[str] = []
         if settings is not None and settings.raw.get("keys"):
-            from acct_tui.keymap import keymap_from_config
+            # Loaded only when a config remaps keys: it reads every screen's bindings.
+            from acct_tui.keymap import binding_classes, keymap_from_config
 
-            keymap, self.keymap_problems = keymap_from_config(settings.raw)
+            classes = [type(self), *binding_classes()]
+            keymap, self.keymap_problems = keymap_from_config(settings.raw, classes)
+            self.keymap = keymap
             self.set_keymap(keymap)
 
     @property
-    def today(self) -> Any:
+    def today(self) -> dt.date:
         return self.ctx.today
 
     def on_mount(self) -> None:
         from acct_tui.db import set_abandon_check
 
         set_abandon_check(_worker_cancelled)
+        self._key_watch = self.set_interval(0.25, self._unstick_keys, pause=True)
         self.theme = os.environ.get("ACCT_TUI_THEME", "textual-dark")
         self.refresh_overdue()
         # Upkeep of stored scores can wait until the first rows are on screen.
@@ -218,20 +271,44 @@ class AcctApp(App[int]):
             return
         self.push_screen(HelpScreen(self.screen))
 
-    def open_account(self, account_id: int, navigator: Any = None) -> None:
+    def open_account(self, account_id: int, navigator: Navigator | None = None, *, pane: str = "timeline") -> None:
+        """Open the client detail of an account, on `pane` (the queue opens on Follow-ups)."""
         from acct_tui.screens.detail import AccountScreen
 
-        self.push_screen(AccountScreen(account_id, navigator=navigator))
+        self.push_screen(AccountScreen(account_id, navigator=navigator, pane=pane))
+
+    def push_form(self, form: DismissOnce[Any]) -> None:
+        """Open a form, on one drawn before when one of the same shape is free.
+
+        Drawing a form's fields is what makes it slow to open (a few hundred ms on
+        a busy machine); a form drawn once is shown again at once with new values.
+        """
+        drawn = self._forms.get(form.shape)
+        if drawn is not None and drawn.reusable:
+            drawn.reuse(form)
+            self.push_screen(drawn)
+            return
+        if drawn is None and form.poolable:
+            self._forms[form.shape] = form
+            self.install_screen(form, f"form-{len(self._forms)}")
+        self.push_screen(form)
+
+    def run_row_action(self, name: str, target: RowTarget, after: After = None) -> None:
+        """Run the shared action `name` (screens.actions.ROW_ACTIONS) on what a view has highlighted."""
+        # The actions and their forms load on first use, not before the first rows are on screen.
+        from acct_tui.screens.actions import ROW_ACTIONS
+
+        ROW_ACTIONS[name](self, target, after)
 
     # The command line, the what-if, contexts ------------------------------------
 
     def action_command_line(self) -> None:
         """`:`: the verbs of the command line, acting on what is highlighted."""
-        from acct_tui.screens.command_line import CommandLineModal, apply_outcome, focus_of
+        from acct_tui.screens.command_line import CommandLineModal, focus_of
 
         if isinstance(self.screen, CommandLineModal):
             return
-        self.push_screen(CommandLineModal(focus_of(self.screen)), lambda outcome: apply_outcome(self, outcome))
+        self.push_screen(CommandLineModal(focus_of(self.screen)))
 
     def action_what_if(self, settings: tuple[str, ...] = ()) -> None:
         from acct_tui.screens.whatif import WhatIfModal
@@ -245,7 +322,7 @@ class AcctApp(App[int]):
 
         self.ctx = replace(self.ctx, context=active)
         self.context_name = active.name if active is not None else ""
-        self.changed()
+        self.changed()  # nothing was written, but every view shows other rows now
 
     # The queue, read ahead -----------------------------------------------------
 
@@ -278,13 +355,101 @@ class AcctApp(App[int]):
     def action_undo(self) -> None:
         from acct_tui.services.undo import undo_last
 
-        def done(result: Any) -> None:
-            self.notify(f"Undone: {result.summary}", title="Undo", markup=False)
-            self.changed()
+        # A write like any other: queued behind the change it undoes, never abandoned.
+        self.write(undo_last, self.ctx, done=lambda result: f"Undone: {result.summary}", undoable=False)
 
-        self.run_service(undo_last, self.ctx, then=done, group="undo")
+    async def action_quit(self) -> None:
+        """Quit, once the writes asked for are saved (asked again while saving: at once)."""
+        if self.writing and not self._quit_after_writes:
+            self._quit_after_writes = True
+            self.notify("Saving… acct-tui closes once it is saved.", markup=False)
+            return
+        self.exit()
 
-    # Service runner -----------------------------------------------------------
+    # Keys: one at a time, and none lost to a dialog still opening --------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded and event.key not in self._force_quit_keys():
+            # Over SSH keys come in bursts: `l` then `a` arrive together. Textual would
+            # route `a` to the list before `l` has opened its form (a key's action runs
+            # only once it has come back up from the focused widget), so `a` would turn
+            # on a filter. Keys wait here, and each goes out once the one before it was
+            # handled and whatever it opened is ready for keys.
+            self._held_keys.append(event)
+            await self._feed_keys()
+            return
+        await super().on_event(event)
+
+    async def _feed_keys(self) -> None:
+        while self._held_keys and self._key_out is None and self._takes_keys():
+            key = self._held_keys.popleft()
+            await super().on_event(key)
+            if key.is_forwarded:  # on its way up from the focused widget: wait until it is back
+                target = self.focused or self.screen
+                self._key_out = target
+                target.post_message(KeyPassed())
+        if self._key_watch is not None:
+            if self._held_keys:
+                self._key_watch.resume()
+            else:
+                self._key_watch.pause()
+                self._unready_ticks = 0
+
+    def _force_quit_keys(self) -> list[str]:
+        """ctrl+q (or its remap) quits always, even with keys waiting."""
+        return self.keymap.get("app.force_quit", "ctrl+q").split(",")
+
+    def _takes_keys(self) -> bool:
+        screen = self.screen
+        return not isinstance(screen, AppScreen) or screen.ready_for_keys
+
+    @on(KeyPassed)
+    async def _key_passed(self) -> None:
+        self._key_out = None
+        await self._feed_keys()
+
+    def feed_keys_later(self) -> None:
+        """A dialog became ready (or closed): hand it what was typed ahead, in order."""
+        self.call_later(self._feed_keys)
+
+    async def _unstick_keys(self) -> None:
+        """Every quarter second while keys wait: make sure nothing holds them for good."""
+        # A key whose widget went away before it came back up (its screen closed) is
+        # not coming back: it must not hold the keys behind it.
+        out = self._key_out
+        if out is not None and not out.is_attached:
+            self._key_out = None
+        screen = self.screen
+        if isinstance(screen, AppScreen) and not screen.ready_for_keys:
+            # A dialog whose choices never came (an unexpected error) still gets the keys
+            # after two seconds: escape must close it.
+            self._unready_ticks += 1
+            if self._unready_ticks >= 8:
+                screen.ready_for_keys = True
+        else:
+            self._unready_ticks = 0
+        await self._feed_keys()
+
+    def key_for(self, binding_id: str, owner: type[DOMNode] | None = None) -> str:
+        """The key in force for a binding id, as shown to a person: the config's `[keys]` remap,
+        else the key `owner` (a screen class; the app by default) binds it to."""
+        keys = self.keymap.get(binding_id)
+        if not keys:
+            for klass in (owner or type(self)).__mro__:
+                for binding in klass.__dict__.get("BINDINGS", ()):
+                    if isinstance(binding, Binding) and binding.id == binding_id:
+                        keys = binding.key
+                        break
+                if keys:
+                    break
+        if not keys and owner is not None:
+            return self.key_for(binding_id)  # an app-wide key named from a screen
+        if not keys:
+            return ""
+        display = self.get_key_display(Binding(keys.split(",")[0], ""))
+        return "enter" if display == "⏎" else display  # in a sentence the word reads better than the glyph
+
+    # Runners: reads may be abandoned, writes never ------------------------------
 
     def run_service(
         self,
@@ -297,10 +462,12 @@ class AcctApp(App[int]):
         node: DOMNode | None = None,
         **kwargs: Any,
     ) -> None:
-        """Call a service in a thread worker; `then` gets the result on the event loop.
+        """Read: call a service in a thread worker; `then` gets the result on the event loop.
 
-        A ServiceError (validation, not found, conflict) goes to `failed`, or
-        to a notification; anything else is logged and shown as one line.
+        A read is exclusive per `group`: a newer one abandons the older (its result is
+        dropped). A ServiceError (validation, not found, conflict) goes to `failed`, or
+        to a notification; anything else is logged and shown as one line. Writes go
+        through `write`, never through here.
         """
         owner = node or self
         ahead = self.read_ahead
@@ -335,6 +502,83 @@ class AcctApp(App[int]):
 
         owner.run_worker(job, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
 
+    def write(
+        self,
+        fn: Callable[..., R],
+        *args: Any,
+        done: str | Callable[[R], str] = "",
+        changes: Callable[[R], bool] | None = None,
+        undoable: bool = True,
+        then: Callable[[R], None] | None = None,
+        failed: Callable[[Exception], bool] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Write: queue a service call that changes data; the app owns it from here.
+
+        Writes run one at a time in the order asked, in their own worker, and are
+        never cancelled: closing the form or screen that asked does not abandon one.
+        On success the app reports the change itself: views reload (data version),
+        the message `done` (or `done(result)`) is shown with the undo key, and `then`
+        gets the result. `changes(result)` says whether anything was written (a
+        command-line verb may only read); by default a write always changes data,
+        and `undoable=False` leaves the undo key out (undo itself).
+        A refusal goes to `failed`, which returns whether it showed it (a form still
+        open shows it by its fields); otherwise the app shows it.
+        """
+        job = _Write(partial(fn, *args, **kwargs), done, changes, undoable, then, failed)
+        with self._write_lock:
+            self._writes.append(job)
+            if self._writing:
+                return
+            self._writing = True
+        self.run_worker(self._run_writes, thread=True, group=WRITES, exclusive=False, exit_on_error=False)
+
+    def _run_writes(self) -> None:
+        """The writer: the queued writes, in order, until there are none."""
+        from acct_tui.db import DatabaseError
+        from acct_tui.services.errors import ServiceError
+
+        while True:
+            with self._write_lock:
+                if not self._writes:
+                    self._writing = False
+                    if self._quit_after_writes:
+                        with contextlib.suppress(RuntimeError):
+                            self.call_from_thread(self.exit)
+                    return
+                job = self._writes.popleft()
+            try:
+                result = job.call()
+            except (ServiceError, DatabaseError) as exc:
+                self._deliver(partial(self._write_refused, job), exc)
+                continue
+            except Exception as exc:
+                log.exception("write %s failed", getattr(job.call, "__name__", job.call))
+                self._deliver(partial(self._write_refused, job), exc)
+                continue
+            self._deliver(partial(self._write_done, job), result)
+
+    def _write_done(self, job: _Write[Any], result: Any) -> None:
+        wrote = job.changes(result) if job.changes is not None else True
+        if wrote:
+            self.changed()
+        message = job.done(result) if callable(job.done) else job.done
+        if message:
+            undo = self.key_for("app.undo") if wrote and job.undoable else ""
+            self.notify(message + (f" · {undo} to undo" if undo else ""), markup=False)
+        if job.then is not None:
+            job.then(result)
+
+    def _write_refused(self, job: _Write[Any], exc: Exception) -> None:
+        if job.failed is None or not job.failed(exc):
+            self.show_error(exc)
+
+    @property
+    def writing(self) -> bool:
+        """Whether a write is queued or running."""
+        with self._write_lock:
+            return self._writing
+
     def _deliver(self, callback: Callable[[Any], None], value: Any, node: DOMNode | None = None) -> None:
         def hand_over() -> None:
             # The screen that asked can close while the service runs (a key
@@ -352,7 +596,8 @@ class AcctApp(App[int]):
         self.notify(message, title="Not done", severity="error", markup=False, timeout=8)
 
     def changed(self) -> None:
-        """Something was written: views reload what they show."""
+        """Something was written: views reload what they show. Only the write runner (and
+        the app's own upkeep) call this: screens ask `write`, which reports the change."""
         self.data_version += 1
         self.refresh_overdue()
 

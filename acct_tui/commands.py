@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
@@ -19,8 +19,16 @@ from textual.markup import escape
 
 from acct_tui.text import clip, inert
 
+if TYPE_CHECKING:
+    from acct_tui.app import AcctApp
+
 NAME_CELLS = 80
 """A hit shows this much of an account's name: a 10,000-character name must not fill the palette."""
+
+
+def _acct(provider: Provider) -> AcctApp:
+    """The app a palette provider runs in, typed."""
+    return cast("AcctApp", provider.app)
 
 
 def highlight(matcher: Matcher, text: str) -> Content:
@@ -74,7 +82,7 @@ class AccountsProvider(Provider):
             return
         from acct_tui.services.portfolio import PortfolioQuery, SortKey, portfolio_rows
 
-        app: Any = self.app
+        app = _acct(self)
         rows = await asyncio.to_thread(portfolio_rows, app.ctx, PortfolioQuery(text=text, sort=SortKey.NAME), 0, 25)
         matcher = self.matcher(text)
         for row in rows:
@@ -98,7 +106,7 @@ class ContextsProvider(Provider):
         from acct_tui.services.contexts import contexts_from_config
         from acct_tui.services.policy import PolicyError
 
-        app: Any = self.app
+        app = _acct(self)
         raw = app.settings.raw if app.settings is not None else {}
         try:
             definitions = contexts_from_config(raw)
@@ -129,9 +137,14 @@ class ContextsProvider(Provider):
         from acct_tui.screens.command_line import apply_outcome
         from acct_tui.services.commands import Command, execute
 
-        app: Any = self.app
+        app = _acct(self)
         raw = app.settings.raw if app.settings is not None else {}
         command = Command("context", {"words": [name] if name else []}, origin="prompt")
         app.run_service(
-            execute, app.ctx, command, raw, then=lambda outcome: apply_outcome(app, outcome), group="context"
+            execute,
+            app.ctx,
+            command,
+            raw,
+            then=lambda outcome: apply_outcome(app, outcome, said=False),
+            group="context",
         )

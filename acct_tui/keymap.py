@@ -9,6 +9,8 @@
 Every binding of the app has a stable id (`?` lists them). An id the app
 does not know, or a key that is not text, is reported (not fatal): the rest
 of the keymap still applies.
+
+The app hands in its own class: this module knows the screens, never the app.
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from textual.binding import Binding
+from textual.dom import DOMNode
 
 
-def binding_classes() -> list[type[Any]]:
-    """Every class whose BINDINGS a person may remap."""
-    from acct_tui.app import AcctApp
+def binding_classes() -> list[type[DOMNode]]:
+    """Every screen whose BINDINGS a person may remap (the app adds its own class)."""
+    # Read only when a config remaps keys: the views not yet opened load here, not at start-up.
     from acct_tui.screens.command_line import CommandLineModal
     from acct_tui.screens.detail import AccountScreen
     from acct_tui.screens.form import FormModal
@@ -33,7 +36,6 @@ def binding_classes() -> list[type[Any]]:
     from acct_tui.screens.whatif import WhatIfModal
 
     return [
-        AcctApp,
         PortfolioScreen,
         QueueScreen,
         TodayScreen,
@@ -48,10 +50,10 @@ def binding_classes() -> list[type[Any]]:
     ]
 
 
-def known_ids(classes: Iterable[type[Any]] | None = None) -> dict[str, Binding]:
+def known_ids(classes: Iterable[type[Any]]) -> dict[str, Binding]:
     """Binding id -> its binding, over the classes (and the classes they inherit from)."""
     found: dict[str, Binding] = {}
-    for cls in classes if classes is not None else binding_classes():
+    for cls in classes:
         for klass in cls.__mro__:
             for binding in klass.__dict__.get("BINDINGS", []):
                 if isinstance(binding, Binding) and binding.id:
@@ -59,12 +61,12 @@ def known_ids(classes: Iterable[type[Any]] | None = None) -> dict[str, Binding]:
     return found
 
 
-def keymap_from_config(raw: Mapping[str, object]) -> tuple[dict[str, str], list[str]]:
-    """The `[keys]` section as a Textual keymap, and a line for each entry left out."""
+def keymap_from_config(raw: Mapping[str, object], classes: Iterable[type[Any]]) -> tuple[dict[str, str], list[str]]:
+    """The `[keys]` section as a Textual keymap for the bindings of `classes`, and a line for each entry left out."""
     section = raw.get("keys", {})
     if not isinstance(section, Mapping):
         return {}, ['[keys] must be a table of "binding.id" = "key"']
-    known = known_ids()
+    known = known_ids(classes)
     keymap: dict[str, str] = {}
     problems: list[str] = []
     for binding_id, keys in section.items():

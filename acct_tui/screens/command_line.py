@@ -8,7 +8,7 @@ that fit what is typed; an error stays on the line to be fixed; escape closes.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -20,8 +20,13 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Input, Static
 
 from acct_tui.screens.base import DismissOnce
+from acct_tui.screens.modals import TextModal
 from acct_tui.services.commands.grammar import VERBS, CommandError, Focus, hints, parse_line, prompt_names
+from acct_tui.services.commands.run import Outcome
 from acct_tui.text import inert
+
+if TYPE_CHECKING:
+    from acct_tui.app import AcctApp
 
 HISTORY: list[str] = []
 """Lines run in this process, newest last (up / down walk them)."""
@@ -73,7 +78,7 @@ def _verb_words() -> list[str]:
     return sorted(words)
 
 
-class CommandLineModal(DismissOnce, ModalScreen[Any]):
+class CommandLineModal(DismissOnce[None], ModalScreen[None]):
     """`:` — type a verb, enter runs it, escape closes."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -93,6 +98,7 @@ class CommandLineModal(DismissOnce, ModalScreen[Any]):
         super().__init__()
         self.target = focus
         self.history_at = len(HISTORY)
+        self.ready_for_keys = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="command-box"):
@@ -112,8 +118,9 @@ class CommandLineModal(DismissOnce, ModalScreen[Any]):
         return ":verb (goto acme, context NAME, health what-if healthy_at=80, undo)"
 
     def on_mount(self) -> None:
-        self.query_one("#command-input", Input).focus()
+        self.set_focus(self.query_one("#command-input", Input))  # now: the keys typed after `:` go here
         self._hint("")
+        self.keys_ready()
 
     def _hint(self, text: str) -> None:
         found = hints(text)[:5]
@@ -141,12 +148,24 @@ class CommandLineModal(DismissOnce, ModalScreen[Any]):
         self.history_at = len(HISTORY)
         from acct_tui.services.commands.run import execute
 
-        app: Any = self.app
+        app = self.acct
         raw = app.settings.raw if app.settings is not None else {}
-        app.run_service(
-            execute, app.ctx, command, raw, then=self.dismiss, failed=lambda exc: self._error(str(exc)),
-            group="command", node=self,
+
+        def refused(exc: Exception) -> bool:
+            if not self.is_open:
+                return False
+            self._error(str(exc))
+            return True
+
+        # A verb may write: the app owns it like any write (in order, never abandoned, reported).
+        app.write(
+            execute, app.ctx, command, raw, done=report, changes=lambda outcome: outcome.wrote,
+            then=self._ran, failed=refused,
         )  # fmt: skip
+
+    def _ran(self, outcome: Outcome) -> None:
+        self.dismiss(None)
+        apply_outcome(self.acct, outcome)
 
     def _error(self, message: str) -> None:
         self.query_one("#command-error", Static).update(Text(message))
@@ -163,14 +182,21 @@ class CommandLineModal(DismissOnce, ModalScreen[Any]):
         box.cursor_position = len(box.value)
 
 
-def apply_outcome(app: Any, outcome: Any) -> None:
-    """Do what a verb's outcome asks of the dashboard: reload, say it, open, narrow, show."""
+def report(outcome: Outcome) -> str:
+    """What the app says once a verb ran (a long answer opens in its own window instead)."""
+    return "" if outcome.text else outcome.message
+
+
+def apply_outcome(app: AcctApp, outcome: Outcome | None, *, said: bool = True) -> None:
+    """Do what a verb's outcome asks of the dashboard: narrow, open, show.
+
+    The write runner already reloaded the views and said what was done; `said=False`
+    (a verb run as a read, the palette's contexts) says it here.
+    """
     if outcome is None:
         return
     if outcome.context_changed:
         app.set_context(outcome.context)
-    elif outcome.wrote:
-        app.changed()
     if outcome.view is not None:
         app.call_later(app.action_show_view, outcome.view)
     if outcome.open_account is not None:
@@ -178,9 +204,7 @@ def apply_outcome(app: Any, outcome: Any) -> None:
     if outcome.what_if is not None:
         app.action_what_if(outcome.what_if)
     if outcome.text:
-        from acct_tui.screens.modals import TextModal
-
         app.push_screen(TextModal(outcome.message, outcome.text))
         return
-    suffix = " · z to undo" if outcome.wrote else ""
-    app.notify(outcome.message + suffix, markup=False)
+    if not said:
+        app.notify(outcome.message, markup=False)

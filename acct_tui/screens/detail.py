@@ -8,18 +8,17 @@ the portfolio's current order without going back.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Static
 
-from acct_tui.screens import actions, detail_forms
-from acct_tui.screens.base import DismissOnce, KeysFollowState
+from acct_tui.screens import detail_forms
+from acct_tui.screens.base import DismissOnce, RowTarget
 from acct_tui.screens.detail_panes import PANE_KEYS, PANES, MoreRows, pane
 from acct_tui.services.detail import (
     ClientDetail,
@@ -39,6 +38,9 @@ from acct_tui.widgets.keybar import KeyBar
 from acct_tui.widgets.rows import RowList
 from acct_tui.widgets.tabs import PaneTabs, Tab
 
+if TYPE_CHECKING:
+    from acct_tui.screens.portfolio import Navigator
+
 NAME_CELLS = 60
 """The card shows this much of a name: a runaway value (10,000 characters from an old import)
 must not push the owner, renewal and last touch off the card."""
@@ -57,7 +59,7 @@ def pane_tabs(detail: ClientDetail | None) -> list[Tab]:
     ]
 
 
-class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
+class AccountScreen(DismissOnce[None]):
     """One account: card, health and why, and the panes."""
 
     CSS_PATH = "views.tcss"
@@ -65,6 +67,18 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
     VIEW_NAME = "Account"
     KEYBAR_FIRST = ("done", "snooze", "reschedule", "resolve", "read")
     """The pane's own keys lead the footer when not every key fits (each applies on one pane only)."""
+    ROW_ACTIONS = (
+        "log",
+        "followup",
+        "contact",
+        "concern",
+        "opportunity",
+        "edit",
+        "handoff",
+        "done",
+        "snooze",
+        "reschedule",
+    )
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -167,17 +181,13 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
         Binding("x", "export", "Export", id="detail.export", tooltip="Export this account's timeline to CSV or JSON."),
     ]
 
-    def __init__(self, account_id: int, navigator: Any = None, *, pane: str = "timeline") -> None:
+    def __init__(self, account_id: int, navigator: Navigator | None = None, *, pane: str = "timeline") -> None:
         super().__init__()
         self.account_id = account_id
         self.navigator = navigator
         self.detail: ClientDetail | None = None
         self._seen_version = -1
         self.pane = pane if pane in PANE_KEYS else "timeline"
-
-    @property
-    def ctx(self) -> Any:
-        return self.app.ctx  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
         yield AppHeader("Account")
@@ -203,7 +213,7 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
         return pane(self.pane).cells(row, self.ctx.today)
 
     def on_screen_resume(self) -> None:
-        if self.app.data_version != self._seen_version and self.detail is not None:  # type: ignore[attr-defined]
+        if self.acct.data_version != self._seen_version and self.detail is not None:
             self.load()
 
     def _data_changed(self, version: int) -> None:
@@ -211,14 +221,14 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
             self.load()
 
     def load(self) -> None:
-        self._seen_version = self.app.data_version  # type: ignore[attr-defined]
+        self._seen_version = self.acct.data_version
 
         def failed(exc: Exception) -> None:
             self.app.notify(str(exc), severity="error", markup=False)
             if self.detail is None:
                 self.dismiss()
 
-        self.app.run_service(  # type: ignore[attr-defined]
+        self.acct.run_service(
             client_detail, self.ctx, self.account_id, then=self._show, failed=failed, group="detail", node=self
         )
 
@@ -231,7 +241,7 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
         self.keys_may_have_changed(("loaded", self.pane, self.navigator is not None))
         if self.navigator is not None:
             # Edits and new accounts move rows: "N of M" is asked again, not counted on.
-            self.app.run_service(  # type: ignore[attr-defined]
+            self.acct.run_service(
                 place_of, self.ctx, self.navigator.query, self.account_id, then=self._placed, group="place", node=self
             )
 
@@ -343,7 +353,7 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
 
         account_id = self.account_id
         open_export(
-            self.app,
+            self.acct,
             "timeline",
             lambda fmt, out: export_timeline(self.ctx, account_id, fmt, out),
             f"{self._account_name()} timeline",
@@ -355,47 +365,17 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
     def _account_name(self) -> str:
         return self.detail.card.name if self.detail else ""
 
-    def action_log(self) -> None:
-        actions.log_activity(self.app, self.account_id, self._account_name())
-
-    def action_followup(self) -> None:
-        actions.new_followup(self.app, self.account_id, self._account_name())
-
-    def action_contact(self) -> None:
-        actions.new_contact(self.app, self.account_id, self._account_name())
-
-    def action_concern(self) -> None:
-        actions.new_concern(self.app, self.account_id, self._account_name())
-
-    def action_opportunity(self) -> None:
-        actions.new_opportunity(self.app, self.account_id, self._account_name())
-
-    def action_edit(self) -> None:
-        if self.detail is not None:
-            actions.edit_account(self.app, self.detail.card)
-
-    def action_handoff(self) -> None:
-        if self.detail is not None:
-            actions.handoff(self.app, self.account_id, self._account_name(), self.detail.card.owner_id)
-
-    def action_done(self) -> None:
-        if (item := self._selected_followup()) is not None:
-            actions.complete(self.app, item)
-
-    def action_snooze(self) -> None:
-        if (item := self._selected_followup()) is not None:
-            actions.snooze(self.app, item)
-
-    def action_reschedule(self) -> None:
-        if (item := self._selected_followup()) is not None:
-            actions.reschedule(self.app, item)
+    def row_target(self) -> RowTarget | None:
+        if self.detail is None:
+            return None
+        return RowTarget(self.account_id, self._account_name(), self._selected_followup(), self.detail.card)
 
     def action_resolve(self) -> None:
         concern = self._current()
         if self.pane != "concerns" or not isinstance(concern, ConcernRow) or concern.status != "open":
             self.app.notify("Choose an open concern.", severity="warning")
             return
-        detail_forms.resolve_concern(self.app, concern)
+        detail_forms.resolve_concern(self.acct, concern)
 
     def action_read_concern(self) -> None:
         concern = self._current()
@@ -417,18 +397,18 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
 
     def action_edit_contact(self) -> None:
         if (row := self._selected("contacts", ContactRow)) is not None:
-            detail_forms.edit_contact(self.app, row)
+            detail_forms.edit_contact(self.acct, row)
 
     def action_remove_contact(self) -> None:
         if (row := self._selected("contacts", ContactRow)) is not None:
-            detail_forms.remove_contact(self.app, row)
+            detail_forms.remove_contact(self.acct, row)
 
     def action_product(self) -> None:
-        detail_forms.new_product(self.app, self.account_id, self._account_name())
+        detail_forms.new_product(self.acct, self.account_id, self._account_name())
 
     def action_edit_product(self) -> None:
         if (row := self._selected("products", ProductRow)) is not None:
-            detail_forms.edit_product(self.app, row)
+            detail_forms.edit_product(self.acct, row)
 
     def action_end_product(self) -> None:
         row = self._selected("products", ProductRow)
@@ -437,7 +417,7 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
         if row.end_on is not None and row.end_on <= self.ctx.today:
             self.app.notify(f"{inert(row.product)} already ended.", severity="warning", markup=False)
             return
-        detail_forms.end_product(self.app, row)
+        detail_forms.end_product(self.acct, row)
 
     def action_read(self) -> None:
         if self.detail is None or self.pane != "timeline":
@@ -472,7 +452,7 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
             self.detail = replace(detail, timeline=detail.timeline + items)
             self._fill_tables(self.detail)
 
-        self.app.run_service(  # type: ignore[attr-defined]
+        self.acct.run_service(
             timeline_page,
             self.ctx,
             self.account_id,
@@ -501,7 +481,7 @@ class AccountScreen(DismissOnce, KeysFollowState, Screen[None]):
             self.query_one("#card-main", Static).update(Text("loading…"))
             self.load()
 
-        self.app.run_service(  # type: ignore[attr-defined]
+        self.acct.run_service(
             neighbour, self.ctx, nav.query, self.account_id, step, then=arrived, group="step", node=self
         )
 

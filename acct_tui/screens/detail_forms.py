@@ -1,15 +1,15 @@
 """The client detail's forms for its rows: products bought, a contact's edit and removal,
 a concern's resolution note, and the yes/no question a removal asks first.
 
-Each function opens a form (`FormModal` and `FieldSpec` as every form), and
-on save tells the app that data changed and says what happened with `z` to
-undo it. The service runs through `app.run_service`, off the event loop.
+Each function opens a form (`FormModal` and `FieldSpec` as every form) and
+hands the save to the app's write runner (`AcctApp.write`), which reloads the
+views and says what happened with the undo key.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -22,20 +22,10 @@ from acct_tui.screens.form import FieldSpec, FormModal
 from acct_tui.services import accounts, products
 from acct_tui.text import inert
 
+if TYPE_CHECKING:
+    from acct_tui.app import AcctApp
+
 After = Callable[[Any], None] | None
-
-
-def _done(app: Any, message: Callable[[Any], str] | str, after: After = None) -> Callable[[Any], None]:
-    def done(result: Any) -> None:
-        if result is None:
-            return
-        app.changed()
-        text = message(result) if callable(message) else message
-        app.notify(text + " · z to undo", markup=False)
-        if after is not None:
-            after(result)
-
-    return done
 
 
 def _text(value: object) -> str:
@@ -120,18 +110,26 @@ def _product_fields(values: dict[str, Any] | None = None, *, editing: bool = Fal
     return fields
 
 
-def new_product(app: Any, account_id: int, account_name: str, after: After = None) -> None:
+class _ProductForm(FormModal[Any]):
+    """The new-product form: its intro is filled in once the catalogue is read, so this very form is shown."""
+
+    poolable: ClassVar[bool] = False
+
+
+def new_product(app: AcctApp, account_id: int, account_name: str, after: After = None) -> None:
     """`p`: record a product the client bought; the catalogue's names join the intro when read.
 
     The form opens at once, so what is typed right after `p` lands in it."""
     intro = "Quantity, unit price and dates as agreed with sales, in the account's currency."
-    form: FormModal[Any] = FormModal(
+    form: FormModal[Any] = _ProductForm(
         f"New product · {inert(account_name)}",
         _product_fields(),
         lambda values: products.add_subscription(app.ctx, account_id, values),
         intro=intro,
+        done="Product added",
+        after=after,
     )
-    app.push_screen(form, _done(app, "Product added", after))
+    app.push_form(form)
 
     def with_names(names: list[str]) -> None:
         if not names or form.dismissed:
@@ -148,7 +146,7 @@ def new_product(app: Any, account_id: int, account_name: str, after: After = Non
     app.run_service(products.product_names, then=with_names, group="form-prep")
 
 
-def edit_product(app: Any, row: Any, after: After = None) -> None:
+def edit_product(app: AcctApp, row: Any, after: After = None) -> None:
     """enter in the Products pane: change the product line; a save someone made since is shown, not overwritten."""
     values = {
         "product": row.product,
@@ -163,11 +161,13 @@ def edit_product(app: Any, row: Any, after: After = None) -> None:
         f"Product · {inert(row.product)}",
         _product_fields(values, editing=True),
         lambda typed: products.edit_subscription(app.ctx, row.id, typed, version=row.version),
+        done=f"Saved {inert(row.product)}",
+        after=after,
     )
-    app.push_screen(form, _done(app, f"Saved {inert(row.product)}", after))
+    app.push_form(form)
 
 
-def end_product(app: Any, row: Any, after: After = None) -> None:
+def end_product(app: AcctApp, row: Any, after: After = None) -> None:
     """delete in the Products pane: end the line on a day; it stays listed as ended."""
     fields = [FieldSpec("end_on", "Ends on", "date", entity="subscription", required=True, value="today")]
     form: FormModal[Any] = FormModal(
@@ -176,8 +176,10 @@ def end_product(app: Any, row: Any, after: After = None) -> None:
         lambda typed: products.end_subscription(app.ctx, row.id, typed["end_on"]),
         intro="The product stays on the account as ended, so what the client bought stays on record.",
         save_label="end it",
+        done=lambda day: f"{inert(row.product)} ends {day:%d %b %Y}",
+        after=after,
     )
-    app.push_screen(form, _done(app, lambda day: f"{inert(row.product)} ends {day:%d %b %Y}", after))
+    app.push_form(form)
 
 
 # Contacts --------------------------------------------------------------------------------------
@@ -185,6 +187,9 @@ def end_product(app: Any, row: Any, after: After = None) -> None:
 
 class ContactEditModal(FormModal[Any]):
     """A contact's fields, and `ctrl+r` to remove them (asked first; past activities keep their name)."""
+
+    poolable: ClassVar[bool] = False
+    """It holds the contact it edits."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -197,7 +202,7 @@ class ContactEditModal(FormModal[Any]):
         ),
     ]
 
-    def __init__(self, row: Any) -> None:
+    def __init__(self, row: Any, after: After = None) -> None:
         fields = [
             FieldSpec("name", "Name", entity="contact", required=True, value=row.name),
             FieldSpec("role", "Role", entity="contact", value=row.role, placeholder="e.g. CFO, Head of IT"),
@@ -210,6 +215,12 @@ class ContactEditModal(FormModal[Any]):
             fields,
             self._save,
             intro="ctrl+r removes this contact (asked first).",
+            done=lambda result: (
+                f"Removed {inert(row.name)}"
+                if isinstance(result, tuple) and result[0] == "removed"
+                else f"Saved {inert(row.name)}"
+            ),
+            after=after,
         )
         self.row = row
 
@@ -225,15 +236,13 @@ class ContactEditModal(FormModal[Any]):
             if not yes:
                 return
             self.saving = True
-            app: Any = self.app
-            app.run_service(
-                accounts.remove_contact,
+            self.acct.write(
+                _removed,
                 self.ctx,
                 self.row.id,
-                then=lambda _r: self._saved(("removed", None)),
-                failed=self.show_failure,
-                group="form",
-                node=self,
+                done=f"Removed {inert(self.row.name)}",
+                then=self._saved,
+                failed=self._refused,
             )
 
         self.app.push_screen(remove_question(self.row), answered)
@@ -247,28 +256,22 @@ def remove_question(row: Any) -> ConfirmModal:
     )
 
 
-def edit_contact(app: Any, row: Any, after: After = None) -> None:
+def _removed(ctx: Any, contact_id: int) -> tuple[str, None]:
+    accounts.remove_contact(ctx, contact_id)
+    return ("removed", None)
+
+
+def edit_contact(app: AcctApp, row: Any, after: After = None) -> None:
     """enter in the Contacts pane: edit name, role, email, phone, primary; or remove."""
-
-    def message(result: Any) -> str:
-        what = result[0] if isinstance(result, tuple) else "saved"
-        return f"Removed {inert(row.name)}" if what == "removed" else f"Saved {inert(row.name)}"
-
-    app.push_screen(ContactEditModal(row), _done(app, message, after))
+    app.push_form(ContactEditModal(row, after))
 
 
-def remove_contact(app: Any, row: Any, after: After = None) -> None:
+def remove_contact(app: AcctApp, row: Any, after: After = None) -> None:
     """delete in the Contacts pane: remove the contact, once confirmed."""
 
     def answered(yes: bool | None) -> None:
         if yes:
-            app.run_service(
-                accounts.remove_contact,
-                app.ctx,
-                row.id,
-                then=lambda _r: _done(app, f"Removed {inert(row.name)}", after)(True),
-                group="write",
-            )
+            app.write(_removed, app.ctx, row.id, done=f"Removed {inert(row.name)}", then=after)
 
     app.push_screen(remove_question(row), answered)
 
@@ -276,7 +279,7 @@ def remove_contact(app: Any, row: Any, after: After = None) -> None:
 # Concerns --------------------------------------------------------------------------------------
 
 
-def resolve_concern(app: Any, row: Any, after: After = None) -> None:
+def resolve_concern(app: AcctApp, row: Any, after: After = None) -> None:
     """`v` in the Concerns pane: resolve with a note of what resolved it."""
     fields = [
         FieldSpec(
@@ -293,10 +296,12 @@ def resolve_concern(app: Any, row: Any, after: After = None) -> None:
         lambda typed: _resolve(app, row.id, typed["resolution"]),
         intro="What resolved it: the fix, the credit, what the client agreed. It goes on the timeline too.",
         save_label="resolve",
+        done=f"Resolved: {inert(row.title)}",
+        after=after,
     )
-    app.push_screen(form, _done(app, f"Resolved: {inert(row.title)}", after))
+    app.push_form(form)
 
 
-def _resolve(app: Any, concern_id: int, note: str) -> bool:
+def _resolve(app: AcctApp, concern_id: int, note: str) -> bool:
     accounts.resolve_concern(app.ctx, concern_id, note)
     return True  # the form closes on a result; the service returns none

@@ -2,17 +2,23 @@
 
 Fields are declared with `FieldSpec`. Each is checked on every change with
 the same rule the service applies (`services.fields.check_field`, pure, no
-database) and its message shows under the field. Saving calls the service
-in a worker; a refusal comes back next to the field it names and the form
-stays open with every value as typed. `tab` / `shift+tab` move between
-fields, `ctrl+s` saves (as does `enter` on the last field), `escape` cancels.
+database) and its message shows under the field. Saving hands the service
+call to the app's write runner: a refusal comes back next to the field it
+names and the form stays open with every value as typed; once saved, the app
+(not the form) reloads the views and says what was done, even when escape
+closed the form meanwhile. `tab` / `shift+tab` move between fields, `ctrl+s`
+saves (as does `enter` on the last field), `escape` cancels.
+
+The form opens at once: choices that come from the database (contacts,
+agents) are read by `load` while it is drawn, and keys typed meanwhile wait
+for it (the app holds them until `keys_ready`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, TypeVar
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on
@@ -28,6 +34,19 @@ from acct_tui.services.errors import Conflict, ServiceError, ValidationError
 from acct_tui.widgets.display import long_date
 
 R = TypeVar("R")
+Options = Sequence[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Choices read for a field together with the one to preselect (a follow-up's person)."""
+
+    options: Options
+    value: str = ""
+
+
+Choices = Mapping[str, "Options | Loaded"]
+"""Field name -> its choices (label, value)."""
 
 
 class FieldNote(Static):
@@ -55,9 +74,11 @@ class FieldSpec:
     placeholder: str = ""
     required: bool = False
     allow_blank: bool = False
+    none_left: str = ""
+    """For a choice whose options `load` reads: what to say (the form then closes) when there are none."""
 
 
-class FormModal(DismissOnce, ModalScreen[R], Generic[R]):
+class FormModal(DismissOnce[R], ModalScreen[R]):
     """A modal form over the current screen."""
 
     CSS_PATH = "forms.tcss"
@@ -68,6 +89,8 @@ class FormModal(DismissOnce, ModalScreen[R], Generic[R]):
     ]
 
     DEFAULT_CLASSES = "form"
+    poolable: ClassVar[bool] = True
+    """Whether the app may keep it drawn to show again (`AcctApp.push_form`)."""
 
     def __init__(
         self,
@@ -77,6 +100,9 @@ class FormModal(DismissOnce, ModalScreen[R], Generic[R]):
         *,
         intro: str = "",
         save_label: str = "save",
+        done: str | Callable[[R], str] = "",
+        after: Callable[[R], None] | None = None,
+        load: Callable[[], Choices] | None = None,
     ) -> None:
         super().__init__()
         self.form_title = title
@@ -84,7 +110,13 @@ class FormModal(DismissOnce, ModalScreen[R], Generic[R]):
         self.submit = submit
         self.intro = intro
         self.save_label = save_label
+        self.done = done
+        """What the app says once it is saved."""
+        self.after = after
+        """Called with the service's result once saved (even if the form was closed meanwhile)."""
+        self.load = load
         self.saving = False
+        self.ready_for_keys = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form-box"):
@@ -98,10 +130,52 @@ class FormModal(DismissOnce, ModalScreen[R], Generic[R]):
                         yield self._widget(spec)
                     yield FieldNote(id=f"error-{spec.name}", classes="field-error")
             yield Static("", id="form-error")
-            yield Static(
-                Text(f"ctrl+s {self.save_label} · tab next field · esc cancel"),
-                id="form-keys",
-            )
+            yield Static(self._keys_line(), id="form-keys")
+
+    def _keys_line(self) -> Text:
+        save, cancel = self.key_hint(("form.save", self.save_label)), self.key_hint(("form.cancel", "cancel"))
+        return Text(f"{save} · tab next field · {cancel}")
+
+    @property
+    def shape(self) -> tuple[object, ...]:
+        """What its widgets are: two forms of one shape can be drawn once and shown again."""
+        fields = tuple((s.name, s.kind, s.label, s.required, _blank(s)) for s in self.fields)
+        return (type(self), bool(self.intro), fields)
+
+    def reuse(self, other: DismissOnce[R]) -> None:
+        """Become `other` (a form of the same shape): its title, values, choices and save; nothing of the last one."""
+        assert isinstance(other, FormModal)
+        self.form_title, self.fields, self.submit = other.form_title, other.fields, other.submit
+        self.intro, self.save_label, self.done, self.after, self.load = (
+            other.intro, other.save_label, other.done, other.after, other.load,
+        )  # fmt: skip
+        self.dismissed, self.saving, self.ready_for_keys = False, False, False
+        self.query_one("#form-title", Label).update(Text(self.form_title))
+        if self.intro:
+            self.query_one("#form-intro", Static).update(Text(self.intro))
+        self.query_one("#form-keys", Static).update(self._keys_line())
+        self.query_one("#form-error", Static).update("")
+        for spec in self.fields:
+            note = self.query_one(f"#error-{spec.name}", FieldNote)
+            note.update("")
+            note.remove_class("is-error")
+            self._reset_widget(spec)
+        self._open()
+
+    def _reset_widget(self, spec: FieldSpec) -> None:
+        # A value put back is not a value typed: no "required" under an empty field just opened.
+        with self.prevent(Input.Changed, TextArea.Changed):
+            widget = self.query_one(f"#field-{spec.name}")
+            if isinstance(widget, Select):
+                widget.set_options([(Text(label), value) for label, value in spec.options])
+                widget.value = spec.value if not _blank(spec) else Select.NULL
+            elif isinstance(widget, Input):
+                widget.value = spec.value
+                widget.placeholder = spec.placeholder
+            elif isinstance(widget, TextArea):
+                widget.text = spec.value
+            elif isinstance(widget, Checkbox):
+                widget.value = spec.value in ("1", "true", "yes")
 
     def _widget(self, spec: FieldSpec) -> Widget:
         wid = f"field-{spec.name}"
@@ -110,12 +184,12 @@ class FormModal(DismissOnce, ModalScreen[R], Generic[R]):
                 spec.value, id=wid, soft_wrap=True, show_line_numbers=False, tab_behavior="focus", compact=True
             )
         if spec.kind == "choice":
-            value: Any = spec.value if spec.value in {v for _l, v in spec.options} else Select.NULL
+            blank = _blank(spec)
             return Select(
                 [(Text(label), option) for label, option in spec.options],
                 id=wid,
-                value=value,
-                allow_blank=spec.allow_blank or value is Select.NULL,
+                value=Select.NULL if blank else spec.value,
+                allow_blank=blank,
                 prompt=spec.placeholder or "choose…",
                 compact=True,
             )
@@ -124,16 +198,54 @@ class FormModal(DismissOnce, ModalScreen[R], Generic[R]):
         return Input(spec.value, placeholder=spec.placeholder, id=wid, select_on_focus=False, compact=True)
 
     def on_mount(self) -> None:
-        self.ctx = self.app.ctx  # type: ignore[attr-defined]
         if self.dismissed:  # escape came before the form was drawn
             return
         # The scrolling box is not a stop for tab: focus goes from field to field.
         self.query_one("#form-fields", VerticalScroll).can_focus = False
+        self._open()
+
+    def _open(self) -> None:
+        """Focus the first field, check the dates given, read the choices; then take the keys typed ahead."""
         if self.fields:
-            self.query_one(f"#field-{self.fields[0].name}").focus()
+            # Now, not on the next turn: the keys typed ahead go to this field.
+            self.set_focus(self.query_one(f"#field-{self.fields[0].name}"))
         for spec in self.fields:
             if spec.kind in ("date",) and spec.value:
                 self._check(spec, spec.value)
+        if self.load is None:
+            self.keys_ready()
+            return
+        self.query_one("#form-error", Static).update(Text("loading choices…"))
+        self.acct.run_service(self.load, then=self._loaded, failed=self._not_loaded, group="form-load", node=self)
+
+    def _loaded(self, choices: Choices) -> None:
+        self.query_one("#form-error", Static).update("")
+        for name, read in choices.items():
+            spec = self._spec(f"field-{name}")
+            if spec is None:
+                continue
+            options = read.options if isinstance(read, Loaded) else read
+            if isinstance(read, Loaded) and read.value:
+                spec = replace(spec, value=read.value)
+            if not options and spec.none_left:
+                self.app.notify(spec.none_left, severity="warning", markup=False)
+                self.dismiss(None)
+                self.keys_ready()  # what was typed ahead goes to the screen beneath
+                return
+            spec = replace(spec, options=tuple(options))
+            self.fields = [spec if s.name == name else s for s in self.fields]
+            widget = self.query_one(f"#field-{name}", Select)
+            widget.set_options([(Text(label), value) for label, value in options])
+            values = {value for _label, value in options}
+            if spec.value in values:
+                widget.value = spec.value
+            elif options and not spec.allow_blank:
+                widget.value = options[0][1]
+        self.keys_ready()
+
+    def _not_loaded(self, exc: Exception) -> None:
+        self.query_one("#form-error", Static).update(Text(f"Choices not loaded: {exc}"))
+        self.keys_ready()
 
     # Values -------------------------------------------------------------------
 
@@ -227,12 +339,21 @@ class FormModal(DismissOnce, ModalScreen[R], Generic[R]):
             return
         self.saving = True
         self.query_one("#form-error", Static).update(Text("saving…"))
-        app: Any = self.app
-        app.run_service(self.submit, self.values(), then=self._saved, failed=self.show_failure, group="form", node=self)
+        # The app owns the write from here: escape closes the form, not the save.
+        self.acct.write(self.submit, self.values(), done=self.done, then=self._saved, failed=self._refused)
 
-    def _saved(self, result: Any) -> None:
+    def _saved(self, result: R) -> None:
         self.saving = False
         self.dismiss(result)
+        if self.after is not None:
+            self.after(result)
+
+    def _refused(self, exc: Exception) -> bool:
+        """Show a refusal in the form, if it is still open (otherwise the app shows it)."""
+        if not self.is_open:
+            return False
+        self.show_failure(exc)
+        return True
 
     def show_failure(self, exc: Exception) -> None:
         """A refusal from the service: shown where it belongs; nothing typed is lost."""
@@ -277,5 +398,11 @@ class FormModal(DismissOnce, ModalScreen[R], Generic[R]):
                 widget.value = bool(value)
 
 
-def choices(enum: Any) -> list[tuple[str, str]]:
+def _blank(spec: FieldSpec) -> bool:
+    """Whether a choice starts with nothing chosen (its value is not among its options)."""
+    return spec.allow_blank or spec.value not in {value for _label, value in spec.options}
+
+
+def choices(enum: Iterable[Any]) -> list[tuple[str, str]]:
+    """An enum's members as (label, value) choices."""
     return [(member.label, member.value) for member in enum]

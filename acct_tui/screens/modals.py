@@ -1,4 +1,4 @@
-"""Small modal screens: snooze, edit with conflict handling, reading an activity."""
+"""Small modal screens: snooze, edit with conflict handling, reading an activity; the account's fields."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -14,13 +14,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from acct_tui.screens.actions import account_fields
 from acct_tui.screens.base import DismissOnce
-from acct_tui.screens.form import FieldNote, FieldSpec, FormModal
+from acct_tui.screens.form import FieldNote, FieldSpec, FormModal, choices
 from acct_tui.services import accounts
 from acct_tui.services.dates import parse_date
 from acct_tui.services.errors import Conflict, ValidationError
 from acct_tui.text import inert
+from acct_tui.vocab import Stage, Tier
 from acct_tui.widgets.display import long_date
 
 SNOOZE_CHOICES = (
@@ -32,7 +32,7 @@ SNOOZE_CHOICES = (
 )
 
 
-class SnoozeModal(DismissOnce, ModalScreen[Any]):
+class SnoozeModal(DismissOnce[Any], ModalScreen[Any]):
     """Pick when (one key: 1, 3, w, 2, m, or type a date), then a reason, then enter."""
 
     CSS_PATH = "forms.tcss"
@@ -42,13 +42,26 @@ class SnoozeModal(DismissOnce, ModalScreen[Any]):
         Binding("ctrl+s", "save", "Snooze", priority=True, id="snooze.save", tooltip="Snooze with what is chosen."),
     ]
     DEFAULT_CLASSES = "form"
+    poolable = True
 
-    def __init__(self, title: str, submit: Callable[[str, str], Any], *, action: str = "Snooze") -> None:
+    def __init__(
+        self,
+        title: str,
+        submit: Callable[[str, str], Any],
+        *,
+        action: str = "Snooze",
+        done: str = "",
+        after: Callable[[Any], None] | None = None,
+    ) -> None:
         super().__init__()
         self.form_title = title
         self.submit = submit
         self.action_word = action
+        self.done = done
+        self.after = after
         self.until = "+1d"
+        self.saving = False
+        self.ready_for_keys = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form-box"):
@@ -64,17 +77,39 @@ class SnoozeModal(DismissOnce, ModalScreen[Any]):
             yield Label("Reason", classes="field-label")
             yield Input(placeholder="optional: waiting on legal, client on holiday…", id="snooze-reason")
             yield Static("", id="form-error")
-            yield Static(
-                Text(f"1 3 w 2 m pick · enter next · ctrl+s {self.action_word.lower()} · esc cancel"), id="form-keys"
-            )
+            yield Static(self._keys_line(), id="form-keys")
+
+    def _keys_line(self) -> Text:
+        keys = self.key_hint(("snooze.save", self.action_word.lower()), ("snooze.cancel", "cancel"))
+        return Text(f"1 3 w 2 m pick · enter next · {keys}")
+
+    def reuse(self, other: DismissOnce[Any]) -> None:
+        """Become `other`: its title and save, the choice back on tomorrow, no reason, no date."""
+        assert isinstance(other, SnoozeModal)
+        self.form_title, self.submit, self.action_word = other.form_title, other.submit, other.action_word
+        self.done, self.after, self.until = other.done, other.after, other.until
+        self.dismissed, self.saving, self.ready_for_keys = False, False, False
+        self.query_one("#form-title", Label).update(Text(inert(self.form_title)))
+        self.query_one("#form-keys", Static).update(self._keys_line())
+        self.query_one("#form-error", Static).update("")
+        with self.prevent(Input.Changed):
+            self.query_one("#snooze-date", Input).value = ""
+            self.query_one("#snooze-reason", Input).value = ""
+        self._open()
 
     def on_mount(self) -> None:
         if self.dismissed:  # escape came before the dialog was drawn
             return
-        self.query_one("#snooze-when", OptionList).highlighted = 0
-        self._show(self.until)
+        self._open()
 
-    def on_key(self, event: Any) -> None:
+    def _open(self) -> None:
+        when = self.query_one("#snooze-when", OptionList)
+        when.highlighted = 0
+        self.set_focus(when)  # now: the keys typed ahead pick from it
+        self._show(self.until)
+        self.keys_ready()
+
+    def on_key(self, event: events.Key) -> None:
         if not isinstance(self.focused, OptionList):
             return
         for index, (key, _label, value) in enumerate(SNOOZE_CHOICES):
@@ -108,7 +143,7 @@ class SnoozeModal(DismissOnce, ModalScreen[Any]):
     def _show(self, value: str) -> None:
         label = self.query_one("#snooze-parsed", Static)
         try:
-            day = parse_date(value, self.app.ctx.today, "until")  # type: ignore[attr-defined]
+            day = parse_date(value, self.ctx.today, "until")
         except ValidationError as exc:
             label.update(Text(exc.message))
             return
@@ -132,15 +167,25 @@ class SnoozeModal(DismissOnce, ModalScreen[Any]):
         self.dismiss(None)
 
     def action_save(self) -> None:
-        if not self.is_open:
+        if not self.is_open or self.saving:
             return
         reason = self.query_one("#snooze-reason", Input).value
-        app: Any = self.app
+        self.saving = True
 
-        def failed(exc: Exception) -> None:
+        def refused(exc: Exception) -> bool:
+            self.saving = False
+            if not self.is_open:
+                return False
             self.query_one("#form-error", Static).update(Text(f"Not saved: {exc}"))
+            return True
 
-        app.run_service(self.submit, self.until, reason, then=self.dismiss, failed=failed, group="form", node=self)
+        def saved(result: Any) -> None:
+            self.dismiss(result)
+            if self.after is not None:
+                self.after(result)
+
+        # The app owns the write from here: escape closes the dialog, not the save.
+        self.acct.write(self.submit, self.until, reason, done=self.done, then=saved, failed=refused)
 
 
 class EditAccountModal(FormModal[Any]):
@@ -161,12 +206,20 @@ class EditAccountModal(FormModal[Any]):
         ),
     ]
 
-    def __init__(self, card: Any) -> None:
+    poolable = False  # it holds the account's version and the clash: one per edit
+
+    def __init__(self, card: Any, *, after: Callable[[Any], None] | None = None) -> None:
         self.card = card
         self.original = _shown(card.values)
         self.version = card.version
         self.force = False
-        super().__init__(f"Edit · {inert(card.name)}", account_fields(self.original), self._submit)
+        super().__init__(
+            f"Edit · {inert(card.name)}",
+            account_fields(self.original),
+            self._submit,
+            done=f"Saved {inert(card.name)}",
+            after=after,
+        )
 
     def _changes(self, values: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in values.items() if str(v) != self.original.get(k, "")}
@@ -195,7 +248,9 @@ class EditAccountModal(FormModal[Any]):
         lines += [f"  {k}: {inert(str(v))}" for k, v in sorted(theirs.items())] or ["  (nothing you can see)"]
         lines += ["Your changes (kept in the form):"]
         lines += [f"  {k}: {inert(str(v))}" for k, v in sorted(mine.items())]
-        lines += ["ctrl+r reload theirs (drops yours) · ctrl+o overwrite with yours"]
+        lines += [
+            self.key_hint(("edit.reload", "reload theirs (drops yours)"), ("edit.overwrite", "overwrite with yours"))
+        ]
         self.query_one("#form-error", Static).update(Text("\n".join(lines)))
         self._conflict = exc
 
@@ -216,6 +271,29 @@ class EditAccountModal(FormModal[Any]):
         self.action_save()
 
 
+def account_fields(values: dict[str, Any] | None = None) -> list[FieldSpec]:
+    v = values or {}
+
+    def text(name: str) -> str:
+        value = v.get(name)
+        return "" if value is None else str(value)
+
+    return [
+        FieldSpec("name", "Name", entity="account", required=True, value=text("name")),
+        FieldSpec("tier", "Tier", "choice", options=choices(Tier), value=text("tier") or "silver"),
+        FieldSpec("industry", "Industry", entity="account", value=text("industry")),
+        FieldSpec("arr", "ARR", entity="account", value=text("arr") or "0"),
+        FieldSpec("currency", "Currency", entity="account", value=text("currency") or "USD"),
+        FieldSpec("stage", "Stage", "choice", options=choices(Stage), value=text("stage") or "active"),
+        FieldSpec(
+            "renewal_on", "Renewal", "date", entity="account", value=text("renewal_on"), placeholder="a date, or empty"
+        ),
+        FieldSpec("satisfaction", "Satisfaction 0-10", entity="account", value=text("satisfaction")),
+        FieldSpec("domain", "Domain", entity="account", value=text("domain"), placeholder="example.com"),
+        FieldSpec("notes", "Notes", "area", entity="account", value=text("notes")),
+    ]
+
+
 def _shown(values: dict[str, Any]) -> dict[str, str]:
     """Stored values as the form shows them: control characters as visible stand-ins.
 
@@ -226,7 +304,7 @@ def _shown(values: dict[str, Any]) -> dict[str, str]:
     return {k: "" if v is None else inert(str(v), keep_newlines=k == "notes") for k, v in values.items()}
 
 
-class TextModal(DismissOnce, ModalScreen[None]):
+class TextModal(DismissOnce[None], ModalScreen[None]):
     """Read a long text (an activity's notes) in full."""
 
     CSS_PATH = "forms.tcss"

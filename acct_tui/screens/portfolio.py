@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import events, on
@@ -19,7 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
-from acct_tui.screens.base import ViewScreen
+from acct_tui.screens.base import RowTarget, ViewScreen
 from acct_tui.services.portfolio import (
     PAGE,
     PortfolioQuery,
@@ -86,6 +86,7 @@ class Navigator:
 
 class PortfolioScreen(ViewScreen):
     VIEW_NAME = "Portfolio"
+    ROW_ACTIONS = ("log", "followup")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open", id="portfolio.open", tooltip="Open the account under the cursor."),
@@ -196,7 +197,7 @@ class PortfolioScreen(ViewScreen):
         starting = self.shown_query is None
         self.count_known = False
         self._show_query()
-        app: Any = self.app
+        app = self.acct
         table = self.table
         current = table.current
         follow = self.follow_id if self.follow_id is not None else (current.id if keep_cursor and current else None)
@@ -291,7 +292,7 @@ class PortfolioScreen(ViewScreen):
             if query == self.query_state:
                 table.set_page(start, rows, event.generation)
 
-        self.app.run_service(job, then=got, group=f"portfolio-page-{start}", node=self)  # type: ignore[attr-defined]
+        self.acct.run_service(job, then=got, group=f"portfolio-page-{start}", node=self)
 
     def _show_totals(self, totals: Totals) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -358,7 +359,7 @@ class PortfolioScreen(ViewScreen):
     def _selected(self, event: RowList.Selected) -> None:
         self.follow_id = event.row.id
         nav = Navigator(self.query_state, event.index, self.total, follow=self._followed)
-        self.app.open_account(event.row.id, navigator=nav)  # type: ignore[attr-defined]
+        self.acct.open_account(event.row.id, navigator=nav)
 
     def _followed(self, account_id: int) -> None:
         """The detail walked to another account: the cursor goes there when the manager comes back."""
@@ -430,7 +431,7 @@ class PortfolioScreen(ViewScreen):
         event.stop()
         event.prevent_default()
         self.choosing_sort = False
-        self._totals_timer: Timer | None = None
+        self._totals_timer = None
         chosen = dict(SORT_KEYS).get(event.key)
         if chosen is None:
             self._show_query()
@@ -446,15 +447,9 @@ class PortfolioScreen(ViewScreen):
     def action_mine(self) -> None:
         self._set_query(replace(self.query_state, mine=not self.query_state.mine))
 
-    def action_log(self) -> None:
+    def row_target(self) -> RowTarget | None:
         row = self.table.current
-        if row is not None:
-            self.actions.log_activity(self.app, row.id, row.name)
-
-    def action_followup(self) -> None:
-        row = self.table.current
-        if row is not None:
-            self.actions.new_followup(self.app, row.id, row.name)
+        return RowTarget(row.id, row.name) if row is not None else None
 
     def action_export(self) -> None:
         from acct_tui.screens.transfer import open_export
@@ -462,11 +457,13 @@ class PortfolioScreen(ViewScreen):
 
         query = self.query_state
         open_export(
-            self.app,
+            self.acct,
             "portfolio",
             lambda fmt, out: export_portfolio(self.ctx, query, fmt, out),
             "the portfolio as shown",
         )
 
     def action_new_account(self) -> None:
-        self.actions.new_account(self.app, after=lambda account_id: self.app.open_account(account_id))  # type: ignore[attr-defined]
+        from acct_tui.screens.actions import new_account  # the forms load on first use, not at start-up
+
+        new_account(self.acct, after=self.acct.open_account)

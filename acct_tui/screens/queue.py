@@ -6,6 +6,7 @@ is now the next item: a manager can hold `d` down a list of done calls.
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import replace
 from typing import Any, ClassVar
 
@@ -15,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
-from acct_tui.screens.base import ViewScreen
+from acct_tui.screens.base import RowTarget, ViewScreen
 from acct_tui.services.dates import describe_due, describe_recurrence
 from acct_tui.services.queue import SECTION_LIMIT, Queue, QueueItem, followup_queue, queue_counts
 from acct_tui.text import inert
@@ -38,6 +39,7 @@ SECTION_TITLES = {"overdue": "OVERDUE", "today": "DUE TODAY", "upcoming": "COMIN
 class QueueScreen(ViewScreen):
     CSS_PATH = "views.tcss"
     VIEW_NAME = "Follow-ups"
+    ROW_ACTIONS = ("done", "done_outcome", "snooze", "reschedule", "reassign", "log", "followup")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -99,14 +101,12 @@ class QueueScreen(ViewScreen):
         A queue the app read ahead (and nothing changed since) is shown at once
         while the fresh one loads.
         """
-        app: Any = self.app
+        app = self.acct
         cached = app.queue_cache
         if self.queue is None and cached is not None and cached[0] == app.data_version:
             self._loaded(cached[1])
         app.queue_cache = None
-        self.app.run_service(  # type: ignore[attr-defined]
-            followup_queue, self.ctx, exact_counts=False, then=self._loaded, group="queue", node=self
-        )
+        app.run_service(followup_queue, self.ctx, exact_counts=False, then=self._loaded, group="queue", node=self)
 
     def _loaded(self, queue: Queue) -> None:
         self.queue = queue
@@ -118,10 +118,10 @@ class QueueScreen(ViewScreen):
                     self.queue = replace(queue, counts=counts)
                     self._show_rows(self.queue)
 
-            self.app.run_service(queue_counts, self.ctx, then=counted, group="queue-counts", node=self)  # type: ignore[attr-defined]
+            self.acct.run_service(queue_counts, self.ctx, then=counted, group="queue-counts", node=self)
 
     def _show_rows(self, queue: Queue) -> None:
-        rows: list[Any] = []
+        rows: builtins.list[Any] = []
         for name in queue.SECTIONS:
             items = queue.section(name)
             if not items:
@@ -138,7 +138,7 @@ class QueueScreen(ViewScreen):
             self.query_one("#queue-detail", Static).update("")
         self.keys_may_have_changed(has_items)
 
-    def _cells(self, item: QueueItem) -> list[Text]:
+    def _cells(self, item: QueueItem) -> builtins.list[Text]:
         today = self.ctx.today
         if item.snoozed_until and item.snoozed_until > today:
             due = Text(f"until {item.snoozed_until:%d %b}")
@@ -182,46 +182,20 @@ class QueueScreen(ViewScreen):
             return True if self._item() is not None else None
         return True
 
-    def action_done(self) -> None:
-        if (item := self._item()) is not None:
-            self.actions.complete(self.app, item)
-
-    def action_done_outcome(self) -> None:
-        if (item := self._item()) is not None:
-            self.actions.complete_with_outcome(self.app, item)
-
-    def action_snooze(self) -> None:
-        if (item := self._item()) is not None:
-            self.actions.snooze(self.app, item)
-
-    def action_reschedule(self) -> None:
-        if (item := self._item()) is not None:
-            self.actions.reschedule(self.app, item)
-
-    def action_reassign(self) -> None:
-        if (item := self._item()) is not None:
-            self.actions.reassign(self.app, item)
-
-    def action_log(self) -> None:
-        if (item := self._item()) is not None:
-            self.actions.log_activity(self.app, item.account_id, item.account_name)
-
-    def action_followup(self) -> None:
-        if (item := self._item()) is not None:
-            self.actions.new_followup(self.app, item.account_id, item.account_name)
+    def row_target(self) -> RowTarget | None:
+        item = self._item()
+        return RowTarget(item.account_id, item.account_name, item) if item is not None else None
 
     def action_open(self) -> None:
         if (item := self._item()) is not None:
-            from acct_tui.screens.detail import AccountScreen
-
             # From the queue the manager came for a follow-up: the account opens on its follow-ups.
-            self.app.push_screen(AccountScreen(item.account_id, pane="followups"))
+            self.acct.open_account(item.account_id, pane="followups")
 
     def action_export(self) -> None:
         from acct_tui.screens.transfer import open_export
         from acct_tui.services.exports import export_queue
 
-        open_export(self.app, "queue", lambda fmt, out: export_queue(self.ctx, fmt, out), "your follow-up queue")
+        open_export(self.acct, "queue", lambda fmt, out: export_queue(self.ctx, fmt, out), "your follow-up queue")
 
     @on(RowList.Selected, "#queue")
     def _selected(self, event: RowList.Selected) -> None:

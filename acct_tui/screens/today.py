@@ -25,7 +25,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from acct_tui.screens.base import ViewScreen
+from acct_tui.screens import actions
+from acct_tui.screens.base import RowTarget, ViewScreen
 from acct_tui.screens.walk_render import (
     OUTCOME_WORDS,
     TouchOffer,
@@ -152,7 +153,7 @@ class TodayScreen(ViewScreen):
             self._show_walk()
 
     def action_restart(self) -> None:
-        self.app.run_service(walk_cards, self.ctx, then=self._loaded, group="today", node=self)  # type: ignore[attr-defined]
+        self.acct.run_service(walk_cards, self.ctx, then=self._loaded, group="today", node=self)
 
     def _loaded(self, items: list[WalkCard]) -> None:
         self.items = items
@@ -249,7 +250,7 @@ class TodayScreen(ViewScreen):
             if current is not None and current.account_id == account_id:
                 touches.update(touches_text(found))
 
-        self.app.run_service(  # type: ignore[attr-defined]
+        self.acct.run_service(
             timeline_page, self.ctx, card.account_id, limit=3, then=got, group="today-touches", node=self
         )
 
@@ -282,12 +283,21 @@ class TodayScreen(ViewScreen):
         body.add_row(text)
         body.add_row(table)
         if skipped:
-            listing = Text("\nSkipped (p goes back to them; R or tomorrow's walk brings them again):\n", style="bold")
+            back, again = (
+                self.acct.key_for("today.previous", type(self)),
+                self.acct.key_for("today.restart", type(self)),
+            )
+            listing = Text(f"\nSkipped ({back} goes back to them; {again} or tomorrow's walk brings them again):\n")
+            listing.stylize("bold")
             for card in skipped:
                 listing.append(f"  {inert(card.account_name)}", style="bold")
                 listing.append(f" · {self._left_on(card)}\n")
             body.add_row(listing)
-        body.add_row(Text("\nR starts a fresh walk · p goes back · 1 portfolio · 2 follow-ups", style="dim"))
+        again = self.key_hint(
+            ("today.restart", "starts a fresh walk"), ("today.previous", "goes back"),
+            ("app.portfolio", "portfolio"), ("app.followups", "follow-ups"),
+        )  # fmt: skip
+        body.add_row(Text("\n" + again, style="dim"))
         self.query_one("#walk-card", Static).update(body)
         self.query_one("#walk-touches", Static).update("")
 
@@ -310,6 +320,11 @@ class TodayScreen(ViewScreen):
         if current is not None and current.key == card.key and not self._open_parts(card):
             self.index = min(self.index + 1, len(self.items))
         self._show_walk()
+
+    @staticmethod
+    def _target(focus: WalkFocus) -> RowTarget:
+        """What the shared actions act on: the card's account and the follow-up in focus."""
+        return RowTarget(focus.card.account_id, focus.card.account_name, focus.followup)
 
     def _then(self, card: WalkCard, part: str, outcome: str) -> Any:
         """The `after` of a form: settle the part of `card` the form was opened for."""
@@ -343,26 +358,17 @@ class TodayScreen(ViewScreen):
             return not on_followup and not focus.settled
         return True
 
-    def _write(self, fn: Any, *args: Any, then: Any = None, failed: Any = None) -> None:
-        # Not exclusive: a quick second write must never cancel the first one's delivery.
-        self.app.run_service(  # type: ignore[attr-defined]
-            fn, *args, then=then, failed=failed, group="today-write", exclusive=False, node=self
-        )
+    def _write(self, fn: Any, *args: Any, done: str, failed: Any = None) -> None:
+        # The app's write runner: in order, never cancelled, and it reloads the views and says so itself.
+        self.acct.write(fn, *args, done=done, failed=failed)
 
     def _failed(self, part: str) -> Any:
-        def failed(exc: Exception) -> None:
+        def failed(_exc: Exception) -> bool:
             self.outcomes.pop(part, None)
-            self.app.show_error(exc)  # type: ignore[attr-defined]
             self._show_walk()
+            return False  # the app shows the refusal
 
         return failed
-
-    def _saved(self, message: str) -> Any:
-        def saved(_result: Any) -> None:
-            self.app.changed()  # type: ignore[attr-defined]
-            self.app.notify(message + " · z to undo", markup=False)
-
-        return saved
 
     def action_done(self) -> None:
         focus = self.current
@@ -372,9 +378,7 @@ class TodayScreen(ViewScreen):
         part = part_key(item, card)
         # Done at once, as in the queue: the walk moves on while the write runs, and says so if it fails.
         message = f"Done: {item.title}" + (" (next one scheduled)" if item.recurrence else "")
-        self._write(
-            followups.complete_followup, self.ctx, item.id, then=self._saved(message), failed=self._failed(part)
-        )
+        self._write(followups.complete_followup, self.ctx, item.id, done=message, failed=self._failed(part))
         self.offer = TouchOffer(item.id, item.title, card.account_name)
         self._settle(card, part, "done")
 
@@ -388,7 +392,7 @@ class TodayScreen(ViewScreen):
             self.ctx,
             offer.followup_id,
             kind,
-            then=self._saved(f"Logged a {kind} on {offer.account_name}"),
+            done=f"Logged a {kind} on {inert(offer.account_name)}",
         )
         self._show_walk()
 
@@ -403,7 +407,7 @@ class TodayScreen(ViewScreen):
             self.ctx,
             card.account_id,
             list(card.reason_keys),
-            then=self._saved(f"Reviewed {card.account_name} for today"),
+            done=f"Reviewed {inert(card.account_name)} for today",
             failed=self._failed(card.key),
         )
         self._settle(card, card.key, "reviewed")
@@ -413,8 +417,10 @@ class TodayScreen(ViewScreen):
         if focus is None or focus.followup is None:
             return
         self._clear_offer()
-        self.actions.snooze(
-            self.app, focus.followup, after=self._then(focus.card, part_key(focus.followup, focus.card), "snoozed")
+        actions.snooze(
+            self.acct,
+            self._target(focus),
+            after=self._then(focus.card, part_key(focus.followup, focus.card), "snoozed"),
         )
 
     def action_later(self) -> None:
@@ -430,17 +436,14 @@ class TodayScreen(ViewScreen):
         def submit(until: str, note: str) -> Any:
             return walkmarks.check_in_later(self.ctx, card.account_id, reasons, until, note)
 
-        def planned(result: Any) -> None:
-            if result is None:
-                return
-            self.app.changed()  # type: ignore[attr-defined]
-            self.app.notify(
-                f"Check-in planned on {card.account_name} for {result.until:%a %d %b} · z to undo", markup=False
+        self.acct.push_form(
+            SnoozeModal(
+                f"Check in later · {inert(card.account_name)}",
+                submit,
+                action="Plan check-in",
+                done=f"Check-in planned on {inert(card.account_name)}",
+                after=lambda _result: self._settle(card, card.key, "later"),
             )
-            self._settle(card, card.key, "later")
-
-        self.app.push_screen(
-            SnoozeModal(f"Check in later · {inert(card.account_name)}", submit, action="Plan check-in"), planned
         )
 
     def action_log(self) -> None:
@@ -451,13 +454,8 @@ class TodayScreen(ViewScreen):
         card = focus.card
         # Logging is what the account's reasons needed (a touch); the follow-ups stay for d.
         after = self._then(card, card.key, "logged") if card.reasons else self._saved_quietly()
-        self.actions.log_activity(
-            self.app,
-            card.account_id,
-            card.account_name,
-            after=after,
-            followup_id=focus.followup.id if focus.followup is not None else None,
-        )
+        # On a follow-up's card "With" starts on that follow-up's person.
+        actions.log_activity(self.acct, self._target(focus), after=after)
 
     def _saved_quietly(self) -> Any:
         def after(_result: Any) -> None:
@@ -473,15 +471,15 @@ class TodayScreen(ViewScreen):
         card = focus.card
         kind = "renewal" if any(k is ItemKind.RENEWAL for k, _why in card.reasons) else "check-in"
         after = self._then(card, card.key, "planned") if card.reasons else self._saved_quietly()
-        self.actions.new_followup(self.app, card.account_id, card.account_name, after=after, kind=kind)
+        actions.new_followup(self.acct, RowTarget(card.account_id, card.account_name), after=after, kind=kind)
 
     def action_reschedule(self) -> None:
         focus = self.current
         if focus is not None and focus.followup is not None:
             self._clear_offer()
-            self.actions.reschedule(
-                self.app,
-                focus.followup,
+            actions.reschedule(
+                self.acct,
+                self._target(focus),
                 after=self._then(focus.card, part_key(focus.followup, focus.card), "rescheduled"),
             )
 
@@ -489,9 +487,9 @@ class TodayScreen(ViewScreen):
         focus = self.current
         if focus is not None and focus.followup is not None:
             self._clear_offer()
-            self.actions.reassign(
-                self.app,
-                focus.followup,
+            actions.reassign(
+                self.acct,
+                self._target(focus),
                 after=self._then(focus.card, part_key(focus.followup, focus.card), "reassigned"),
             )
 
@@ -515,4 +513,4 @@ class TodayScreen(ViewScreen):
         focus = self.current
         if focus is not None:
             self._clear_offer()
-            self.app.open_account(focus.account_id)  # type: ignore[attr-defined]
+            self.acct.open_account(focus.account_id)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -23,6 +23,9 @@ from textual.widgets import Checkbox, Input, Label, ProgressBar, Select, Static
 
 from acct_tui.screens.base import DismissOnce
 from acct_tui.text import inert
+
+if TYPE_CHECKING:
+    from acct_tui.app import AcctApp
 
 IMPORT_KINDS = (
     ("Accounts", "accounts"),
@@ -39,7 +42,7 @@ PHASES = {
 }
 
 
-class ImportModal(DismissOnce, ModalScreen[Any]):
+class ImportModal(DismissOnce[Any], ModalScreen[Any]):
     """Pick a file and what it holds; ctrl+d checks it (nothing written), ctrl+s imports it."""
 
     CSS_PATH = "forms.tcss"
@@ -129,7 +132,7 @@ class ImportModal(DismissOnce, ModalScreen[Any]):
         self.running = True
         self._last_percent = -1
         report.update(Text("…"))
-        app: Any = self.app
+        app = self.acct
 
         def progress(phase: str, done: int, total: int) -> None:
             percent = int(100 * done / total) if total else 0
@@ -137,19 +140,22 @@ class ImportModal(DismissOnce, ModalScreen[Any]):
                 self._last_percent = percent
                 app.call_from_thread(self._progress, phase, percent)
 
-        app.run_service(
-            run_import,
-            app.ctx,
-            kind,
-            file,
-            options,
-            progress=progress,
-            rejects=rejects,
-            then=self._finished,
-            failed=self._failed,
-            group="import",
-            node=self,
-        )
+        if dry_run:  # a check writes nothing: a read like any other
+            app.run_service(
+                run_import, app.ctx, kind, file, options, progress=progress, rejects=rejects,
+                then=self._finished, failed=self._failed, group="import", node=self,
+            )  # fmt: skip
+            return
+
+        def refused(exc: Exception) -> bool:
+            self._failed(exc)
+            return True
+
+        # An import is a write: the app runs it in order with the others and reports it.
+        app.write(
+            run_import, app.ctx, kind, file, options, progress=progress, rejects=rejects,
+            done=_imported, changes=lambda result: bool(result.written), then=self._finished, failed=refused,
+        )  # fmt: skip
 
     def _progress(self, phase: str, percent: int) -> None:
         self.query_one("#import-progress", ProgressBar).update(progress=percent)
@@ -169,12 +175,10 @@ class ImportModal(DismissOnce, ModalScreen[Any]):
         if len(result.errors) > 8:
             lines.append(f"… and {len(result.errors) - 8} more (acct-tui import … --json lists them all)")
         self.query_one("#import-report", Static).update(Text("\n".join(lines)))
-        if result.written:
-            app: Any = self.app
-            app.changed()
-            app.notify(
-                f"Imported {result.file}: {result.created} new, {result.updated} updated · z to undo", markup=False
-            )
+
+
+def _imported(result: Any) -> str:
+    return f"Imported {result.file}: {result.created} new, {result.updated} updated" if result.written else ""
 
 
 FORMATS = {
@@ -185,7 +189,7 @@ FORMATS = {
 }
 
 
-class ExportModal(DismissOnce, ModalScreen[Any]):
+class ExportModal(DismissOnce[Any], ModalScreen[Any]):
     """Export what the list shows to a file; enter (or ctrl+s) writes it."""
 
     CSS_PATH = "forms.tcss"
@@ -248,12 +252,14 @@ class ExportModal(DismissOnce, ModalScreen[Any]):
         if not target.parent.is_dir():
             error.update(Text(f"No folder {inert(str(target.parent))}."))
             return
-        app: Any = self.app
+        app = self.acct
         writer = self.writer
 
         def write() -> tuple[int, Path]:
-            mode = "wb" if fmt == "ics" else "w"
-            with open(target, mode, **({} if fmt == "ics" else {"encoding": "utf-8", "newline": ""})) as out:
+            if fmt == "ics":
+                with open(target, "wb") as binary:
+                    return writer(fmt, binary), target
+            with open(target, "w", encoding="utf-8", newline="") as out:
                 return writer(fmt, out), target
 
         def done(result: tuple[int, Path]) -> None:
@@ -267,14 +273,14 @@ class ExportModal(DismissOnce, ModalScreen[Any]):
         app.run_service(write, then=done, failed=failed, group="export", node=self)
 
 
-def open_import(app: Any, kind: str = "accounts") -> None:
+def open_import(app: AcctApp, kind: str = "accounts") -> None:
     if app.served:
         app.notify("Files stay on the server: importing is off in served sessions.", severity="warning")
         return
     app.push_screen(ImportModal(kind))
 
 
-def open_export(app: Any, what: str, writer: Callable[[str, Any], int], title: str) -> None:
+def open_export(app: AcctApp, what: str, writer: Callable[[str, Any], int], title: str) -> None:
     if app.served:
         app.notify("Files stay on the server: exporting is off in served sessions.", severity="warning")
         return

@@ -24,7 +24,7 @@ from acct_tui.text import clip, inert
 EXAMPLES = "e.g. healthy_at=80 · watch_at=50 · gold=7 · overdue_each=8 · preset=few-large"
 
 
-class WhatIfModal(DismissOnce, ModalScreen[None]):
+class WhatIfModal(DismissOnce[None], ModalScreen[None]):
     """The portfolio under other formula values; nothing is written."""
 
     CSS_PATH = "forms.tcss"
@@ -61,7 +61,7 @@ class WhatIfModal(DismissOnce, ModalScreen[None]):
     def _run(self, settings: tuple[str, ...]) -> None:
         from acct_tui.services.explain import what_if
 
-        app: Any = self.app
+        app = self.acct
         raw = app.settings.raw if app.settings is not None else {}
         self.query_one("#whatif-summary", Static).update(Text("scoring the portfolio…", style="dim"))
 

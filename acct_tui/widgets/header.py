@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual.widgets import Static
 
 from acct_tui.text import inert
 from acct_tui.widgets.display import long_date
+
+if TYPE_CHECKING:
+    from acct_tui.app import AcctApp
 
 
 class AppHeader(Static):
@@ -27,7 +30,7 @@ class AppHeader(Static):
         self.watch(self.app, "context_name", self._update)
 
     def _update(self, _value: object = None) -> None:
-        app: Any = self.app
+        app = cast("AcctApp", self.app)
         agent = app.ctx.agent
         overdue = app.overdue
         text = Text(no_wrap=True, overflow="ellipsis")

@@ -20,14 +20,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "acct_tui"
 
 # Circles known and being removed elsewhere (the UI layer). The lead empties this after
 # merging that work; a circle outside the UI layer never belongs here.
-ALLOWED: set[frozenset[str]] = {
-    # screens: the action mixins, the base screen, the form and the modals need each other.
-    frozenset(
-        {"acct_tui.screens.actions", "acct_tui.screens.base", "acct_tui.screens.form", "acct_tui.screens.modals"}
-    ),
-    # the app reads its keymap, and the keymap looks up the app's bindings.
-    frozenset({"acct_tui.app", "acct_tui.keymap"}),
-}
+ALLOWED: set[frozenset[str]] = set()
+"""Circles waiting to be removed: none are left."""
 UI_PREFIXES = ("acct_tui.app", "acct_tui.keymap", "acct_tui.screens", "acct_tui.widgets")
 
 

@@ -77,7 +77,7 @@ class WhatIfModal(DismissOnce[None], ModalScreen[None]):
         self.query_one("#whatif-summary", Static).update(Text(what_if_summary(result), style="bold"))
         table = Table.grid(padding=(0, 1))
         for justify in ("left", "left", "right", "left", "left", "right", "left", "right"):
-            table.add_column(justify=justify, no_wrap=True)  # type: ignore[arg-type]
+            table.add_column(justify=justify, no_wrap=True)
         for moved in result.moved[:200]:
             table.add_row(
                 Text("▼ worse" if moved.worse else "▲ better", style="bold" if moved.worse else ""),

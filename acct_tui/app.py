@@ -27,6 +27,7 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import NoActiveWorker, get_current_worker
@@ -35,6 +36,7 @@ from acct_tui.config import Settings
 from acct_tui.readahead import ReadAhead
 from acct_tui.screens.portfolio import PortfolioScreen
 from acct_tui.services.context import Ctx
+from acct_tui.text import inert
 from acct_tui.widgets import textual_fixes
 
 textual_fixes.apply()
@@ -188,6 +190,18 @@ class AcctApp(App[int]):
     @property
     def today(self) -> Any:
         return self.ctx.today
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast is shown inert, whatever stored text its caller put in it."""
+        super().notify(inert(message), title=inert(title), severity=severity, timeout=timeout, markup=markup)
 
     def on_mount(self) -> None:
         from acct_tui.db import set_abandon_check

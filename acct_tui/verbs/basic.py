@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -13,6 +12,7 @@ from acct_tui import locations
 from acct_tui.clock import Clock
 from acct_tui.config import Settings
 from acct_tui.runtime import EXIT_OK, CliError, Progress, make_context, open_db
+from acct_tui.text import dump_json, say
 from acct_tui.verbs import Handler
 
 
@@ -57,14 +57,14 @@ def seed_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> int
             progress=progress.update,
         )
     elapsed = time.perf_counter() - started
-    print(
+    say(
         f"added {result.accounts:,} accounts, {result.contacts:,} contacts, {result.activities:,} activities, "
         f"{result.followups:,} follow-ups, {result.concerns:,} concerns, {result.opportunities:,} opportunities "
         f"in {elapsed:.1f}s"
     )
-    print(f"agents: {', '.join(result.agents)}")
+    say(f"agents: {', '.join(result.agents)}")
     if result.phases:
-        print("phases: " + ", ".join(f"{name} {seconds:.1f}s" for name, seconds in result.phases.items()))
+        say("phases: " + ", ".join(f"{name} {seconds:.1f}s" for name, seconds in result.phases.items()))
     return EXIT_OK
 
 
@@ -76,9 +76,9 @@ def migrate_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> 
         raise CliError(f"no database at {spec.path}")
     applied = migrate(connect(spec))
     if applied:
-        print(f"upgraded {spec.display} to schema version {SCHEMA_VERSION} (applied: {', '.join(map(str, applied))})")
+        say(f"upgraded {spec.display} to schema version {SCHEMA_VERSION} (applied: {', '.join(map(str, applied))})")
     else:
-        print(f"{spec.display} is already at schema version {SCHEMA_VERSION}")
+        say(f"{spec.display} is already at schema version {SCHEMA_VERSION}")
     return EXIT_OK
 
 
@@ -96,7 +96,7 @@ def where_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> in
     ]
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
-        print(f"{name:<{width}}  {value}")
+        say(f"{name:<{width}}  {value}")
     return EXIT_OK
 
 
@@ -115,7 +115,7 @@ def queue_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> in
             "sections": {name: [item_json(item) for item in queue.section(name)] for name in queue.SECTIONS},
             "counts": queue.counts,
         }
-        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+        dump_json(payload, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return EXIT_OK
     from acct_tui.services.dates import describe_due
@@ -123,14 +123,14 @@ def queue_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> in
 
     for name in queue.SECTIONS:
         items = queue.section(name)
-        print(f"{name.upper()} ({queue.counts.get(name, len(items))})")
+        say(f"{name.upper()} ({queue.counts.get(name, len(items))})")
         for item in items:
             when = describe_due(item.due_on, queue.today)
             if name == "snoozed" and item.snoozed_until:
                 when = f"until {item.snoozed_until.isoformat()}"
             account = fit(inert(item.account_name), 28)
             woke = f"  (woke: {inert(item.woke_reason)})" if item.woke_reason else ""
-            print(
+            say(
                 f"  #{item.id:<6} {when:<14} {item.priority:<7} {item.health_band.symbol} "
                 f"{account} {inert(item.title)}{woke}"
             )

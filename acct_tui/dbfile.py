@@ -7,6 +7,8 @@ imports neither, so opening a database never reaches up into the services.
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -73,3 +75,41 @@ def check_file(path: Path, *, full: bool | None = None) -> None:
     bad = [p for p in problems if p != "ok"]
     if bad:
         raise _problem(path, "; ".join(bad[:3]))
+
+
+SCRATCH_MARK = ".acct-tui-"
+"""Scratch folders a bulk load keeps beside the database: `.<file>.acct-tui-<job>-<pid>-<random>`."""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive, and not ours to judge
+        return True
+    return True
+
+
+def remove_stale_scratch(path: Path) -> list[Path]:
+    """Remove the scratch folders that a killed bulk load left beside the database at `path`.
+
+    A folder is stale when the process named in it no longer runs; a running
+    load's folder is left alone. Returns the folders removed.
+    """
+    removed: list[Path] = []
+    prefix = f".{path.name}{SCRATCH_MARK}"
+    try:
+        entries = list(path.parent.iterdir()) if path.parent.is_dir() else []
+    except OSError:
+        return removed
+    for entry in entries:
+        if not entry.name.startswith(prefix) or not entry.is_dir():
+            continue
+        parts = entry.name[len(prefix) :].split("-")
+        pid = next((int(part) for part in parts if part.isdigit()), None)
+        if pid is None or _alive(pid):
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry)
+    return removed

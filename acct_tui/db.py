@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 from peewee import Database, OperationalError, PostgresqlDatabase, SqliteDatabase
 
 from acct_tui.dbfile import DatabaseError as DatabaseError
-from acct_tui.dbfile import check_file, remove_stale_scratch
+from acct_tui.dbfile import before_write, check_file, check_in_background, checks_started, remove_stale_scratch
 from acct_tui.models import ALL_MODELS, SchemaMeta, database_proxy
 
 SCHEMA_VERSION = 3
@@ -155,8 +155,17 @@ def _progress() -> int:
     return 1 if _abandoned is not None and _abandoned() else 0
 
 
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER", "REINDEX", "VACUUM")
+
+
 class AcctSqliteDatabase(SqliteDatabase):
-    """SQLite with a progress handler that lets an abandoned query stop early."""
+    """SQLite with a progress handler that lets an abandoned query stop early, and writes that
+    wait for the background check of a big file (`acct_tui.dbfile.check_in_background`)."""
+
+    def execute_sql(self, sql: str, params: Any = None) -> Any:
+        if checks_started() and sql.lstrip()[:7].upper().startswith(_WRITES):
+            before_write(self.database)
+        return super().execute_sql(sql, params)  # type: ignore[no-untyped-call]
 
     def _add_conn_hooks(self, conn: Any) -> None:
         super()._add_conn_hooks(conn)
@@ -215,9 +224,10 @@ def open_database(url: str | DatabaseUrl, *, create: bool = True, check: bool = 
             raise DatabaseError(f"no database at {path}; run acct-tui with --db pointing at an existing file")
         if path.is_dir():
             raise DatabaseError(f"{path} is a folder; give a database file path")
-        if check and path.exists():
-            # Before anything connects: a damaged file is refused, never written to.
-            check_file(path)
+        if check and path.exists() and not check_file(path):
+            # Before anything connects: a damaged file is refused, never written to
+            # (a big one's pages are read in the background; writes wait for that).
+            check_in_background(path)
         remove_stale_scratch(path)
         path.parent.mkdir(parents=True, exist_ok=True)
     db = connect(spec)
@@ -377,6 +387,9 @@ def migrate(db: Database) -> list[int]:
     read and written through them.
     """
     bind(db)
+    path = sqlite_path(db)
+    if path and Path(path).exists():
+        check_file(Path(path), full=True)  # an upgrade writes everywhere: every page is checked first
     applied: list[int] = []
     with db.connection_context():
         version = schema_version(db)

@@ -459,8 +459,7 @@ import os, resource, signal, sys, tty
 def show(tag):
     cols, rows = os.get_terminal_size(0)
     soft = resource.getrlimit(resource.RLIMIT_AS)[0]
-    sys.stdout.write(f"\r\n{tag} size={cols}x{rows} memory={soft}\r\n")
-    sys.stdout.flush()
+    os.write(1, f"\r\n{tag} size={cols}x{rows} memory={soft}\r\n".encode())  # safe inside a signal handler
 signal.signal(signal.SIGWINCH, lambda *_: show("RESIZED"))
 tty.setraw(0)
 show("READY")

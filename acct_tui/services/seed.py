@@ -33,9 +33,13 @@ from acct_tui.models import (
     Team,
     database_proxy,
 )
+from acct_tui.services.context import Ctx
+from acct_tui.services.errors import NotAllowed
 from acct_tui.services.health import DEFAULT_POLICY, HealthPolicy
+from acct_tui.services.permissions import require_admin
 from acct_tui.services.seed_rows import ACTIVITY_COLUMNS as ACTIVITY_COLUMNS  # re-exported: benchmarks use it
 from acct_tui.services.seed_rows import FIRST, LAST, PRODUCTS, Batch, Plan, generate_batch
+from acct_tui.services.unit import reading
 from acct_tui.vocab import Role
 
 Progress = Callable[[int, int], None]
@@ -192,6 +196,20 @@ def seed(
         if not _on_postgres():
             db.execute_sql("PRAGMA synchronous = NORMAL")
     return result
+
+
+def seed_as(ctx: Ctx, accounts: int, *, force: bool = False, **options: Any) -> SeedResult:
+    """`seed` on behalf of the agent of `ctx`: an admin's job, and into a database that already
+    holds accounts only when forced (the synthetic ones would mix with real ones)."""
+    require_admin(ctx.agent, "seed a database")
+    with reading():
+        existing = Account.select().count()
+    if existing and not force:
+        raise NotAllowed(
+            f"this database already holds {existing:,} accounts and seed would add synthetic ones to them; "
+            "seed a new database (--db NEW.db), or add --force"
+        )
+    return seed(accounts, **options)
 
 
 BULK_THRESHOLD = 20_000

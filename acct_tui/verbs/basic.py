@@ -31,6 +31,7 @@ def register(verbs: Any, common: argparse.ArgumentParser) -> dict[str, Handler]:
     seed.add_argument("--accounts", type=positive_int, required=True, metavar="N", help="how many accounts to add")
     seed.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (same seed, same data)")
     seed.add_argument("--agents", type=positive_int, default=None, metavar="K", help="how many agents own them")
+    seed.add_argument("--force", action="store_true", help="seed a database that already holds accounts (admins only)")
 
     verbs.add_parser("migrate", parents=[common], help="upgrade the database schema to this version")
     verbs.add_parser("where", parents=[common], help="print the paths and the database in use")
@@ -42,13 +43,16 @@ def register(verbs: Any, common: argparse.ArgumentParser) -> dict[str, Handler]:
 
 
 def seed_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
-    from acct_tui.services.seed import seed
+    from acct_tui.services.seed import seed_as
 
     open_db(settings)
+    ctx = make_context(settings, clock)  # on an empty database the first login becomes its admin
     started = time.perf_counter()
     with Progress("seeding", args.accounts) as progress:
-        result = seed(
+        result = seed_as(
+            ctx,
             args.accounts,
+            force=args.force,
             seed_value=args.seed,
             today=clock.today(),
             now=clock.now(),

@@ -251,7 +251,7 @@ def backup_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> i
 def restore_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
     from acct_tui.services.backup import restore_database
 
-    result = restore_database(settings.database_url, args.file, force=args.force)
+    result = restore_database(settings.database_url, args.file, force=args.force, as_login=settings.agent_login)
     say(f"restored {result.path} from {args.file} (schema version {result.schema_version})")
     if result.replaced is not None:
         say(f"the database it replaced is kept at {result.replaced}")

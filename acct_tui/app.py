@@ -42,6 +42,7 @@ from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.dom import DOMNode
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
@@ -52,6 +53,7 @@ from acct_tui.readahead import ReadAhead
 from acct_tui.screens.base import After, AppScreen, DismissOnce, RowTarget
 from acct_tui.screens.portfolio import Navigator, PortfolioScreen
 from acct_tui.services.context import Ctx
+from acct_tui.text import inert
 from acct_tui.widgets import textual_fixes
 
 textual_fixes.apply()
@@ -240,6 +242,18 @@ class AcctApp(App[int]):
     @property
     def today(self) -> dt.date:
         return self.ctx.today
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast is shown inert, whatever stored text its caller put in it."""
+        super().notify(inert(message), title=inert(title), severity=severity, timeout=timeout, markup=markup)
 
     def on_mount(self) -> None:
         from acct_tui.db import set_abandon_check

@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 from peewee import CharField, Database, OperationalError, PostgresqlDatabase, SqliteDatabase
 
 from acct_tui.dbfile import DatabaseError as DatabaseError
-from acct_tui.dbfile import check_file
+from acct_tui.dbfile import before_write, check_file, check_in_background, checks_started, remove_stale_scratch
 from acct_tui.models import ALL_MODELS, SchemaMeta, database_proxy
 
 SCHEMA_VERSION = 3
@@ -155,8 +155,17 @@ def _progress() -> int:
     return 1 if _abandoned is not None and _abandoned() else 0
 
 
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER", "REINDEX", "VACUUM")
+
+
 class AcctSqliteDatabase(SqliteDatabase):
-    """SQLite with a progress handler that lets an abandoned query stop early."""
+    """SQLite with a progress handler that lets an abandoned query stop early, and writes that
+    wait for the background check of a big file (`acct_tui.dbfile.check_in_background`)."""
+
+    def execute_sql(self, sql: str, params: Any = None) -> Any:
+        if checks_started() and sql.lstrip()[:7].upper().startswith(_WRITES):
+            before_write(self.database)
+        return super().execute_sql(sql, params)  # type: ignore[no-untyped-call]
 
     def _initialize_connection(self, conn: Any) -> None:
         # peewee's hook for a freshly opened connection (its own does nothing), run after the pragmas.
@@ -216,9 +225,11 @@ def open_database(url: str | DatabaseUrl, *, create: bool = True, check: bool = 
             raise DatabaseError(f"no database at {path}; run acct-tui with --db pointing at an existing file")
         if path.is_dir():
             raise DatabaseError(f"{path} is a folder; give a database file path")
-        if check and path.exists():
-            # Before anything connects: a damaged file is refused, never written to.
-            check_file(path)
+        if check and path.exists() and not check_file(path):
+            # Before anything connects: a damaged file is refused, never written to
+            # (a big one's pages are read in the background; writes wait for that).
+            check_in_background(path)
+        remove_stale_scratch(path)
         path.parent.mkdir(parents=True, exist_ok=True)
     db = connect(spec)
     bind(db)
@@ -265,6 +276,7 @@ def ensure_schema(db: Database, *, create: bool = True) -> None:
             f"this database is at schema version {version}; this acct-tui needs {SCHEMA_VERSION}. "
             "Back it up, then run: acct-tui migrate"
         )
+    repair_schema(db)
 
 
 def _refuse_versionless(db: Database) -> None:
@@ -330,6 +342,45 @@ def create_search(db: Database) -> None:
     )
 
 
+SEARCH_TRIGGERS = ("account_fts_ai", "account_fts_ad", "account_fts_au")
+"""The SQLite triggers that keep the search index in step with the accounts."""
+PG_NAME_LENGTH = 63
+
+
+def expected_schema_objects(db: Database) -> set[str]:
+    """The names of every index (and, on SQLite, search trigger) the current schema has."""
+    names = {index._name for model in ALL_MODELS for index in model._meta.fields_to_index()}
+    if is_postgres(db):
+        return {name[:PG_NAME_LENGTH] for name in names}
+    return names | set(SEARCH_TRIGGERS)
+
+
+def repair_schema(db: Database) -> list[str]:
+    """Recreate any index or search trigger that is missing; returns the names that were.
+
+    One query at start-up: an interrupted bulk load of an older acct-tui, or a
+    hand-made restore, can leave the tables without them, and then the filter
+    silently finds nothing and every list scans.
+    """
+    if is_postgres(db):
+        query = "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+    else:
+        query = "SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger')"
+    raw: Any = db  # peewee's execute_sql is untyped
+    present = {row[0] for row in raw.execute_sql(query)}
+    missing = sorted(expected_schema_objects(db) - present)
+    if not missing:
+        return []
+    with db.atomic():
+        for model in ALL_MODELS:
+            model._schema.create_indexes(safe=True)  # type: ignore[attr-defined]
+        if any(name in SEARCH_TRIGGERS for name in missing):
+            create_search(db)
+            # Rows written while the triggers were gone are missing from the index.
+            raw.execute_sql("INSERT INTO account_fts(account_fts) VALUES ('rebuild')")
+    return missing
+
+
 def migrate(db: Database) -> list[int]:
     """Upgrade the database step by step to the current version; returns the versions applied.
 
@@ -337,6 +388,9 @@ def migrate(db: Database) -> list[int]:
     read and written through them.
     """
     bind(db)
+    path = sqlite_path(db)
+    if path and Path(path).exists():
+        check_file(Path(path), full=True)  # an upgrade writes everywhere: every page is checked first
     applied: list[int] = []
     with db.connection_context():
         version = schema_version(db)
@@ -356,6 +410,7 @@ def migrate(db: Database) -> list[int]:
                 step(db)
                 set_schema_version(target)
             applied.append(target)
+        repair_schema(db)
     return applied
 
 

@@ -7,7 +7,11 @@ imports neither, so opening a database never reaches up into the services.
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -35,14 +39,19 @@ def _problem(path: Path, detail: str) -> DatabaseError:
     )
 
 
-def check_file(path: Path, *, full: bool | None = None) -> None:
-    """Raise DatabaseError when the SQLite file at `path` is not an intact database."""
+def check_file(path: Path, *, full: bool | None = None) -> bool:
+    """Raise DatabaseError when the SQLite file at `path` is not an intact database.
+
+    Returns whether every page was checked: past `FULL_CHECK_BYTES` only the
+    header, the small tables and the length are, and the caller runs the rest
+    with `check_in_background` before its first write.
+    """
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        return
+        return True
     if size == 0:
-        return
+        return True
     with path.open("rb") as handle:
         header = handle.read(100)
     if not header.startswith(SQLITE_MAGIC):
@@ -73,3 +82,99 @@ def check_file(path: Path, *, full: bool | None = None) -> None:
     bad = [p for p in problems if p != "ok"]
     if bad:
         raise _problem(path, "; ".join(bad[:3]))
+    return whole
+
+
+SCRATCH_MARK = ".acct-tui-"
+"""Scratch folders a bulk load keeps beside the database: `.<file>.acct-tui-<job>-<pid>-<random>`."""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive, and not ours to judge
+        return True
+    return True
+
+
+def remove_stale_scratch(path: Path) -> list[Path]:
+    """Remove the scratch folders that a killed bulk load left beside the database at `path`.
+
+    A folder is stale when the process named in it no longer runs; a running
+    load's folder is left alone. Returns the folders removed.
+    """
+    removed: list[Path] = []
+    prefix = f".{path.name}{SCRATCH_MARK}"
+    try:
+        entries = list(path.parent.iterdir()) if path.parent.is_dir() else []
+    except OSError:
+        return removed
+    for entry in entries:
+        if not entry.name.startswith(prefix) or not entry.is_dir():
+            continue
+        parts = entry.name[len(prefix) :].split("-")
+        pid = next((int(part) for part in parts if part.isdigit()), None)
+        if pid is None or _alive(pid):
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry)
+    return removed
+
+
+# The full check of a big file ----------------------------------------------------
+# A bounded check at start cannot see a damaged page deep in a big table, and a
+# full one of a gigabyte file takes seconds the person at the dashboard should
+# not wait. So the full check runs in a thread of its own (its own read-only
+# connection) while the first screen is read, and every write to that file
+# waits for it: a write to a damaged file is refused, never made.
+
+
+@dataclass
+class _Check:
+    done: threading.Event = field(default_factory=threading.Event)
+    problem: DatabaseError | None = None
+
+
+_checks: dict[str, _Check] = {}
+_checks_lock = threading.Lock()
+
+
+def _key(path: Path | str) -> str:
+    return os.path.realpath(path)
+
+
+def _run_check(path: Path, check: _Check) -> None:
+    try:
+        check_file(path, full=True)
+    except DatabaseError as exc:
+        check.problem = exc
+    except Exception as exc:  # the file went away or cannot be read: as good as damaged for writing
+        check.problem = _problem(path, str(exc))
+    finally:
+        check.done.set()
+
+
+def check_in_background(path: Path) -> None:
+    """Start the full check of `path` (once per file per process); writes wait for it."""
+    with _checks_lock:
+        if _key(path) in _checks:
+            return
+        check = _checks[_key(path)] = _Check()
+    threading.Thread(target=_run_check, args=(path, check), daemon=True, name="acct-tui-file-check").start()
+
+
+def checks_started() -> bool:
+    """Whether any file of this process has a background check (the cheap test before a write)."""
+    return bool(_checks)
+
+
+def before_write(path: Path | str) -> None:
+    """Wait for the background check of `path`, if it has one; raise DatabaseError when it found damage."""
+    check = _checks.get(_key(path))
+    if check is None:
+        return
+    check.done.wait()
+    if check.problem is not None:
+        raise check.problem

@@ -21,8 +21,10 @@ class CliError(Exception):
 
 def fail(message: str) -> int:
     """Report on one line (driver messages can span several) and return the error exit code."""
+    from acct_tui.text import inert
+
     line = "; ".join(part.strip() for part in message.splitlines() if part.strip())
-    print(f"acct-tui: {line}", file=sys.stderr)
+    print(f"acct-tui: {inert(line)}", file=sys.stderr)  # it may quote a stored name
     return EXIT_ERROR
 
 

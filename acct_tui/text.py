@@ -13,9 +13,11 @@ column measured by Rich comes out short and pushes its row out of line.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from functools import lru_cache
+from typing import TextIO
 
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 
@@ -154,3 +156,31 @@ def clip(text: str, width: int) -> str:
         out.append(cluster)
         used += w
     return "".join(out) + "…"
+
+
+# The command line's output ----------------------------------------------------
+# A verb's plain output lands on a terminal as surely as a screen does, so it
+# goes through the same rule; JSON and CSV are data, so they keep every
+# character but in a form that cannot act when someone `cat`s the file.
+
+# json.dumps escapes C0 controls inside strings but, with ensure_ascii=False,
+# leaves DEL, C1 controls, bidi marks and the Unicode line separators raw.
+# None of these can stand outside a string in JSON, so escaping them wherever
+# they appear in the dumped text is exact.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def say(*values: object, sep: str = " ", file: TextIO | None = None) -> None:
+    """`print` for a verb's plain output: whatever a stored value holds, it cannot act on the terminal."""
+    print(inert(sep.join(str(value) for value in values), keep_newlines=True), file=file)
+
+
+def json_text(payload: object, *, indent: int | None = None, sort_keys: bool = False) -> str:
+    """`payload` as JSON, readable (no ASCII escaping of letters) but with every control and bidi mark escaped."""
+    dumped = json.dumps(payload, ensure_ascii=False, indent=indent, sort_keys=sort_keys)
+    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", dumped)
+
+
+def dump_json(payload: object, out: TextIO, *, indent: int | None = None) -> None:
+    """Write `payload` as JSON (see `json_text`) to `out`."""
+    out.write(json_text(payload, indent=indent))

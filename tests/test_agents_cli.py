@@ -302,7 +302,7 @@ def test_share_with_a_team(run: Run, db_url: str) -> None:
 
 
 def test_share_refusals(run: Run, db_url: str) -> None:
-    """Only the owner, a lead or an admin shares; an account outside your scope is "not found"; a target must exist."""
+    """Only the owner or an admin shares; an account outside your scope is "not found"; a target must exist."""
     run("agent", "add", "sam")
     run("agent", "add", "kim")
     run("agent", "add", "lee")

@@ -98,7 +98,7 @@ def test_restore_refuses_an_existing_database_without_force(tmp_path: Path) -> N
     with pytest.raises(BackupError, match="--force"):
         restore_database(str(target), saved)
     assert _counts(target)[0] == 7
-    result = restore_database(str(target), saved, force=True)
+    result = restore_database(str(target), saved, force=True, as_login="manager")
     assert _counts(target)[0] == 3
     assert result.replaced is not None and _counts(result.replaced)[0] == 7
     fresh = tmp_path / "fresh.db"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import stat
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -451,3 +452,53 @@ async def test_revoking_a_key_or_deactivating_ends_open_sessions(
     log = served.log()
     assert "session ended agent=sam" in log and "key revoked" in log
     assert "session ended agent=kim" in log and "agent deactivated" in log
+
+
+SIZE_APP = r"""
+import os, resource, signal, sys, tty
+def show(tag):
+    cols, rows = os.get_terminal_size(0)
+    soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+    os.write(1, f"\r\n{tag} size={cols}x{rows} memory={soft}\r\n".encode())  # safe inside a signal handler
+signal.signal(signal.SIGWINCH, lambda *_: show("RESIZED"))
+tty.setraw(0)
+show("READY")
+os.read(0, 1)
+"""
+
+
+async def _report(process: Any, tag: str, timeout: float = 20.0) -> str:
+    """Read until the app's next whole `tag` line; return it."""
+    import re
+
+    seen = ""
+    pattern = re.compile(rf"{tag} size=\S+ memory=-?\d+\r\n")
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not (found := pattern.search(seen)):
+        left = deadline - asyncio.get_running_loop().time()
+        try:
+            seen += (await asyncio.wait_for(process.stdout.read(65536), left)).decode(errors="replace")
+        except TimeoutError:
+            raise AssertionError(f"no {tag} line from the app; it wrote {seen!r}") from None
+    return found.group()
+
+
+@pytest.mark.slow
+async def test_window_sizes_are_clamped_and_the_app_memory_is_bounded(
+    tmp_path: Path, sqlite_url: str, sam_key: Any
+) -> None:
+    """A client asking for 65535x65535 (and resizing to 4000x4000) gets 500x200; the app runs under RLIMIT_AS."""
+    script = tmp_path / "size_app.py"
+    script.write_text(SIZE_APP)
+    limits = Limits(max_session_memory=1024**3)
+    async with (
+        serving(tmp_path, sqlite_url, limits=limits, app_command=lambda login: [sys.executable, str(script)]) as served,
+        await served.connect("sam", sam_key) as conn,
+    ):
+        process = await conn.create_process(term_type="xterm", term_size=(65535, 65535), encoding=None)
+        assert await _report(process, "READY") == f"READY size=500x200 memory={1024**3}\r\n"
+        process.change_terminal_size(120, 40)
+        assert (await _report(process, "RESIZED")).startswith("RESIZED size=120x40 ")
+        process.change_terminal_size(4000, 4000)
+        assert (await _report(process, "RESIZED")).startswith("RESIZED size=500x200 ")
+        process.stdin.write(b"q")

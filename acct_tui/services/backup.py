@@ -24,6 +24,7 @@ from peewee import Database, SqliteDatabase
 
 from acct_tui.db import SCHEMA_VERSION, DatabaseError, DatabaseUrl, parse_url
 from acct_tui.dbfile import check_file, open_readonly
+from acct_tui.services.errors import NotAllowed
 
 
 class BackupError(DatabaseError):
@@ -124,8 +125,16 @@ class RestoreResult:
     schema_version: int
 
 
-def restore_database(url: str | DatabaseUrl, backup: str | Path, *, force: bool = False) -> RestoreResult:
-    """Replace the database at `url` with the backup file, keeping what it replaces beside it."""
+def restore_database(
+    url: str | DatabaseUrl, backup: str | Path, *, force: bool = False, as_login: str | None = None
+) -> RestoreResult:
+    """Replace the database at `url` with the backup file, keeping what it replaces beside it.
+
+    Over an existing database, `as_login` must be one of its admins (when it
+    has agents at all), and the whole restore runs under the database's write
+    lock: the copy it keeps and the replacement are made in one transaction,
+    so a write acknowledged to another agent is in one or the other, never lost.
+    """
     spec = parse_url(url) if isinstance(url, str) else url
     source = Path(backup).expanduser()
     if spec.kind != "sqlite":
@@ -134,23 +143,110 @@ def restore_database(url: str | DatabaseUrl, backup: str | Path, *, force: bool 
     target = Path(spec.path)
     if target.exists() and target.resolve() == source.resolve():
         raise BackupError("the backup and the database are the same file")
-    replaced = None
-    if target.exists() and target.stat().st_size > 0:
-        if not force:
-            raise BackupError(
-                f"there is already a database at {target}; restoring replaces everything in it. "
-                "Add --force to go ahead (the current database is kept as a copy beside it)"
-            )
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        replaced = target.with_name(f"{target.stem}.before-restore-{stamp}{target.suffix or '.db'}")
-        backup_database(DatabaseUrl("sqlite", path=str(target)), replaced)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.is_dir():
+        raise BackupError(f"{target} is a folder; give the database file with --db")
+    if not (target.exists() and target.stat().st_size > 0):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with sqlite3.connect(str(source)) as src, sqlite3.connect(str(target), timeout=30) as dst:
+                src.backup(dst)
+                dst.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.Error as exc:
+            raise BackupError(f"the restore into {target} failed ({exc})") from None
+        check_file(target, full=True)
+        return RestoreResult(target, None, version)
+    if not force:
+        raise BackupError(
+            f"there is already a database at {target}; restoring replaces everything in it. "
+            "Add --force to go ahead (the current database is kept as a copy beside it)"
+        )
+    check_file(target, full=True)
+    _require_admin_of(target, as_login)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    replaced = target.with_name(f"{target.stem}.before-restore-{stamp}{target.suffix or '.db'}")
     try:
-        # Through SQLite rather than a file copy: a live database's WAL and its readers stay coherent.
-        with sqlite3.connect(str(source)) as src, sqlite3.connect(str(target), timeout=30) as dst:
-            src.backup(dst)
-            dst.execute("PRAGMA journal_mode=WAL")
+        _replace_under_lock(target, source, replaced)
     except sqlite3.Error as exc:
-        raise BackupError(f"the restore into {target} failed ({exc}); the previous database is at {replaced}") from None
+        raise BackupError(f"the restore into {target} failed ({exc}); nothing was changed") from None
     check_file(target, full=True)
     return RestoreResult(target, replaced, version)
+
+
+def _require_admin_of(target: Path, login: str | None) -> None:
+    """Only an admin of the database being replaced may replace it (a database without agents: anyone
+    who may write the file)."""
+    try:
+        with open_readonly(target) as conn:
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if "agent" not in tables or conn.execute("SELECT 1 FROM agent LIMIT 1").fetchone() is None:
+                return
+            row = conn.execute("SELECT role, active FROM agent WHERE login = ?", (login,)).fetchone() if login else None
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"{target} cannot be read ({exc}); restore into a new file instead") from None
+    if row is None or row[0] != "admin" or not row[1]:
+        who = f"{login} is not one" if login else "say which admin you are with --agent"
+        raise NotAllowed(
+            f"only an admin of the database at {target} can restore over it; {who} (acct-tui agent list shows the admins)"
+        )
+
+
+def _replace_under_lock(target: Path, source: Path, replaced: Path) -> None:
+    """Copy `target` to `replaced`, then replace its contents with `source`'s, all under its write lock."""
+    conn = sqlite3.connect(str(target), timeout=30, isolation_level=None)
+    try:
+        conn.execute("PRAGMA foreign_keys = OFF")  # tables are dropped and refilled in any order
+        conn.execute("ATTACH DATABASE ? AS restored", (str(source),))
+        conn.execute("BEGIN IMMEDIATE")  # from here no other connection commits until we do
+        try:
+            # Read through a connection of its own (a reader is never blocked by the write lock):
+            # the database as the last acknowledged write left it, and no write can follow it now.
+            with open_readonly(target) as reader, sqlite3.connect(str(replaced)) as keep:
+                reader.backup(keep)
+                keep.execute("PRAGMA journal_mode=DELETE")
+            _copy_contents(conn)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("DETACH DATABASE restored")
+    finally:
+        conn.close()
+
+
+def _copy_contents(conn: sqlite3.Connection) -> None:
+    """Inside the open transaction: make `main` hold exactly what `restored` holds."""
+
+    def objects(schema: str) -> list[tuple[str, str, str | None]]:
+        query = f"SELECT type, name, sql FROM {schema}.sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+        return [(kind, name, sql) for kind, name, sql in conn.execute(query)]
+
+    def shadows(listing: list[tuple[str, str, str | None]]) -> set[str]:
+        virtual = [
+            name for kind, name, sql in listing if kind == "table" and (sql or "").upper().startswith("CREATE VIRTUAL")
+        ]
+        return {name for kind, name, _ in listing if any(name.startswith(f"{v}_") for v in virtual)}
+
+    mine = objects("main")
+    skip = shadows(mine)
+    for kind in ("trigger", "view", "index", "table"):
+        for found, name, sql in mine:
+            if found == kind and name not in skip and (kind != "index" or sql is not None):
+                conn.execute(f'DROP {kind.upper()} IF EXISTS main."{name}"')
+    theirs = objects("restored")
+    skip = shadows(theirs)
+    virtual = []
+    for kind, name, sql in theirs:
+        if kind == "table" and name not in skip and sql:
+            conn.execute(sql)
+            if sql.upper().startswith("CREATE VIRTUAL"):
+                virtual.append(name)
+            else:
+                conn.execute(f'INSERT INTO main."{name}" SELECT * FROM restored."{name}"')
+    for kind, _name, sql in theirs:
+        if kind in ("index", "view", "trigger") and sql:
+            conn.execute(sql)
+    for name in virtual:  # a full-text index is rebuilt from the rows it indexes
+        conn.execute(f'INSERT INTO main."{name}"("{name}") VALUES (\'rebuild\')')
+    if conn.execute("SELECT 1 FROM restored.sqlite_master WHERE name = 'sqlite_sequence'").fetchone():
+        conn.execute("DELETE FROM main.sqlite_sequence")
+        conn.execute("INSERT INTO main.sqlite_sequence SELECT * FROM restored.sqlite_sequence")

@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
-import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
@@ -28,6 +27,7 @@ from acct_tui.services.portfolio import PortfolioQuery, PortfolioRow, portfolio_
 from acct_tui.services.queue import Queue, followup_queue
 from acct_tui.services.scope import scoped
 from acct_tui.services.unit import reading
+from acct_tui.text import json_text
 from acct_tui.vocab import FollowUpStatus
 
 ExportProgress = Callable[[int, int], None]
@@ -62,8 +62,10 @@ def csv_cell(value: object) -> str:
         return value.isoformat()
     text = scrub(str(value))
     if text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
+        text = "'" + text
+    # A bare CR inside a cell returns the terminal's cursor (or splits the row
+    # for a careless reader): line breaks in a cell are written as LF only.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def plain(value: object) -> Any:
@@ -94,7 +96,7 @@ def write_csv(out: TextIO, columns: Sequence[str], rows: Iterable[Sequence[objec
 
 
 def write_json(out: TextIO, payload: object) -> None:
-    json.dump(plain(payload), out, ensure_ascii=False, indent=2)
+    out.write(json_text(plain(payload), indent=2))
     out.write("\n")
 
 

@@ -1,7 +1,8 @@
 """Sharing an account with another agent or a whole team, and taking it back.
 
-Who may share: an admin, the account's owner, or a lead who has the
-account in their scope. A share lets the other agent (or every member of the
+Who may share: an admin, or the account's owner (see
+`acct_tui.services.permissions`); a lead works the team's accounts but does not
+hand out access to them. A share lets the other agent (or every member of the
 team) see and work the account; it is an audited change of the account, so it
 shows in its history and can be undone.
 """
@@ -15,6 +16,7 @@ from peewee import Expression, fn
 from acct_tui.models import Account, AccountShare, Agent, Team
 from acct_tui.services.context import Ctx
 from acct_tui.services.errors import NotAllowed, NotFound, ValidationError
+from acct_tui.services.permissions import may_share
 from acct_tui.services.scope import require_account, scoped
 from acct_tui.services.unit import change, reading
 
@@ -71,9 +73,9 @@ def _shared_with(account_id: int) -> tuple[str, ...]:
 
 
 def _check_may_share(ctx: Ctx, account: Account) -> None:
-    if ctx.agent.is_admin or ctx.agent.is_lead or account.__data__["owner"] == ctx.agent.id:
+    if may_share(ctx.agent, account.__data__["owner"]):
         return
-    raise NotAllowed(f"only the owner of {account.name}, a lead or an admin can change who it is shared with")
+    raise NotAllowed(f"only the owner of {account.name} or an admin can change who it is shared with")
 
 
 def _target(agent_login: str | None, team: str | None) -> tuple[Agent | None, Team | None]:

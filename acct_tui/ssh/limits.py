@@ -32,6 +32,26 @@ class Limits:
     """Public keys one connection may offer before it is cut off (OpenSSH's MaxAuthTries)."""
     recheck_seconds: float = 30.0
     """How often open sessions are checked against revoked keys and deactivated agents."""
+    max_columns: int = 500
+    max_rows: int = 200
+    """The largest window a session's terminal gets, whatever the client asks for: the app's
+    screen buffers grow with columns x rows, and 65535x65535 would take gigabytes."""
+    max_session_memory: int = 2 * 1024**3
+    """Address space (bytes) one session's app may use (RLIMIT_AS); 0 for no limit."""
+
+
+MAX_PIXELS = 16384
+
+
+def clamp_size(limits: Limits, columns: int, rows: int, default: tuple[int, int]) -> tuple[int, int]:
+    """The window size a session's terminal is given: the client's, within 1..max (0 means "unknown")."""
+    columns = columns or default[0]
+    rows = rows or default[1]
+    return (max(1, min(columns, limits.max_columns)), max(1, min(rows, limits.max_rows)))
+
+
+def clamp_pixels(xpixels: int, ypixels: int) -> tuple[int, int]:
+    return (max(0, min(xpixels, MAX_PIXELS)), max(0, min(ypixels, MAX_PIXELS)))
 
 
 class FailureTracker:

@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 import asyncssh
 
+from acct_tui.ssh.limits import clamp_pixels, clamp_size
+
 if TYPE_CHECKING:
     from acct_tui.ssh.server import Desk
 
@@ -41,6 +43,11 @@ IUTF8 = getattr(termios, "IUTF8", 0o40000 if sys.platform.startswith("linux") el
 def set_window_size(fd: int, columns: int, rows: int, xpixels: int = 0, ypixels: int = 0) -> None:
     """Tell the terminal its size; the kernel signals the foreground process group (SIGWINCH)."""
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, xpixels, ypixels))
+
+
+def memory_option(limits: Any) -> list[str]:
+    """The launcher's option that bounds the app's address space (see `acct_tui.ssh.child`)."""
+    return [f"--memory={limits.max_session_memory}"] if limits.max_session_memory > 0 else []
 
 
 class AppSession(asyncssh.SSHServerSession[bytes]):  # the server runs with encoding=None: bytes
@@ -78,8 +85,8 @@ class AppSession(asyncssh.SSHServerSession[bytes]):  # the server runs with enco
     def pty_requested(self, term_type: str, term_size: tuple[int, int, int, int], term_modes: Any) -> bool:
         self.term_type = term_type if term_type.isprintable() and len(term_type) < 64 else ""
         columns, rows, xpixels, ypixels = term_size
-        self.size = (columns or DEFAULT_SIZE[0], rows or DEFAULT_SIZE[1])
-        self.pixels = (xpixels, ypixels)
+        self.size = clamp_size(self.desk.limits, columns, rows, DEFAULT_SIZE)
+        self.pixels = clamp_pixels(xpixels, ypixels)
         return True
 
     def shell_requested(self) -> bool:
@@ -159,7 +166,7 @@ class AppSession(asyncssh.SSHServerSession[bytes]):  # the server runs with enco
             attributes[0] |= IUTF8  # input is UTF-8: erase works on whole characters
             termios.tcsetattr(slave, termios.TCSANOW, attributes)
             os.set_blocking(master, False)
-            command = [*self.desk.launcher, *self.desk.app_command(self.login)]
+            command = [*self.desk.launcher, *memory_option(self.desk.limits), *self.desk.app_command(self.login)]
             self.process = await asyncio.create_subprocess_exec(
                 *command,
                 stdin=slave,
@@ -266,8 +273,8 @@ class AppSession(asyncssh.SSHServerSession[bytes]):  # the server runs with enco
         self.chan.resume_reading()
 
     def terminal_size_changed(self, width: int, height: int, pixwidth: int, pixheight: int) -> None:
-        self.size = (width or DEFAULT_SIZE[0], height or DEFAULT_SIZE[1])
-        self.pixels = (pixwidth, pixheight)
+        self.size = clamp_size(self.desk.limits, width, height, DEFAULT_SIZE)
+        self.pixels = clamp_pixels(pixwidth, pixheight)
         if self.master is not None:
             set_window_size(self.master, *self.size, *self.pixels)
 

@@ -10,13 +10,13 @@ the argparse sub-commands from those declarations and prints the outcome
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
 from acct_tui.clock import Clock
 from acct_tui.config import Settings
 from acct_tui.runtime import EXIT_OK, CliError, make_context, open_db
+from acct_tui.text import dump_json, say
 from acct_tui.verbs import Handler
 
 
@@ -98,10 +98,10 @@ def action_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> i
         raise CliError(f"{option}: {exc.message}") from None
     note_cut_list(name, values, outcome.data)
     if getattr(args, "json", False):
-        json.dump({"verb": name, "message": outcome.message, **plain(outcome.data)}, sys.stdout, ensure_ascii=False)
+        dump_json({"verb": name, "message": outcome.message, **plain(outcome.data)}, sys.stdout)
         sys.stdout.write("\n")
         return EXIT_OK
-    print(outcome.text or outcome.message)
+    say(outcome.text or outcome.message)
     return EXIT_OK
 
 

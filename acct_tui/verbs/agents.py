@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 from acct_tui.clock import Clock
 from acct_tui.config import Settings
 from acct_tui.runtime import EXIT_OK, CliError, make_context, open_db
+from acct_tui.text import dump_json, say
 from acct_tui.verbs import Handler
 
 
@@ -82,12 +82,12 @@ def agent_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> in
     if args.agent_verb == "list":
         rows = agents.list_agents(include_inactive=args.all)
         if args.json:
-            json.dump([row.__dict__ for row in rows], sys.stdout, indent=2, ensure_ascii=False)
+            dump_json([row.__dict__ for row in rows], sys.stdout, indent=2)
             sys.stdout.write("\n")
             return EXIT_OK
         for row in rows:
             state = "" if row.active else " (deactivated)"
-            print(
+            say(
                 f"{row.login:<16} {row.role:<6} {row.team:<12} {row.accounts:>7} accounts "
                 f"{row.keys:>2} keys  {row.name}{state}"
             )
@@ -97,19 +97,19 @@ def agent_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> in
     if args.agent_verb == "add":
         text = read_key_file(args.key) if args.key else ""
         ref = agents.add_agent(ctx, args.login, name=args.name, role=args.role, team=args.team, keys_text=text)
-        print(f"added {ref.login} ({ref.role.value})")
+        say(f"added {ref.login} ({ref.role.value})")
     elif args.agent_verb == "deactivate":
         ref = agents.deactivate_agent(ctx, args.login)
-        print(f"deactivated {ref.login}")
+        say(f"deactivated {ref.login}")
     elif args.agent_verb == "key":
         from acct_tui.services import keys
 
         if args.key_verb == "add":
             for fingerprint in keys.add_keys(ctx, args.login, read_key_file(args.file)):
-                print(f"added key {fingerprint} for {args.login}")
+                say(f"added key {fingerprint} for {args.login}")
         else:
             for fingerprint in keys.revoke_keys(ctx, args.login, args.fingerprint):
-                print(f"revoked key {fingerprint} of {args.login}")
+                say(f"revoked key {fingerprint} of {args.login}")
     return EXIT_OK
 
 
@@ -137,18 +137,18 @@ def key_list(args: argparse.Namespace) -> int:
     if args.authorized_keys:
         for line in authorized_keys(args.command):
             if args.login is None or f" --agent {args.login};" in line:
-                print(line)
+                say(line)
         return EXIT_OK
     rows = list_keys(args.login, include_revoked=args.all)
     if args.json:
-        json.dump([row.__dict__ for row in rows], sys.stdout, indent=2, ensure_ascii=False)
+        dump_json([row.__dict__ for row in rows], sys.stdout, indent=2)
         sys.stdout.write("\n")
         return EXIT_OK
     from acct_tui.text import inert
 
     for row in rows:
         state = f"  revoked {row.revoked_at}" if row.revoked_at else ""
-        print(f"{row.login:<16} {row.algorithm:<20} {row.fingerprint}  {inert(row.comment)}{state}")
+        say(f"{row.login:<16} {row.algorithm:<20} {row.fingerprint}  {inert(row.comment)}{state}")
     return EXIT_OK
 
 
@@ -164,8 +164,8 @@ def share_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> in
     result = action(ctx, account_id, agent_login=args.with_agent, team=args.with_team)
     who = args.with_agent or f"team {args.with_team}"
     if args.verb == "share":
-        print(f"{'shared' if result.changed else 'already shared'} {result.account_name} with {who}")
+        say(f"{'shared' if result.changed else 'already shared'} {result.account_name} with {who}")
     else:
-        print(f"{'stopped sharing' if result.changed else 'was not shared:'} {result.account_name} with {who}")
-    print(f"shared with: {', '.join(result.shared_with) or 'nobody'}")
+        say(f"{'stopped sharing' if result.changed else 'was not shared:'} {result.account_name} with {who}")
+    say(f"shared with: {', '.join(result.shared_with) or 'nobody'}")
     return EXIT_OK

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -13,6 +12,7 @@ from acct_tui import locations
 from acct_tui.clock import Clock
 from acct_tui.config import Settings
 from acct_tui.runtime import EXIT_OK, CliError, Progress, make_context, open_db
+from acct_tui.text import dump_json, say
 from acct_tui.verbs import Handler
 
 QUEUE_LIMIT = 100
@@ -34,6 +34,7 @@ def register(verbs: Any, common: argparse.ArgumentParser) -> dict[str, Handler]:
     seed.add_argument("--accounts", type=positive_int, required=True, metavar="N", help="how many accounts to add")
     seed.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (same seed, same data)")
     seed.add_argument("--agents", type=positive_int, default=None, metavar="K", help="how many agents own them")
+    seed.add_argument("--force", action="store_true", help="seed a database that already holds accounts (admins only)")
 
     verbs.add_parser("migrate", parents=[common], help="upgrade the database schema to this version")
     verbs.add_parser("where", parents=[common], help="print the paths and the database in use")
@@ -46,13 +47,16 @@ def register(verbs: Any, common: argparse.ArgumentParser) -> dict[str, Handler]:
 
 
 def seed_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
-    from acct_tui.services.seed import seed
+    from acct_tui.services.seed import seed_as
 
     open_db(settings)
+    ctx = make_context(settings, clock)  # on an empty database the first login becomes its admin
     started = time.perf_counter()
     with Progress("seeding", args.accounts) as progress:
-        result = seed(
+        result = seed_as(
+            ctx,
             args.accounts,
+            force=args.force,
             seed_value=args.seed,
             today=clock.today(),
             now=clock.now(),
@@ -61,14 +65,14 @@ def seed_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> int
             progress=progress.update,
         )
     elapsed = time.perf_counter() - started
-    print(
+    say(
         f"added {result.accounts:,} accounts, {result.contacts:,} contacts, {result.activities:,} activities, "
         f"{result.followups:,} follow-ups, {result.concerns:,} concerns, {result.opportunities:,} opportunities "
         f"in {elapsed:.1f}s"
     )
-    print(f"agents: {', '.join(result.agents)}")
+    say(f"agents: {', '.join(result.agents)}")
     if result.phases:
-        print("phases: " + ", ".join(f"{name} {seconds:.1f}s" for name, seconds in result.phases.items()))
+        say("phases: " + ", ".join(f"{name} {seconds:.1f}s" for name, seconds in result.phases.items()))
     return EXIT_OK
 
 
@@ -80,9 +84,9 @@ def migrate_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> 
         raise CliError(f"no database at {spec.path}")
     applied = migrate(connect(spec))
     if applied:
-        print(f"upgraded {spec.display} to schema version {SCHEMA_VERSION} (applied: {', '.join(map(str, applied))})")
+        say(f"upgraded {spec.display} to schema version {SCHEMA_VERSION} (applied: {', '.join(map(str, applied))})")
     else:
-        print(f"{spec.display} is already at schema version {SCHEMA_VERSION}")
+        say(f"{spec.display} is already at schema version {SCHEMA_VERSION}")
     return EXIT_OK
 
 
@@ -100,7 +104,7 @@ def where_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> in
     ]
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
-        print(f"{name:<{width}}  {value}")
+        say(f"{name:<{width}}  {value}")
     return EXIT_OK
 
 
@@ -127,7 +131,7 @@ def queue_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> in
             "sections": {name: [item_json(item) for item in queue.section(name)] for name in queue.SECTIONS},
             "counts": queue.counts,
         }
-        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+        dump_json(payload, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return EXIT_OK
     from acct_tui.services.dates import describe_due
@@ -135,14 +139,14 @@ def queue_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> in
 
     for name in queue.SECTIONS:
         items = queue.section(name)
-        print(f"{name.upper()} ({queue.counts.get(name, len(items))})")
+        say(f"{name.upper()} ({queue.counts.get(name, len(items))})")
         for item in items:
             when = describe_due(item.due_on, queue.today)
             if name == "snoozed" and item.snoozed_until:
                 when = f"until {item.snoozed_until.isoformat()}"
             account = fit(inert(item.account_name), 28)
             woke = f"  (woke: {inert(item.woke_reason)})" if item.woke_reason else ""
-            print(
+            say(
                 f"  #{item.id:<6} {when:<14} {item.priority:<7} {item.health_band.symbol} "
                 f"{account} {inert(item.title)}{woke}"
             )

@@ -10,7 +10,6 @@ output to `-o FILE` (atomically) or to stdout, and reports problems as
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from typing import IO, Any
 from acct_tui.clock import Clock
 from acct_tui.config import Settings
 from acct_tui.runtime import EXIT_ERROR, EXIT_OK, CliError, Progress, make_context, open_db
+from acct_tui.text import dump_json, say
 from acct_tui.verbs import Handler
 
 IMPORT_KINDS = ("accounts", "contacts", "activities", "followups", "products")
@@ -156,24 +156,24 @@ def import_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> i
     finally:
         progress.close()
     if args.json:
-        json.dump(report.as_json(), sys.stdout, ensure_ascii=False, indent=2)
+        dump_json(report.as_json(), sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         if args.dry_run:
             _print_column_plan(report)
         for error in report.errors:
-            print(f"  {error}", file=sys.stderr)
+            say(f"  {error}", file=sys.stderr)
         for note in report.notes:
-            print(f"note: {note}", file=sys.stderr)
+            say(f"note: {note}", file=sys.stderr)
         if report.ignored_columns and not args.dry_run:
-            print(f"note: columns not imported: {', '.join(report.ignored_columns)}", file=sys.stderr)
+            say(f"note: columns not imported: {', '.join(report.ignored_columns)}", file=sys.stderr)
     if not report.ok:
-        print(f"acct-tui: {report.summary()}", file=sys.stderr)
+        say(f"acct-tui: {report.summary()}", file=sys.stderr)
         return EXIT_ERROR
     if not args.json:
-        print(f"{report.summary()} in {report.seconds:.1f}s")
+        say(f"{report.summary()} in {report.seconds:.1f}s")
         if args.rejects and report.rejected:
-            print(f"rejected rows written to {args.rejects}")
+            say(f"rejected rows written to {args.rejects}")
     return EXIT_OK
 
 
@@ -258,7 +258,7 @@ def export_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> i
         query = _portfolio_query(args)
         count = _write_output(args.output, lambda out: exports.export_portfolio(ctx, query, fmt, out))
     if args.output:
-        print(f"wrote {count:,} {'events' if args.view == 'calendar' else 'rows'} to {args.output}", file=sys.stderr)
+        say(f"wrote {count:,} {'events' if args.view == 'calendar' else 'rows'} to {args.output}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -288,7 +288,7 @@ def brief_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> in
 
     _write_output(args.output, write)
     if args.output:
-        print(f"wrote the brief to {args.output}", file=sys.stderr)
+        say(f"wrote the brief to {args.output}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -296,15 +296,15 @@ def backup_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> i
     from acct_tui.services.backup import backup_database
 
     result = backup_database(settings.database_url, args.file, force=args.force)
-    print(f"backed up to {result.path} ({result.bytes / 1_048_576:.1f} MiB in {result.seconds:.1f}s)")
+    say(f"backed up to {result.path} ({result.bytes / 1_048_576:.1f} MiB in {result.seconds:.1f}s)")
     return EXIT_OK
 
 
 def restore_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
     from acct_tui.services.backup import restore_database
 
-    result = restore_database(settings.database_url, args.file, force=args.force)
-    print(f"restored {result.path} from {args.file} (schema version {result.schema_version})")
+    result = restore_database(settings.database_url, args.file, force=args.force, as_login=settings.agent_login)
+    say(f"restored {result.path} from {args.file} (schema version {result.schema_version})")
     if result.replaced is not None:
-        print(f"the database it replaced is kept at {result.replaced}")
+        say(f"the database it replaced is kept at {result.replaced}")
     return EXIT_OK

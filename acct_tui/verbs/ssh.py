@@ -39,6 +39,13 @@ def register(verbs: Any, common: argparse.ArgumentParser) -> dict[str, Handler]:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0 for all)")
     serve.add_argument("--port", type=int, default=2222, help="port to listen on (default 2222)")
     serve.add_argument(
+        "--session-memory",
+        type=int,
+        default=defaults.max_session_memory // 1024**2,
+        metavar="MIB",
+        help=f"address space one session's dashboard may use (default {defaults.max_session_memory // 1024**2}; 0 no limit)",
+    )
+    serve.add_argument(
         "--max-sessions-per-agent",
         type=_positive(int),
         default=defaults.max_sessions_per_agent,
@@ -106,6 +113,7 @@ def serve_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> in
         max_failures=args.max_failures,
         ban_seconds=args.ban_seconds,
         login_timeout=args.login_timeout,
+        max_session_memory=max(0, args.session_memory) * 1024**2,
     )
     desk = Desk(database_url=url, limits=limits, log=log)
     try:

@@ -219,7 +219,7 @@ def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptio
     result = AccountPlan()
     seen: dict[tuple[str, str], int] = {}
     claimed: dict[int, int] = {}
-    health_cache: dict[tuple[Any, ...], Health] = {}
+    creator = _Creator(ctx)
     matched: list[tuple[Row, int]] = []
     now = ctx.now()
     future_touches = 0
@@ -253,7 +253,7 @@ def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptio
             continue
         if target is None:
             touch = values.pop("last_activity", None)
-            op = _create(ctx, row, health_cache, touch)
+            op = creator.create(row, touch)
             result.creates.append(op)
             if touch is not None:
                 result.touch_creates.append((op, touch))
@@ -298,7 +298,7 @@ def _match(
     by_name: dict[str, list[int]],
 ) -> int | None:
     external_id = values.get("external_id")
-    if external_id:
+    if external_id and all_by_external:  # none on a first import
         found = find_id(all_by_external, external_id)
         if found is not None:
             if found not in visible:
@@ -325,55 +325,72 @@ def _match(
     return None
 
 
-def _create(ctx: Ctx, row: Row, health_cache: dict[tuple[Any, ...], Health], touch: dt.datetime | None) -> Op:
-    values = dict(row.values)
-    values.setdefault("tier", Tier.SILVER.value)
-    values.setdefault("stage", Stage.ACTIVE.value)
-    values.setdefault("owner", ctx.agent.id)
-    values.setdefault("arr", Decimal("0.00"))
-    values.setdefault("currency", "USD")
-    values.setdefault("industry", "")
-    values.setdefault("notes", "")
-    values.setdefault("external_id", None)
-    values.setdefault("domain", None)
-    values.setdefault("renewal_on", None)
-    values.setdefault("satisfaction", None)
-    values.setdefault("phone", "")
-    values.setdefault("city", "")
-    values.setdefault("country", "")
-    values.setdefault("employees", None)
-    values.setdefault("client_since", None)
-    if values["external_id"] == "":
-        values["external_id"] = None
-    cadence = ctx.policy.cadence_for(values["tier"])
-    touch_day = local_date(touch)
-    health_key = (cadence, values["satisfaction"], values["renewal_on"], touch_day)
-    health = health_cache.get(health_key)
-    if health is None:
-        inputs = HealthInputs(cadence, touch_day, (), values["satisfaction"], (), values["renewal_on"])
-        health = health_cache[health_key] = assess(inputs, ctx.today, ctx.policy)
-    now = ctx.now()
-    values.update(
-        sort_name=str(values["name"]).casefold(),
-        tier_rank=tier_rank(values["tier"]),
-        team=None,
-        created_at=now,
-        updated_at=now,
-        version=1,
-        cadence_days=cadence,
-        last_touch_at=touch,
-        touch_due_on=touch_day + dt.timedelta(days=cadence) if touch_day else None,
-        next_followup_on=None,
-        open_followups=0,
-        overdue_followups=health.overdue,
-        open_concerns=0,
-        health_score=health.score,
-        health_band=health.band.value,
-        health_as_of=ctx.today,
-        health_next_change=health.next_change,
-        search_text=search_text(values["name"], values["domain"], values["industry"], ()),
-    )
-    return Op(row.line, "create", values, label=f"imported account {values['name']}")
+# What a new account holds for a field its row leaves out (the owner is the importing agent's).
+_CREATE_DEFAULTS: dict[str, Any] = {
+    "tier": Tier.SILVER.value, "stage": Stage.ACTIVE.value, "arr": Decimal("0.00"), "currency": "USD",
+    "industry": "", "notes": "", "external_id": None, "domain": None, "renewal_on": None, "satisfaction": None,
+    "phone": "", "city": "", "country": "", "employees": None, "client_since": None,
+}  # fmt: skip
+
+
+class _Creator:
+    """Builds new accounts' rows, with what every row of one import shares worked out once."""
+
+    def __init__(self, ctx: Ctx) -> None:
+        self.ctx = ctx
+        self.defaults = {**_CREATE_DEFAULTS, "owner": ctx.agent.id}
+        self.now = ctx.now()
+        self.today = ctx.today
+        self.health: dict[tuple[Any, ...], Health] = {}
+        self.cadence: dict[str, int] = {}
+        self.days: dict[dt.datetime, dt.date | None] = {}
+
+    def local_day(self, touch: dt.datetime | None) -> dt.date | None:
+        if touch is None:
+            return None
+        day = self.days.get(touch)
+        if day is None:
+            day = self.days[touch] = local_date(touch)
+        return day
+
+    def create(self, row: Row, touch: dt.datetime | None) -> Op:
+        ctx = self.ctx
+        values = {**self.defaults, **row.values}
+        if values["external_id"] == "":
+            values["external_id"] = None
+        tier = values["tier"]
+        cadence = self.cadence.get(tier)
+        if cadence is None:
+            cadence = self.cadence[tier] = ctx.policy.cadence_for(tier)
+        touch_day = self.local_day(touch)
+        health_key = (cadence, values["satisfaction"], values["renewal_on"], touch_day)
+        health = self.health.get(health_key)
+        if health is None:
+            inputs = HealthInputs(cadence, touch_day, (), values["satisfaction"], (), values["renewal_on"])
+            health = self.health[health_key] = assess(inputs, self.today, ctx.policy)
+        now = self.now
+        name = values["name"]
+        values.update(
+            sort_name=str(name).casefold(),
+            tier_rank=tier_rank(tier),
+            team=None,
+            created_at=now,
+            updated_at=now,
+            version=1,
+            cadence_days=cadence,
+            last_touch_at=touch,
+            touch_due_on=touch_day + dt.timedelta(days=cadence) if touch_day else None,
+            next_followup_on=None,
+            open_followups=0,
+            overdue_followups=health.overdue,
+            open_concerns=0,
+            health_score=health.score,
+            health_band=health.band.value,
+            health_as_of=self.today,
+            health_next_change=health.next_change,
+            search_text=search_text(name, values["domain"], values["industry"], ()),
+        )
+        return Op(row.line, "create", values, label=f"imported account {name}")
 
 
 def _plan_updates(matched: list[tuple[Row, int]], result: Plan) -> None:

@@ -139,7 +139,11 @@ def write_touches(ctx: Ctx, result: AccountPlan, change_id: str) -> None:
 
     now = ctx.now()
     ops = []
+    days: dict[dt.datetime, dt.date | None] = {}  # a CRM export's dates repeat: each converted once
     for account_op, moment in result.touch_creates:
+        day = days.get(moment)
+        if day is None:
+            day = days[moment] = local_date(moment)
         account_id = int(account_op.account_id or 0)
         data = {
             "account": account_id, "kind": LAST_ACTIVITY_KIND, "direction": Direction.INTERNAL.value,
@@ -154,7 +158,7 @@ def write_touches(ctx: Ctx, result: AccountPlan, change_id: str) -> None:
                 "create",
                 data,
                 account_id=account_id,
-                label=f"imported last activity {local_date(moment)}",
+                label=f"imported last activity {day}",
             )
         )
     for op, activity_id in zip(ops, reserve_ids(Activity, len(ops)), strict=True):

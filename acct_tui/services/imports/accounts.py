@@ -108,11 +108,26 @@ def _phone(raw: str) -> str:
     return v.phone(raw)
 
 
+_WHOLE_DECIMAL = re.compile(r"\d+[.,]0+")
+_DECIMAL_MARK = re.compile(r"[.,]")
+
+
 def _employees(raw: str) -> int | None:
-    text = _THOUSANDS.sub("", raw.strip())
-    if re.fullmatch(r"\d+[.,]0+", text):
-        text = re.split(r"[.,]", text)[0]  # 250.0 from a spreadsheet's number column
+    text = raw.strip()
+    if text.isdigit() and text.isascii() and len(text) <= 7:
+        return int(text)  # the plain count nearly every row has, within the range below
+    text = _THOUSANDS.sub("", text)
+    if _WHOLE_DECIMAL.fullmatch(text):
+        text = _DECIMAL_MARK.split(text)[0]  # 250.0 from a spreadsheet's number column
     return v.integer(text, "employees", low=0, high=10_000_000, required=False)
+
+
+def _notes(raw: str) -> str:
+    """Multi-line notes, with a fast path for text that has nothing clean_text would refuse or change."""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if len(text) <= 5000 and text.replace("\n", "").replace("\t", "").isprintable():
+        return text
+    return v.clean_text(raw, "notes", max_len=5000, multiline=True)
 
 
 def _date_column(
@@ -162,7 +177,7 @@ def clean(
         "tier": lambda raw: v.choice(raw, Tier, "tier").value,
         "stage": _stage,
         "satisfaction": lambda raw: v.integer(raw, "satisfaction", low=0, high=10, required=False),
-        "notes": lambda raw: v.clean_text(raw, "notes", max_len=5000, multiline=True),
+        "notes": _notes,
         "owner": _text("owner", 120),
         "phone": _phone,
         "city": _text("city", 120),
@@ -440,6 +455,7 @@ def write(ctx: Ctx, result: Plan, change_id: str, progress: Callable[[int], None
     from acct_tui.services.imports.write import (
         apply_updates,
         audit,
+        indexes_deferred,
         insert_creates,
         reserve_ids,
         search_index_deferred,
@@ -447,7 +463,7 @@ def write(ctx: Ctx, result: Plan, change_id: str, progress: Callable[[int], None
 
     for op, account_id in zip(result.creates, reserve_ids(Account, len(result.creates)), strict=True):
         op.record_id = op.account_id = account_id
-    with search_index_deferred(len(result.creates)):
+    with search_index_deferred(len(result.creates)), indexes_deferred(Account, len(result.creates)):
         insert_creates(Account, result.creates, CREATE_FIELDS, progress)
     apply_updates(Account, result.updates, ctx.now())
     audit(ctx, change_id, Account, [*result.creates, *result.updates], EDITABLE)

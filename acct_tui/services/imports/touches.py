@@ -135,7 +135,7 @@ def retire_covered(
 
 def write_touches(ctx: Ctx, result: AccountPlan, change_id: str) -> None:
     from acct_tui.services.imports import activities
-    from acct_tui.services.imports.write import apply_updates, audit, insert_creates, reserve_ids
+    from acct_tui.services.imports.write import apply_updates, audit, indexes_deferred, insert_creates, reserve_ids
 
     now = ctx.now()
     ops = []
@@ -163,6 +163,7 @@ def write_touches(ctx: Ctx, result: AccountPlan, change_id: str) -> None:
         )
     for op, activity_id in zip(ops, reserve_ids(Activity, len(ops)), strict=True):
         op.record_id = activity_id
-    insert_creates(Activity, ops, activities.CREATE_FIELDS)
+    with indexes_deferred(Activity, len(ops)):
+        insert_creates(Activity, ops, activities.CREATE_FIELDS)
     apply_updates(Activity, result.touch_updates, now)
     audit(ctx, change_id, Activity, [*ops, *result.touch_updates], ("account", *activities.EDITABLE))

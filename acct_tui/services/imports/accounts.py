@@ -319,10 +319,10 @@ def _match(
             if found not in visible:
                 raise ValidationError(f"{external_id!r} is the external id of an account you cannot see")
             return found
-    for label, index, key in (
-        ("domain", by_domain, values.get("domain")),
-        ("name", by_name, str(values["name"]).casefold()),
-    ):
+    domain, name_key = values.get("domain"), str(values["name"]).casefold()
+    if (not domain or domain not in by_domain) and name_key not in by_name:
+        return None  # the usual new account: nothing to weigh below
+    for label, index, key in (("domain", by_domain, domain), ("name", by_name, name_key)):
         if not key:
             continue
         candidates = [i for i in index.get(key, ()) if not external_id or i in free]
@@ -425,6 +425,8 @@ def _plan_updates(matched: list[tuple[Row, int]], result: Plan) -> None:
         before: dict[str, Any] = {}
         for name, value in row.values.items():
             old = now.get(name)
+            if value == old and type(value) is type(old) and type(value) is not Decimal:
+                continue  # the same value of the same type: the same JSON below, without building it
             if name == "arr" and old is not None:
                 old = Decimal(str(old)).quantize(Decimal("0.01"))
             if to_json(value) != to_json(old):

@@ -41,7 +41,7 @@ def salesforce_accounts(path: Path, rows: int, start: int = 0) -> Path:
 def queries_for(ctx: Ctx, path: Path, options: ImportOptions | None = None) -> int:
     with count_queries() as counter:
         report = run_import(ctx, "accounts", path, options)
-    assert report.ok and report.written or report.unchanged
+    assert report.ok and (report.written or report.unchanged)
     return int(counter.count)
 
 

@@ -8,7 +8,8 @@ every new account field and one imported last-touch entry per account.
 
 Without --db a temporary SQLite file is used. Prints rows per second for the
 first import (all new) and for a second import of the same file with
---update-existing (all unchanged).
+--update-existing (all unchanged), by wall clock and by the process's CPU
+time; on a machine busy with other work the CPU figure is the one to judge.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ def main() -> None:
         write_file(csv, args.rows)
         open_database(args.db or str(Path(folder) / "bench.db"))
         ctx = Ctx(agent=resolve_agent("bench"), clock=SystemClock())
+        print("rows/s by wall clock and by this process's CPU time (judge by CPU when the machine is loaded)")
         for label, options in (("new", ImportOptions()), ("re-import", ImportOptions(update_existing=True))):
             started, cpu = time.perf_counter(), time.process_time()
             report = run_import(ctx, "accounts", csv, options)

@@ -109,11 +109,26 @@ def _phone(raw: str) -> str:
     return v.phone(raw)
 
 
+_WHOLE_DECIMAL = re.compile(r"\d+[.,]0+")
+_DECIMAL_MARK = re.compile(r"[.,]")
+
+
 def _employees(raw: str) -> int | None:
-    text = _THOUSANDS.sub("", raw.strip())
-    if re.fullmatch(r"\d+[.,]0+", text):
-        text = re.split(r"[.,]", text)[0]  # 250.0 from a spreadsheet's number column
+    text = raw.strip()
+    if text.isdigit() and text.isascii() and len(text) <= 7:
+        return int(text)  # the plain count nearly every row has, within the range below
+    text = _THOUSANDS.sub("", text)
+    if _WHOLE_DECIMAL.fullmatch(text):
+        text = _DECIMAL_MARK.split(text)[0]  # 250.0 from a spreadsheet's number column
     return v.integer(text, "employees", low=0, high=10_000_000, required=False)
+
+
+def _notes(raw: str) -> str:
+    """Multi-line notes, with a fast path for text that has nothing clean_text would refuse or change."""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if len(text) <= 5000 and text.replace("\n", "").replace("\t", "").isprintable():
+        return text
+    return v.clean_text(raw, "notes", max_len=5000, multiline=True)
 
 
 def _date_column(
@@ -163,7 +178,7 @@ def clean(
         "tier": lambda raw: v.choice(raw, Tier, "tier").value,
         "stage": _stage,
         "satisfaction": lambda raw: v.integer(raw, "satisfaction", low=0, high=10, required=False),
-        "notes": lambda raw: v.clean_text(raw, "notes", max_len=5000, multiline=True),
+        "notes": _notes,
         "owner": _text("owner", 120),
         "phone": _phone,
         "city": _text("city", 120),
@@ -220,7 +235,7 @@ def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptio
     result = AccountPlan()
     seen: dict[tuple[str, str], int] = {}
     claimed: dict[int, int] = {}
-    health_cache: dict[tuple[Any, ...], Health] = {}
+    creator = _Creator(ctx)
     matched: list[tuple[Row, int]] = []
     now = ctx.now()
     future_touches = 0
@@ -254,7 +269,7 @@ def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptio
             continue
         if target is None:
             touch = values.pop("last_activity", None)
-            op = _create(ctx, row, health_cache, touch)
+            op = creator.create(row, touch)
             result.creates.append(op)
             if touch is not None:
                 result.touch_creates.append((op, touch))
@@ -299,16 +314,16 @@ def _match(
     by_name: dict[str, list[int]],
 ) -> int | None:
     external_id = values.get("external_id")
-    if external_id:
+    if external_id and all_by_external:  # none on a first import
         found = find_id(all_by_external, external_id)
         if found is not None:
             if found not in visible:
                 raise ValidationError(f"{external_id!r} is the external id of an account you cannot see")
             return found
-    for label, index, key in (
-        ("domain", by_domain, values.get("domain")),
-        ("name", by_name, str(values["name"]).casefold()),
-    ):
+    domain, name_key = values.get("domain"), str(values["name"]).casefold()
+    if (not domain or domain not in by_domain) and name_key not in by_name:
+        return None  # the usual new account: nothing to weigh below
+    for label, index, key in (("domain", by_domain, domain), ("name", by_name, name_key)):
         if not key:
             continue
         candidates = [i for i in index.get(key, ()) if not external_id or i in free]
@@ -326,55 +341,72 @@ def _match(
     return None
 
 
-def _create(ctx: Ctx, row: Row, health_cache: dict[tuple[Any, ...], Health], touch: dt.datetime | None) -> Op:
-    values = dict(row.values)
-    values.setdefault("tier", Tier.SILVER.value)
-    values.setdefault("stage", Stage.ACTIVE.value)
-    values.setdefault("owner", ctx.agent.id)
-    values.setdefault("arr", Decimal("0.00"))
-    values.setdefault("currency", "USD")
-    values.setdefault("industry", "")
-    values.setdefault("notes", "")
-    values.setdefault("external_id", None)
-    values.setdefault("domain", None)
-    values.setdefault("renewal_on", None)
-    values.setdefault("satisfaction", None)
-    values.setdefault("phone", "")
-    values.setdefault("city", "")
-    values.setdefault("country", "")
-    values.setdefault("employees", None)
-    values.setdefault("client_since", None)
-    if values["external_id"] == "":
-        values["external_id"] = None
-    cadence = ctx.policy.cadence_for(values["tier"])
-    touch_day = local_date(touch)
-    health_key = (cadence, values["satisfaction"], values["renewal_on"], touch_day)
-    health = health_cache.get(health_key)
-    if health is None:
-        inputs = HealthInputs(cadence, touch_day, (), values["satisfaction"], (), values["renewal_on"])
-        health = health_cache[health_key] = assess(inputs, ctx.today, ctx.policy)
-    now = ctx.now()
-    values.update(
-        sort_name=str(values["name"]).casefold(),
-        tier_rank=tier_rank(values["tier"]),
-        team=None,
-        created_at=now,
-        updated_at=now,
-        version=1,
-        cadence_days=cadence,
-        last_touch_at=touch,
-        touch_due_on=touch_day + dt.timedelta(days=cadence) if touch_day else None,
-        next_followup_on=None,
-        open_followups=0,
-        overdue_followups=health.overdue,
-        open_concerns=0,
-        health_score=health.score,
-        health_band=health.band.value,
-        health_as_of=ctx.today,
-        health_next_change=health.next_change,
-        search_text=search_text(values["name"], values["domain"], values["industry"], ()),
-    )
-    return Op(row.line, "create", values, label=f"imported account {values['name']}")
+# What a new account holds for a field its row leaves out (the owner is the importing agent's).
+_CREATE_DEFAULTS: dict[str, Any] = {
+    "tier": Tier.SILVER.value, "stage": Stage.ACTIVE.value, "arr": Decimal("0.00"), "currency": "USD",
+    "industry": "", "notes": "", "external_id": None, "domain": None, "renewal_on": None, "satisfaction": None,
+    "phone": "", "city": "", "country": "", "employees": None, "client_since": None,
+}  # fmt: skip
+
+
+class _Creator:
+    """Builds new accounts' rows, with what every row of one import shares worked out once."""
+
+    def __init__(self, ctx: Ctx) -> None:
+        self.ctx = ctx
+        self.defaults = {**_CREATE_DEFAULTS, "owner": ctx.agent.id}
+        self.now = ctx.now()
+        self.today = ctx.today
+        self.health: dict[tuple[Any, ...], Health] = {}
+        self.cadence: dict[str, int] = {}
+        self.days: dict[dt.datetime, dt.date | None] = {}
+
+    def local_day(self, touch: dt.datetime | None) -> dt.date | None:
+        if touch is None:
+            return None
+        day = self.days.get(touch)
+        if day is None:
+            day = self.days[touch] = local_date(touch)
+        return day
+
+    def create(self, row: Row, touch: dt.datetime | None) -> Op:
+        ctx = self.ctx
+        values = {**self.defaults, **row.values}
+        if values["external_id"] == "":
+            values["external_id"] = None
+        tier = values["tier"]
+        cadence = self.cadence.get(tier)
+        if cadence is None:
+            cadence = self.cadence[tier] = ctx.policy.cadence_for(tier)
+        touch_day = self.local_day(touch)
+        health_key = (cadence, values["satisfaction"], values["renewal_on"], touch_day)
+        health = self.health.get(health_key)
+        if health is None:
+            inputs = HealthInputs(cadence, touch_day, (), values["satisfaction"], (), values["renewal_on"])
+            health = self.health[health_key] = assess(inputs, self.today, ctx.policy)
+        now = self.now
+        name = values["name"]
+        values.update(
+            sort_name=str(name).casefold(),
+            tier_rank=tier_rank(tier),
+            team=None,
+            created_at=now,
+            updated_at=now,
+            version=1,
+            cadence_days=cadence,
+            last_touch_at=touch,
+            touch_due_on=touch_day + dt.timedelta(days=cadence) if touch_day else None,
+            next_followup_on=None,
+            open_followups=0,
+            overdue_followups=health.overdue,
+            open_concerns=0,
+            health_score=health.score,
+            health_band=health.band.value,
+            health_as_of=self.today,
+            health_next_change=health.next_change,
+            search_text=search_text(name, values["domain"], values["industry"], ()),
+        )
+        return Op(row.line, "create", values, label=f"imported account {name}")
 
 
 def _plan_updates(matched: list[tuple[Row, int]], result: Plan) -> None:
@@ -394,6 +426,8 @@ def _plan_updates(matched: list[tuple[Row, int]], result: Plan) -> None:
         before: dict[str, Any] = {}
         for name, value in row.values.items():
             old = now.get(name)
+            if value == old and type(value) is type(old) and type(value) is not Decimal:
+                continue  # the same value of the same type: the same JSON below, without building it
             if name == "arr" and old is not None:
                 old = Decimal(str(old)).quantize(Decimal("0.01"))
             if to_json(value) != to_json(old):
@@ -424,6 +458,7 @@ def write(ctx: Ctx, result: Plan, change_id: str, progress: Callable[[int], None
     from acct_tui.services.imports.write import (
         apply_updates,
         audit,
+        indexes_deferred,
         insert_creates,
         reserve_ids,
         search_index_deferred,
@@ -431,7 +466,7 @@ def write(ctx: Ctx, result: Plan, change_id: str, progress: Callable[[int], None
 
     for op, account_id in zip(result.creates, reserve_ids(Account, len(result.creates)), strict=True):
         op.record_id = op.account_id = account_id
-    with search_index_deferred(len(result.creates)):
+    with search_index_deferred(len(result.creates)), indexes_deferred(Account, len(result.creates)):
         insert_creates(Account, result.creates, CREATE_FIELDS, progress)
     apply_updates(Account, result.updates, ctx.now())
     audit(ctx, change_id, Account, [*result.creates, *result.updates], EDITABLE)

@@ -241,7 +241,7 @@ def clean_cells(
         cells = row.cells
         for name, index, column, fn in active:
             raw = cells[index] if index < len(cells) else ""
-            if not raw.strip():
+            if not raw or raw.isspace():  # as `not raw.strip()`, without making a string
                 continue
             try:
                 row.values[name] = fn(raw)

@@ -71,6 +71,8 @@ class Owners:
         self.fallback_login = ctx.agent.login
         self.defaulted: Counter[str] = Counter()
         self.mapped: dict[str, int] = {}
+        # A CRM export names a handful of owners over and over: each cell text is looked up once.
+        self.found: dict[str, int | None] = {}
         for source, login in owner_map.items():
             try:
                 self.mapped[source.strip().casefold()] = self.agents.find(login)
@@ -80,6 +82,16 @@ class Owners:
     def find(self, raw: str) -> int | None:
         """The agent for a cell, or None when it names none (the caller gives new rows to the importing agent
         and leaves existing ones with the owner they have); raises ValidationError only with --strict-owners."""
+        if raw in self.found:
+            found = self.found[raw]
+            if found is None:
+                self.defaulted[raw.strip()] += 1
+            return found
+        found = self._find(raw)
+        self.found[raw] = found
+        return found
+
+    def _find(self, raw: str) -> int | None:
         key = raw.strip().casefold()
         mapped = self.mapped.get(key)
         if mapped is not None:

@@ -134,11 +134,15 @@ def retire_covered(
 
 
 def write_touches(ctx: Ctx, result: AccountPlan, change_id: str) -> None:
-    from acct_tui.services.imports.write import apply_updates, audit, insert_creates, reserve_ids
+    from acct_tui.services.imports.write import apply_updates, audit, indexes_deferred, insert_creates, reserve_ids
 
     now = ctx.now()
     ops = []
+    days: dict[dt.datetime, dt.date | None] = {}  # a CRM export's dates repeat: each converted once
     for account_op, moment in result.touch_creates:
+        day = days.get(moment)
+        if day is None:
+            day = days[moment] = local_date(moment)
         account_id = int(account_op.account_id or 0)
         data = {
             "account": account_id, "kind": LAST_ACTIVITY_KIND, "direction": Direction.INTERNAL.value,
@@ -153,11 +157,12 @@ def write_touches(ctx: Ctx, result: AccountPlan, change_id: str) -> None:
                 "create",
                 data,
                 account_id=account_id,
-                label=f"imported last activity {local_date(moment)}",
+                label=f"imported last activity {day}",
             )
         )
     for op, activity_id in zip(ops, reserve_ids(Activity, len(ops)), strict=True):
         op.record_id = activity_id
-    insert_creates(Activity, ops, ACTIVITY_CREATE_FIELDS)
+    with indexes_deferred(Activity, len(ops)):
+        insert_creates(Activity, ops, ACTIVITY_CREATE_FIELDS)
     apply_updates(Activity, result.touch_updates, now)
     audit(ctx, change_id, Activity, [*ops, *result.touch_updates], ("account", *ACTIVITY_EDITABLE))

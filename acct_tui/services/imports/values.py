@@ -35,6 +35,10 @@ _TIME = re.compile(
     re.IGNORECASE,
 )
 _SPLIT = re.compile(r"^(?P<date>\S+(?:\s+\S+,?\s+\S+)??)(?:[T\s]+(?P<time>\d{1,2}:\d{2}.*))?$")
+# Compiled once: these run on every date cell of a large file.
+_ISO_T = re.compile(r"^\d{4}-\d{2}-\d{2}T")
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+_NOON = dt.time(12, 0)
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,7 @@ def _numeric_parts(text: str) -> tuple[int, int, int, str] | None:
 def date_part(raw: str) -> str:
     """The date half of a date or date-time cell."""
     text = raw.strip()
-    if "T" in text[:11] and re.match(r"^\d{4}-\d{2}-\d{2}T", text):
+    if "T" in text[:11] and _ISO_T.match(text):
         return text[:10]
     match = _SPLIT.match(text)
     if match and match.group("time"):
@@ -73,6 +77,8 @@ def detect_date_order(values: Iterable[tuple[int, str]], column: str, forced: Da
     ambiguous_text = ""
     dotted = False
     for line, raw in values:
+        if raw[4:5] == "-" and raw[:4].isdigit():
+            continue  # year first (ISO): reads one way only, as _numeric_parts would find
         parts = _numeric_parts(date_part(raw))
         if parts is None:
             continue
@@ -161,7 +167,12 @@ def parse_datetime_cell(raw: str, column: DateColumn, field: str) -> dt.datetime
     A bare date is taken as noon UTC, the moment `log_activity` gives a past day.
     """
     text = raw.strip()
-    if re.match(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", text):
+    if len(text) == 10 and text[4] == "-":
+        try:  # the common bare ISO date, read as the general path below would
+            return dt.datetime.combine(dt.date.fromisoformat(text), _NOON)
+        except ValueError:
+            pass
+    if _ISO_MOMENT.match(text):
         try:
             moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T", 1))
         except ValueError:
@@ -172,7 +183,7 @@ def parse_datetime_cell(raw: str, column: DateColumn, field: str) -> dt.datetime
     match = _SPLIT.match(text)
     time_text = match.group("time") if match else None
     if not time_text:
-        return dt.datetime.combine(day, dt.time(12, 0))
+        return dt.datetime.combine(day, _NOON)
     clock = _TIME.match(time_text.strip())
     if not clock:
         raise ValidationError(f"{raw[:40]!r} has a time that cannot be read; write it like 14:30 or 2:30 PM", field)

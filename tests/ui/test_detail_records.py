@@ -18,6 +18,12 @@ from tests.conftest import TODAY
 from tests.ui.conftest import press, screen_text, settle
 
 
+def _no_products() -> None:
+    """The demo gives every account its product lines: these tests start from an account with none."""
+    with reading():
+        Subscription.delete().execute()
+
+
 async def _open_first(app: AcctApp, pilot: object) -> int:
     await settle(app, pilot)  # type: ignore[arg-type]
     await press(app, pilot, "enter")  # type: ignore[arg-type]
@@ -38,6 +44,7 @@ def _footer(app: AcctApp) -> str:
 
 async def test_products_add_edit_end_and_undo(make_app: Callable[..., AcctApp]) -> None:
     """`p` records a product, enter edits it, delete ends it, `z` takes the end back; the pane shows each step."""
+    _no_products()
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         account_id = await _open_first(app, pilot)
@@ -233,6 +240,7 @@ async def test_dashboard_import_offers_products(make_app: Callable[..., AcctApp]
     from acct_tui.screens.transfer import ImportModal, open_import
 
     source = tmp_path / "assets.csv"
+    _no_products()
     source.write_text("Account Name,Product Name,Quantity\nKestrel Freight,Fleet Tracking,12\n", encoding="utf-8")
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -252,6 +260,7 @@ async def test_keys_typed_right_after_p_land_in_the_form(make_app: Callable[...,
     """`p` then a product name typed at once: the form gets every key; the catalogue's product is picked by name."""
     from acct_tui.models import Product
 
+    _no_products()
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         account_id = await _open_first(app, pilot)

@@ -123,7 +123,7 @@ def owned(ctx: Ctx) -> Ctx:
         for login, name in (("zoe", "Zoe Zed"), ("mia", "Mia Mid"), ("abe", "Abe Aa"))
     ]
     for n in range(14):
-        create_account(ctx, {"name": f"Acct {n % 4}", "tier": "gold", "arr": "1"}, owner_id=owners[n % 3])
+        create_account(ctx, {"name": f"Acct {n % 4}", "tier": "gold", "arr": "1"}, owner_id=owners[n % 3], force=True)
     return ctx
 
 

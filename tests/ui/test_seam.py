@@ -99,7 +99,7 @@ async def test_keys_typed_after_l_go_to_the_log_form_not_the_list(
     and the At-risk filter stayed off."""
     import acct_tui.screens.actions as actions
 
-    monkeypatch.setattr(actions, "contact_options", gate.wrap(actions.contact_options))
+    monkeypatch.setattr(actions.followups, "contact_choices", gate.wrap(actions.followups.contact_choices))
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
@@ -118,7 +118,7 @@ async def test_a_burst_waits_for_a_form_whose_choices_are_still_loading(
     filter, no view switch, no quit."""
     import acct_tui.screens.actions as actions
 
-    monkeypatch.setattr(actions, "contact_options", gate.wrap(actions.contact_options))
+    monkeypatch.setattr(actions.followups, "contact_choices", gate.wrap(actions.followups.contact_choices))
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)

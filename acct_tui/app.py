@@ -97,19 +97,19 @@ def _today_screen() -> Screen[Any]:
 
 
 def _accounts_provider() -> type[Provider]:
-    from acct_tui.commands import AccountsProvider
+    from acct_tui.palette import AccountsProvider
 
     return AccountsProvider
 
 
 def _actions_provider() -> type[Provider]:
-    from acct_tui.commands import ActionsProvider
+    from acct_tui.palette import ActionsProvider
 
     return ActionsProvider
 
 
 def _contexts_provider() -> type[Provider]:
-    from acct_tui.commands import ContextsProvider
+    from acct_tui.palette import ContextsProvider
 
     return ContextsProvider
 
@@ -348,7 +348,7 @@ class AcctApp(App[int]):
         """Once the portfolio is up, read the follow-up queue (and load its screen's code) in the
         background: it is where a manager goes next. The view still reloads when it opens."""
         import acct_tui.screens.queue  # noqa: F401  (its code too, while nothing else happens)
-        from acct_tui.services.queue import followup_queue
+        from acct_tui.services.reads.queue import followup_queue
 
         if self._prefetched:
             return
@@ -367,7 +367,7 @@ class AcctApp(App[int]):
     # Undo ---------------------------------------------------------------------
 
     def action_undo(self) -> None:
-        from acct_tui.services.undo import undo_last
+        from acct_tui.services.store.undo import undo_last
 
         # A write like any other: queued behind the change it undoes, never abandoned.
         self.write(undo_last, self.ctx, done=lambda result: f"Undone: {result.summary}", undoable=False)
@@ -616,7 +616,7 @@ class AcctApp(App[int]):
         self.refresh_overdue()
 
     def refresh_overdue(self) -> None:
-        from acct_tui.services.queue import overdue_count
+        from acct_tui.services.reads.queue import overdue_count
 
         def done(count: int) -> None:
             self.overdue = count
@@ -626,10 +626,10 @@ class AcctApp(App[int]):
     @work(thread=True, exclusive=True, group="health-refresh", exit_on_error=False)
     def refresh_stale_health(self) -> None:
         """Bring scores whose day has come up to date and renewal checkpoints in step, then let the views reload."""
-        from acct_tui.services.derived import refresh_stale_health
+        from acct_tui.services.store.derived import refresh_stale_health
 
         count = refresh_stale_health(self.ctx.today, self.ctx.policy)
-        from acct_tui.services.checkpoints import out_of_step, sync_all
+        from acct_tui.services.writes.checkpoints import out_of_step, sync_all
 
         # Services keep checkpoints in step as renewals change; only a bulk write
         # (a seed, an import) leaves the book to be synced as a whole.
@@ -668,7 +668,7 @@ class AcctApp(App[int]):
 
     def action_export_calendar(self) -> None:
         from acct_tui.screens.transfer import open_export
-        from acct_tui.services.exports import export_calendar
+        from acct_tui.services.io.exports import export_calendar
 
         open_export(self, "calendar", lambda _fmt, out: export_calendar(self.ctx, out), "your follow-ups")
 

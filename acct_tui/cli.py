@@ -136,7 +136,7 @@ def dashboard(args: argparse.Namespace, settings: Settings, clock: Clock) -> int
     open_db(settings, create=not getattr(args, "demo", False))
     ctx = make_context(settings, clock)
     from acct_tui.readahead import ReadAhead
-    from acct_tui.services.portfolio import PAGE, PortfolioQuery, portfolio_rows
+    from acct_tui.services.reads.portfolio import PAGE, PortfolioQuery, portfolio_rows
 
     # The first page is read while the dashboard's code loads.
     ahead = ReadAhead(portfolio_rows, ctx, PortfolioQuery(), 0, PAGE)

@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from acct_tui import locations
-from acct_tui.services.health import DEFAULT_POLICY, HealthPolicy
-from acct_tui.services.policy import WorkPlan
+from acct_tui.services.domain.health import DEFAULT_POLICY, HealthPolicy
+from acct_tui.services.domain.policy import WorkPlan
 
 SECTIONS: dict[str, tuple[str, ...] | None] = {
     "database": ("url",),
@@ -77,8 +77,8 @@ class Settings:
     """The formula's part of the file (preset, `[cadence]`, `[health]`), for a what-if to lay values over."""
 
     def __post_init__(self) -> None:
-        from acct_tui.services.contexts import contexts_from_config
-        from acct_tui.services.policy import PolicyError, plan_from_config, policy_from_config
+        from acct_tui.services.domain.policy import PolicyError, plan_from_config, policy_from_config
+        from acct_tui.services.reads.contexts import contexts_from_config
 
         check_layout(self.raw, self.config_path)
         try:
@@ -103,7 +103,7 @@ class Settings:
 
 def check_layout(raw: Mapping[str, object], path: Path) -> None:
     """Refuse a table or key this version does not know, naming the closest valid one."""
-    from acct_tui.services.policy import did_you_mean
+    from acct_tui.services.domain.policy import did_you_mean
 
     tables = [f"[{name}]" for name in SECTIONS]
     for name, value in raw.items():

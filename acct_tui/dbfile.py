@@ -1,6 +1,6 @@
 """The check a SQLite file gets before anything opens it, and the error every database step raises.
 
-`acct_tui.db` checks a file before it connects to it, and `acct_tui.services.backup`
+`acct_tui.db` checks a file before it connects to it, and `acct_tui.services.io.backup`
 checks the copies it makes and the files it restores; both import this module, which
 imports neither, so opening a database never reaches up into the services.
 """

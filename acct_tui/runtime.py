@@ -44,8 +44,8 @@ def make_context(settings: Settings, clock: Clock, *, bootstrap: bool = True, co
 
     `context` names a `[contexts.NAME]` of the config file to narrow every list by.
     """
-    from acct_tui.services.agents import resolve_agent
     from acct_tui.services.context import Ctx
+    from acct_tui.services.writes.agents import resolve_agent
 
     agent = resolve_agent(settings.agent_login, bootstrap=bootstrap)
     ctx = Ctx(agent=agent, clock=clock, policy=settings.policy, plan=settings.plan)
@@ -56,7 +56,7 @@ def with_context(ctx: Any, settings: Settings, name: str) -> Any:
     """`ctx` narrowed to the named context of the config file."""
     from dataclasses import replace
 
-    from acct_tui.services.contexts import resolve_context
+    from acct_tui.services.reads.contexts import resolve_context
 
     return replace(ctx, context=resolve_context(name, settings.contexts))
 
@@ -66,7 +66,7 @@ def demo_settings(settings: Settings, clock: Clock, explicit_agent: str | None =
     unless an agent is named: what `--demo` means for the dashboard and for every verb alike."""
     from dataclasses import replace
 
-    from acct_tui.services.demo import DEMO_MANAGER
+    from acct_tui.services.io.demo import DEMO_MANAGER
 
     path = ensure_demo(clock)
     return replace(settings, database_url=str(path), agent_login=explicit_agent or DEMO_MANAGER)
@@ -75,7 +75,7 @@ def demo_settings(settings: Settings, clock: Clock, explicit_agent: str | None =
 def ensure_demo(clock: Clock) -> Path:
     """The demo database's path, building it on first use and upgrading an older one."""
     from acct_tui.db import open_database
-    from acct_tui.services.demo import build_demo
+    from acct_tui.services.io.demo import build_demo
 
     path = locations.demo_database()
     if not path.exists():

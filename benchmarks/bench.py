@@ -80,7 +80,7 @@ def settle_checkpoints(url: str) -> None:
     """A fresh seed has no renewal checkpoints yet; create them once, as an admin would after
     loading data, so the timed starts do not include that one-off background job."""
     from acct_tui.db import open_database
-    from acct_tui.services.checkpoints import out_of_step
+    from acct_tui.services.writes.checkpoints import out_of_step
 
     open_database(url)
     if out_of_step():
@@ -96,7 +96,7 @@ def add_heavy_account(url: str) -> None:
     """Give the first account 10,000 activities (once), for the client detail figure."""
     from acct_tui.db import open_database
     from acct_tui.models import Account, Activity, database_proxy
-    from acct_tui.services.seed import ACTIVITY_COLUMNS, insert_rows
+    from acct_tui.services.io.seed import ACTIVITY_COLUMNS, insert_rows
 
     open_database(url)
     with database_proxy.connection_context():
@@ -125,8 +125,8 @@ def heavy_account_id(url: str) -> int:
 def context(url: str) -> Any:
     from acct_tui.clock import SystemClock
     from acct_tui.db import open_database
-    from acct_tui.services.agents import find_agent
     from acct_tui.services.context import Ctx
+    from acct_tui.services.writes.agents import find_agent
 
     open_database(url)
     agent = find_agent(AGENT)
@@ -138,7 +138,7 @@ def context(url: str) -> Any:
 
 
 def first_row_name(url: str) -> str:
-    from acct_tui.services.portfolio import PortfolioQuery, portfolio_rows
+    from acct_tui.services.reads.portfolio import PortfolioQuery, portfolio_rows
 
     return str(portfolio_rows(context(url), PortfolioQuery(), 0, 1)[0].name)
 
@@ -284,9 +284,15 @@ async def stock_table_keys(path: Path) -> Figures:
 
 
 def db_share(url: str, heavy_id: int) -> dict[str, Figures]:
-    from acct_tui.services.detail import client_detail
-    from acct_tui.services.portfolio import PortfolioQuery, SortKey, portfolio_after, portfolio_rows, portfolio_tail
-    from acct_tui.services.queue import followup_queue
+    from acct_tui.services.reads.detail import client_detail
+    from acct_tui.services.reads.portfolio import (
+        PortfolioQuery,
+        SortKey,
+        portfolio_after,
+        portfolio_rows,
+        portfolio_tail,
+    )
+    from acct_tui.services.reads.queue import followup_queue
 
     ctx = context(url)
     base = PortfolioQuery()

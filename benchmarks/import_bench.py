@@ -21,9 +21,9 @@ from pathlib import Path
 
 from acct_tui.clock import SystemClock
 from acct_tui.db import open_database
-from acct_tui.services.agents import resolve_agent
 from acct_tui.services.context import Ctx
-from acct_tui.services.imports import ImportOptions, run_import
+from acct_tui.services.io.imports import ImportOptions, run_import
+from acct_tui.services.writes.agents import resolve_agent
 
 HEADER = ("Id,Name,Type,Industry,AnnualRevenue,NumberOfEmployees,BillingCity,BillingCountry,Phone,Website,"
           "OwnerId,CreatedDate,LastActivityDate,Description")  # fmt: skip

@@ -51,10 +51,10 @@ def prepare_database(url: str, accounts: int, sessions: int) -> list[tuple[str, 
     import asyncssh
 
     from acct_tui.db import open_database
-    from acct_tui.services.agents import add_agent, list_agents, resolve_agent
     from acct_tui.services.context import Ctx
-    from acct_tui.services.keys import add_keys
-    from acct_tui.services.seed import seed
+    from acct_tui.services.io.seed import seed
+    from acct_tui.services.writes.agents import add_agent, list_agents, resolve_agent
+    from acct_tui.services.writes.keys import add_keys
 
     db = open_database(url)
     admin = Ctx(agent=resolve_agent("bench-admin"))

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 from acct_tui.app import AcctApp  # noqa: E402
 from acct_tui.clock import FixedClock  # noqa: E402
 from acct_tui.db import open_database  # noqa: E402
-from acct_tui.services.demo import build_demo  # noqa: E402
+from acct_tui.services.io.demo import build_demo  # noqa: E402
 
 DAY = dt.date(2026, 11, 27)
 SHOTS: list[tuple[str, tuple[int, int], list[str]]] = [

@@ -94,7 +94,7 @@ def clock() -> FixedClock:
 @pytest.fixture
 def ctx(db: Any, clock: FixedClock) -> Ctx:
     """The first agent of a fresh database: an admin."""
-    from acct_tui.services.agents import resolve_agent
+    from acct_tui.services.writes.agents import resolve_agent
 
     return Ctx(agent=resolve_agent("manager"), clock=clock)
 

@@ -59,7 +59,7 @@ def new_key(comment: str = "test") -> Any:
 
 def register_agent(ctx: Any, login: str, key: Any | None, **options: Any) -> None:
     """An agent with (optionally) one SSH key, added by the admin `ctx`."""
-    from acct_tui.services.agents import add_agent
+    from acct_tui.services.writes.agents import add_agent
 
     text = key.export_public_key("openssh").decode() if key is not None else ""
     add_agent(ctx, login, keys_text=text, **options)

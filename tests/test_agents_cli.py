@@ -64,7 +64,7 @@ def public_key_file(tmp_path: Path, name: str, algorithm: str = "ssh-ed25519", *
 def _audit(db_url: str, entity: str) -> list[tuple[str, str]]:
     from acct_tui.db import open_database
     from acct_tui.models import AuditEntry
-    from acct_tui.services.unit import reading
+    from acct_tui.services.store.unit import reading
 
     open_database(db_url)
     try:
@@ -218,7 +218,7 @@ def test_only_admins_manage_keys_but_agents_may_revoke_their_own(run: Run, tmp_p
 def test_deactivated_agent_has_no_login_keys(run: Run, tmp_path: Path, db_url: str) -> None:
     """The server's key lookup gives nothing for an unknown or deactivated agent, and only live keys otherwise."""
     from acct_tui.db import open_database
-    from acct_tui.services.keys import login_fingerprints
+    from acct_tui.services.writes.keys import login_fingerprints
 
     first, fp1 = public_key_file(tmp_path, "one")
     second, fp2 = public_key_file(tmp_path, "two")
@@ -243,9 +243,9 @@ def test_deactivated_agent_has_no_login_keys(run: Run, tmp_path: Path, db_url: s
 def _make_account(db_url: str, owner: str, name: str) -> int:
     from acct_tui.clock import FixedClock
     from acct_tui.db import open_database
-    from acct_tui.services.accounts import create_account
-    from acct_tui.services.agents import find_agent
     from acct_tui.services.context import Ctx
+    from acct_tui.services.writes.accounts import create_account
+    from acct_tui.services.writes.agents import find_agent
 
     open_database(db_url)
     try:
@@ -258,9 +258,9 @@ def _make_account(db_url: str, owner: str, name: str) -> int:
 
 def _portfolio_names(db_url: str, login: str) -> list[str]:
     from acct_tui.db import open_database
-    from acct_tui.services.agents import find_agent
     from acct_tui.services.context import Ctx
-    from acct_tui.services.portfolio import portfolio
+    from acct_tui.services.reads.portfolio import portfolio
+    from acct_tui.services.writes.agents import find_agent
 
     open_database(db_url)
     try:

@@ -12,10 +12,10 @@ import pytest
 from acct_tui import dbfile
 from acct_tui.clock import FixedClock
 from acct_tui.db import DatabaseError, open_database
-from acct_tui.services import accounts
-from acct_tui.services.agents import resolve_agent
-from acct_tui.services.backup import BackupError, backup_database, check_file, restore_database
 from acct_tui.services.context import Ctx
+from acct_tui.services.io.backup import BackupError, backup_database, check_file, restore_database
+from acct_tui.services.writes import accounts
+from acct_tui.services.writes.agents import resolve_agent
 from tests.conftest import TODAY
 
 

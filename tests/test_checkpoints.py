@@ -9,12 +9,12 @@ from typing import Any
 
 from acct_tui.clock import FixedClock
 from acct_tui.models import Account, AuditEntry, FollowUp
-from acct_tui.services import accounts, followups
-from acct_tui.services.checkpoints import parse_checkpoint, sync_all
 from acct_tui.services.context import Ctx
-from acct_tui.services.policy import WorkPlan
-from acct_tui.services.undo import undo_last
-from acct_tui.services.unit import reading
+from acct_tui.services.domain.policy import WorkPlan
+from acct_tui.services.store.undo import undo_last
+from acct_tui.services.store.unit import reading
+from acct_tui.services.writes import accounts, followups
+from acct_tui.services.writes.checkpoints import parse_checkpoint, sync_all
 from tests.conftest import TODAY, days
 
 
@@ -175,7 +175,7 @@ def test_a_big_checkpoint_run_refreshes_the_planners_statistics(ctx: Ctx, monkey
     import acct_tui.db as db_module
     from acct_tui.db import is_postgres
     from acct_tui.models import database_proxy
-    from acct_tui.services.seed import seed
+    from acct_tui.services.io.seed import seed
 
     seed(30, seed_value=9, today=TODAY, owner_ids=[ctx.agent.id])
 

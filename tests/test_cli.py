@@ -128,7 +128,7 @@ def test_seed_reports_what_it_added_and_is_deterministic(tmp_path: Path, capsys:
     """`seed --accounts 200 --seed 3` twice gives the same portfolio; the summary line says what was added."""
     from acct_tui.db import open_database
     from acct_tui.models import Account
-    from acct_tui.services.unit import reading
+    from acct_tui.services.store.unit import reading
 
     portfolios = []
     for name in ("one.db", "two.db"):
@@ -287,7 +287,7 @@ def test_unexpected_errors_are_one_line_unless_debugging(
     seeded: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A bug surfaces as one line naming ACCT_TUI_DEBUG; with it set, the traceback is raised."""
-    import acct_tui.services.queue as queue
+    import acct_tui.services.reads.queue as queue
 
     def broken(*args: object, **kwargs: object) -> None:
         raise KeyError("boom")

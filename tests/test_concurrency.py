@@ -81,11 +81,11 @@ def worker_main(url: str, login: str, worker: int, account_ids: list[int], start
 def _work(url: str, login: str, worker: int, account_ids: list[int], start_at: float, report: Any) -> None:
     from acct_tui.db import open_database
     from acct_tui.models import Account
-    from acct_tui.services import accounts, followups
-    from acct_tui.services.agents import find_agent
     from acct_tui.services.context import Ctx
     from acct_tui.services.errors import Conflict
-    from acct_tui.services.unit import reading
+    from acct_tui.services.store.unit import reading
+    from acct_tui.services.writes import accounts, followups
+    from acct_tui.services.writes.agents import find_agent
 
     open_database(url)
     agent = find_agent(login)
@@ -142,8 +142,8 @@ def refresher_main(url: str, account_ids: list[int], start_at: float, until: Any
     try:
         from acct_tui.db import open_database
         from acct_tui.models import Account, database_proxy
-        from acct_tui.services.derived import refresh_stale_health
-        from acct_tui.services.health import DEFAULT_POLICY
+        from acct_tui.services.domain.health import DEFAULT_POLICY
+        from acct_tui.services.store.derived import refresh_stale_health
 
         open_database(url)
         time.sleep(max(0.0, start_at - time.time()))
@@ -157,9 +157,9 @@ def refresher_main(url: str, account_ids: list[int], start_at: float, until: Any
 
 
 def _setup(ctx: Any) -> tuple[list[int], list[str]]:
-    from acct_tui.services import accounts
-    from acct_tui.services.agents import add_agent
-    from acct_tui.services.sharing import share_account
+    from acct_tui.services.writes import accounts
+    from acct_tui.services.writes.agents import add_agent
+    from acct_tui.services.writes.sharing import share_account
 
     logins = [f"w{n}" for n in range(WORKERS)]
     for login in logins:
@@ -195,7 +195,7 @@ def _run_workers(url: str, logins: list[str], ids: list[int]) -> dict[int, dict[
 
 def _derived_snapshot(ids: list[int]) -> dict[int, tuple[object, ...]]:
     from acct_tui.models import Account
-    from acct_tui.services.derived import _COLUMNS
+    from acct_tui.services.store.derived import _COLUMNS
 
     columns = [getattr(Account, name) for name in _COLUMNS]
     rows = Account.select(Account.id, *columns).where(Account.id.in_(ids)).tuples()
@@ -205,8 +205,8 @@ def _derived_snapshot(ids: list[int]) -> dict[int, tuple[object, ...]]:
 def test_processes_editing_the_same_accounts_lose_nothing(ctx: Any, db_url: str) -> None:
     """Six processes racing on three accounts: every acknowledged change is there, counters match a recompute."""
     from acct_tui.models import Account, Activity, AuditEntry, FollowUp, database_proxy
-    from acct_tui.services.derived import refresh_accounts
-    from acct_tui.services.unit import reading
+    from acct_tui.services.store.derived import refresh_accounts
+    from acct_tui.services.store.unit import reading
 
     ids, logins = _setup(ctx)
     results = _run_workers(db_url, logins, ids)
@@ -295,8 +295,9 @@ def test_batch_health_refresh_never_overwrites_a_newer_touch(ctx: Any) -> None:
     import threading
 
     from acct_tui.models import Account, database_proxy
-    from acct_tui.services import accounts, derived, followups
-    from acct_tui.services.unit import reading
+    from acct_tui.services.store import derived
+    from acct_tui.services.store.unit import reading
+    from acct_tui.services.writes import accounts, followups
 
     account_id = accounts.create_account(ctx, {"name": "Racy", "tier": "gold"})
     with database_proxy.connection_context():

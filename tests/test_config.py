@@ -11,7 +11,7 @@ import pytest
 from acct_tui import locations
 from acct_tui.cli import main
 from acct_tui.config import ConfigError, Settings, load_settings
-from acct_tui.services.policy import PolicyError, parse_override
+from acct_tui.services.domain.policy import PolicyError, parse_override
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -122,7 +122,7 @@ def test_reading_the_settings_loads_neither_the_models_nor_textual() -> None:
 # fields (`settings.keys`, `settings.as_config()`) and then leaves this list.
 NOT_YET_MOVED = {
     "acct_tui/app.py",
-    "acct_tui/commands.py",
+    "acct_tui/palette.py",
     "acct_tui/screens/command_line.py",
     "acct_tui/screens/whatif.py",
 }

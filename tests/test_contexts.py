@@ -8,16 +8,16 @@ from dataclasses import replace
 import pytest
 
 from acct_tui.models import Team
-from acct_tui.services import accounts, followups
-from acct_tui.services.agents import add_agent
 from acct_tui.services.context import Ctx
-from acct_tui.services.contexts import contexts_from_config, resolve_context
+from acct_tui.services.domain.policy import PolicyError, plan_from_config
 from acct_tui.services.errors import NotFound
-from acct_tui.services.policy import PolicyError, plan_from_config
-from acct_tui.services.portfolio import PortfolioQuery, portfolio_rows
-from acct_tui.services.queue import followup_queue
-from acct_tui.services.unit import reading
-from acct_tui.services.upkeep import ItemKind, daily_upkeep
+from acct_tui.services.reads.contexts import contexts_from_config, resolve_context
+from acct_tui.services.reads.portfolio import PortfolioQuery, portfolio_rows
+from acct_tui.services.reads.queue import followup_queue
+from acct_tui.services.reads.upkeep import ItemKind, daily_upkeep
+from acct_tui.services.store.unit import reading
+from acct_tui.services.writes import accounts, followups
+from acct_tui.services.writes.agents import add_agent
 from tests.conftest import days
 
 CONFIG = tomllib.loads(

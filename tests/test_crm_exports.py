@@ -16,14 +16,14 @@ from typing import Any
 import pytest
 
 from acct_tui.models import Account, Activity, Contact, FollowUp, database_proxy
-from acct_tui.services import accounts, followups
-from acct_tui.services.agents import add_agent
 from acct_tui.services.context import Ctx
-from acct_tui.services.derived import refresh_accounts
 from acct_tui.services.errors import ValidationError
-from acct_tui.services.imports import ImportOptions, parse_owner_map, run_import
-from acct_tui.services.imports.touches import LAST_ACTIVITY_PREFIX
-from acct_tui.services.unit import reading
+from acct_tui.services.io.imports import ImportOptions, parse_owner_map, run_import
+from acct_tui.services.io.imports.touches import LAST_ACTIVITY_PREFIX
+from acct_tui.services.store.derived import refresh_accounts
+from acct_tui.services.store.unit import reading
+from acct_tui.services.writes import accounts, followups
+from acct_tui.services.writes.agents import add_agent
 
 DATA = Path(__file__).parent / "data"
 SF_OWNER, SF_OWNER_2 = "0055g00000XyZ1AAA", "0055g00000QqR2BBB"
@@ -258,7 +258,7 @@ def test_a_plain_spreadsheet_export(ctx: Ctx) -> None:
 
 def test_an_import_with_last_touches_is_undone_whole(ctx: Ctx) -> None:
     """Undo after an import with CRM last activities removes the accounts and their imported entries."""
-    from acct_tui.services.undo import undo_last
+    from acct_tui.services.store.undo import undo_last
 
     run_import(ctx, "accounts", DATA / "sf_account_export.csv")
     assert markers()
@@ -353,7 +353,7 @@ def test_salesforce_15_and_18_character_ids_name_the_same_record(ctx: Ctx, tmp_p
     again = tmp_path / "again.csv"
     again.write_text("Account ID,Account Name\n0015g00000KfA2Q,Nordlicht Logistik GmbH\n", encoding="utf-8")
     assert run_import(ctx, "accounts", again).existing_skipped == 1
-    from acct_tui.services.imports.refs import short_id
+    from acct_tui.services.io.imports.refs import short_id
 
     assert short_id("0015g00000KfA1QAAV") == "0015g00000KfA1Q" and short_id("0015g00000KfA1QAAA") is None
     assert short_id("123456789012345") is None  # a long number (HubSpot) is not a Salesforce id
@@ -369,7 +369,7 @@ def test_salesforce_15_and_18_character_ids_name_the_same_record(ctx: Ctx, tmp_p
 
 def test_imported_tasks_and_events_retire_the_crm_last_activity_entry(ctx: Ctx) -> None:
     """Once the CRM's tasks and events are imported, the stand-in entry gives way; undo brings it back."""
-    from acct_tui.services.undo import undo_last
+    from acct_tui.services.store.undo import undo_last
 
     run_import(ctx, "accounts", DATA / "sf_account_export.csv")
     run_import(ctx, "contacts", DATA / "sf_contact_export.csv")

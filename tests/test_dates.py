@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from acct_tui.services.dates import (
+from acct_tui.services.domain.dates import (
     DATE_HELP,
     describe_due,
     describe_recurrence,

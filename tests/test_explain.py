@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 
 from acct_tui.models import ALL_MODELS, Account
-from acct_tui.services import accounts, followups
 from acct_tui.services.context import Ctx
-from acct_tui.services.explain import explain_account, what_if
-from acct_tui.services.policy import PolicyError
-from acct_tui.services.unit import reading
+from acct_tui.services.domain.policy import PolicyError
+from acct_tui.services.reads.explain import explain_account, what_if
+from acct_tui.services.store.unit import reading
+from acct_tui.services.writes import accounts, followups
 from acct_tui.vocab import HealthBand
 from tests.conftest import days
 
@@ -145,7 +145,7 @@ def test_moving_a_date_not_yet_due_costs_nothing_until_the_first_date_passes(ctx
 def test_undoing_a_reschedule_forgets_the_move(ctx: Ctx) -> None:
     """Undo puts the date and the never-moved mark back."""
     from acct_tui.models import FollowUp
-    from acct_tui.services.undo import undo_last
+    from acct_tui.services.store.undo import undo_last
 
     _account_id, followup_id = _slipping(ctx)
     followups.reschedule_followup(ctx, followup_id, days(7))

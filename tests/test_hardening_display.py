@@ -17,7 +17,7 @@ from acct_tui.cli import main
 from acct_tui.clock import FixedClock
 from acct_tui.db import open_database
 from acct_tui.models import database_proxy
-from acct_tui.services.demo import build_demo
+from acct_tui.services.io.demo import build_demo
 from acct_tui.text import json_text, say
 from tests.conftest import TODAY
 
@@ -102,8 +102,8 @@ def test_csv_export_has_no_bare_cr_in_a_cell(tmp_path: Path) -> None:
 async def test_every_toast_is_inert_whatever_the_caller_passes(tmp_path: Path) -> None:
     """Opening a hostile account from the command line toasts "Opened …" inert; so does any raw notify."""
     db, account_id = _demo(tmp_path)
-    from acct_tui.services.agents import find_agent
     from acct_tui.services.context import Ctx
+    from acct_tui.services.writes.agents import find_agent
 
     open_database(db)
     agent = find_agent("manager")

@@ -12,10 +12,10 @@ from acct_tui import dbfile
 from acct_tui.clock import FixedClock
 from acct_tui.db import DatabaseError, connect, migrate, open_database
 from acct_tui.models import database_proxy
-from acct_tui.services import accounts
-from acct_tui.services.agents import resolve_agent
 from acct_tui.services.context import Ctx
-from acct_tui.services.seed import seed
+from acct_tui.services.io.seed import seed
+from acct_tui.services.writes import accounts
+from acct_tui.services.writes.agents import resolve_agent
 from tests.conftest import TODAY
 
 

@@ -12,10 +12,10 @@ import pytest
 from acct_tui.clock import FixedClock
 from acct_tui.db import open_database
 from acct_tui.models import database_proxy
-from acct_tui.services.agents import add_agent, resolve_agent
-from acct_tui.services.backup import backup_database, restore_database
 from acct_tui.services.context import Ctx
 from acct_tui.services.errors import NotAllowed
+from acct_tui.services.io.backup import backup_database, restore_database
+from acct_tui.services.writes.agents import add_agent, resolve_agent
 from tests.conftest import TODAY
 
 

@@ -17,9 +17,9 @@ import pytest
 from acct_tui.db import SEARCH_TRIGGERS, expected_schema_objects, is_postgres, migrate, open_database
 from acct_tui.dbfile import remove_stale_scratch
 from acct_tui.models import Account, database_proxy
-from acct_tui.services import seed as seeding
 from acct_tui.services.context import Ctx
-from acct_tui.services.unit import reading
+from acct_tui.services.io import seed as seeding
+from acct_tui.services.store.unit import reading
 from tests.conftest import TODAY
 
 ROOT = Path(__file__).resolve().parent.parent

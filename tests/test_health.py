@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from acct_tui.services.health import DEFAULT_POLICY, HealthInputs, assess
-from acct_tui.services.policy import policy_from_config
+from acct_tui.services.domain.health import DEFAULT_POLICY, HealthInputs, assess
+from acct_tui.services.domain.policy import policy_from_config
 from acct_tui.vocab import HealthBand
 
 TODAY = dt.date(2026, 11, 27)

@@ -7,10 +7,10 @@ from dataclasses import replace
 
 from acct_tui.clock import FixedClock
 from acct_tui.models import Account, HealthHistory
-from acct_tui.services import accounts
 from acct_tui.services.context import Ctx
-from acct_tui.services.history import health_trends, score_history
-from acct_tui.services.unit import reading
+from acct_tui.services.reads.history import health_trends, score_history
+from acct_tui.services.store.unit import reading
+from acct_tui.services.writes import accounts
 from tests.conftest import TODAY
 
 

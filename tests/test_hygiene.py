@@ -32,7 +32,7 @@ def _service_modules() -> list[str]:
 def test_the_service_list_is_found_on_disk() -> None:
     """The walk finds the services, their sub-packages and the package itself."""
     names = _service_modules()
-    assert {"acct_tui.services", "acct_tui.services.unit", "acct_tui.services.imports.engine"} <= set(names)
+    assert {"acct_tui.services", "acct_tui.services.store.unit", "acct_tui.services.io.imports.engine"} <= set(names)
     assert len(names) > 40
 
 
@@ -77,7 +77,7 @@ def test_the_ui_rule_sees_a_forbidden_import(tmp_path: Path) -> None:
         "from acct_tui import models\n"
         "def f():\n    from acct_tui.db import is_postgres\n"
         "import peewee\n"
-        "from acct_tui.services.unit import reading\n"
+        "from acct_tui.services.store.unit import reading\n"
     )
     flagged = {name for name in _imported_names(sample) if _forbidden_for_ui(name)}
     assert {"acct_tui.models", "acct_tui.db", "peewee"} <= flagged

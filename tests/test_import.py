@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 
 from acct_tui.models import Account, Activity, AuditEntry, Contact, FollowUp, database_proxy
-from acct_tui.services import accounts
-from acct_tui.services.agents import add_agent
 from acct_tui.services.context import Ctx
-from acct_tui.services.derived import refresh_accounts
 from acct_tui.services.errors import ValidationError
-from acct_tui.services.imports import DateOrder, ImportOptions, run_import
-from acct_tui.services.unit import reading
+from acct_tui.services.io.imports import DateOrder, ImportOptions, run_import
+from acct_tui.services.store.derived import refresh_accounts
+from acct_tui.services.store.unit import reading
+from acct_tui.services.writes import accounts
+from acct_tui.services.writes.agents import add_agent
 
 DATA = Path(__file__).parent / "data"
 
@@ -287,7 +287,7 @@ def test_progress_is_reported_by_phase(ctx: Ctx, tmp_path: Path) -> None:
     assert report.created == 4500
     assert seen["checking"] == (4500, 4500) and seen["writing"] == (4500, 4500)
     with reading():
-        from acct_tui.services.portfolio import text_clause
+        from acct_tui.services.reads.portfolio import text_clause
 
         assert Account.select().where(text_clause("co 4499")).count() == 1
 
@@ -298,8 +298,8 @@ def test_data_services_do_not_import_textual() -> None:
     import sys
 
     code = (
-        "import sys, acct_tui.services.imports, acct_tui.services.exports, acct_tui.services.brief, "
-        "acct_tui.services.backup, acct_tui.verbs.data; print('textual' in sys.modules)"
+        "import sys, acct_tui.services.io.imports, acct_tui.services.io.exports, acct_tui.services.io.brief, "
+        "acct_tui.services.io.backup, acct_tui.verbs.data; print('textual' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
@@ -307,7 +307,7 @@ def test_data_services_do_not_import_textual() -> None:
 
 def test_an_import_is_undone_as_one_change(ctx: Ctx, tmp_path: Path) -> None:
     """Undo after an import removes everything it created, as one change."""
-    from acct_tui.services.undo import undo_last
+    from acct_tui.services.store.undo import undo_last
 
     accounts.create_account(ctx, {"name": "Kept"})
     path = write(tmp_path, "a.csv", "Account Name,Website\nOne,one.com\nTwo,two.com\n")
@@ -322,7 +322,7 @@ def test_a_clash_while_writing_rolls_everything_back(ctx: Ctx, tmp_path: Path, m
     from peewee import IntegrityError
 
     from acct_tui.services.errors import Conflict
-    from acct_tui.services.imports import accounts as account_import
+    from acct_tui.services.io.imports import accounts as account_import
 
     original = account_import.write
 

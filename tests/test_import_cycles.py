@@ -167,10 +167,10 @@ def test_the_walk_sees_a_circle() -> None:
 
 def test_the_walk_reads_function_and_type_checking_imports() -> None:
     """A function-level import counts only at any depth; a TYPE_CHECKING import never does."""
-    assert "acct_tui.services.unit" in imports_of("acct_tui.services.history", in_functions=False)
-    assert "acct_tui.services.derived" in imports_of("acct_tui.services.unit", in_functions=False)
-    reports = "acct_tui.services.commands.reports"
-    assert "acct_tui.services.history" not in imports_of(reports, in_functions=False)
-    assert "acct_tui.services.history" in imports_of(reports, in_functions=True)
+    assert "acct_tui.services.store.unit" in imports_of("acct_tui.services.reads.history", in_functions=False)
+    assert "acct_tui.services.store.derived" in imports_of("acct_tui.services.store.unit", in_functions=False)
+    reports = "acct_tui.services.grammar.reports"
+    assert "acct_tui.services.reads.history" not in imports_of(reports, in_functions=False)
+    assert "acct_tui.services.reads.history" in imports_of(reports, in_functions=True)
     # derived names the audit record only for the type checker
-    assert "acct_tui.services.audit" not in imports_of("acct_tui.services.derived", in_functions=True)
+    assert "acct_tui.services.store.audit" not in imports_of("acct_tui.services.store.derived", in_functions=True)

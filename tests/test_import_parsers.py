@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from acct_tui.services.errors import ValidationError
-from acct_tui.services.imports.reader import decode, parse_text
-from acct_tui.services.imports.values import (
+from acct_tui.services.io.imports.reader import decode, parse_text
+from acct_tui.services.io.imports.values import (
     DateColumn,
     DateOrder,
     detect_date_order,
@@ -170,7 +170,7 @@ def test_hostile_files_get_clear_errors() -> None:
 
 def test_header_problems_are_named() -> None:
     """A header naming one column twice, or lacking a required one, is refused with the column names."""
-    from acct_tui.services.imports.columns import ImportKind, map_columns
+    from acct_tui.services.io.imports.columns import ImportKind, map_columns
 
     with pytest.raises(ValidationError, match="appears more than once"):
         map_columns(ImportKind.ACCOUNTS, ["Account Name", "account name"])

@@ -12,14 +12,14 @@ from hypothesis import strategies as st
 from playhouse.test_utils import count_queries
 
 from acct_tui.models import Account, Activity, AuditEntry, database_proxy
-from acct_tui.services import validation as v
 from acct_tui.services.context import Ctx
+from acct_tui.services.domain import validation as v
 from acct_tui.services.errors import ValidationError
-from acct_tui.services.imports import ImportOptions, run_import
-from acct_tui.services.imports import accounts as account_import
-from acct_tui.services.imports.values import DateColumn, detect_date_order, parse_date_cell, parse_datetime_cell
-from acct_tui.services.undo import undo_last
-from acct_tui.services.unit import reading
+from acct_tui.services.io.imports import ImportOptions, run_import
+from acct_tui.services.io.imports import accounts as account_import
+from acct_tui.services.io.imports.values import DateColumn, detect_date_order, parse_date_cell, parse_datetime_cell
+from acct_tui.services.store.undo import undo_last
+from acct_tui.services.store.unit import reading
 
 HEADER = "Id,Name,Type,AnnualRevenue,NumberOfEmployees,Phone,Website,OwnerId,CreatedDate,LastActivityDate,Description"
 
@@ -78,7 +78,7 @@ def test_a_large_first_import_keeps_every_index_search_and_undo(ctx: Ctx, tmp_pa
     if sqlite:
         assert {table: _indexes(table) for table in before} == before
     with reading():
-        from acct_tui.services.portfolio import text_clause
+        from acct_tui.services.reads.portfolio import text_clause
 
         assert Account.select().where(text_clause("company 2499")).count() == 1
         assert Account.select().where(Account.domain == "c7.example.com").count() == 1

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from acct_tui.services.health import DEFAULT_POLICY, HealthPolicy
-from acct_tui.services.policy import (
+from acct_tui.services.domain.health import DEFAULT_POLICY, HealthPolicy
+from acct_tui.services.domain.policy import (
     PRESETS,
     PolicyError,
     parse_override,
@@ -172,8 +172,8 @@ def test_a_broken_config_stops_the_command_with_the_file_and_key(
 
 def test_the_documented_example_config_is_valid_and_states_the_defaults() -> None:
     """docs/config.md's example parses, and its values are exactly the built-in defaults."""
-    from acct_tui.services.contexts import contexts_from_config
-    from acct_tui.services.policy import WorkPlan
+    from acct_tui.services.domain.policy import WorkPlan
+    from acct_tui.services.reads.contexts import contexts_from_config
 
     text = (Path(__file__).resolve().parent.parent / "docs" / "config.md").read_text()
     example = text.split("```toml\n", 1)[1].split("```", 1)[0]

@@ -6,9 +6,8 @@ import itertools
 
 import pytest
 
-from acct_tui.services import accounts, followups
 from acct_tui.services.context import Ctx
-from acct_tui.services.portfolio import (
+from acct_tui.services.reads.portfolio import (
     PortfolioQuery,
     SortKey,
     neighbour,
@@ -18,6 +17,7 @@ from acct_tui.services.portfolio import (
     portfolio_tail,
     position_of,
 )
+from acct_tui.services.writes import accounts, followups
 from tests.conftest import days
 
 

@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 
 from acct_tui.models import Activity, AuditEntry, Concern, Contact, Product, Subscription
-from acct_tui.services import accounts, followups, products
-from acct_tui.services.agents import add_agent
 from acct_tui.services.context import Ctx
-from acct_tui.services.detail import account_history, client_detail, contact_options
 from acct_tui.services.errors import Conflict, NotFound, ValidationError
-from acct_tui.services.undo import undo_last
-from acct_tui.services.unit import reading
+from acct_tui.services.reads.detail import account_history, client_detail, contact_options
+from acct_tui.services.store.undo import undo_last
+from acct_tui.services.store.unit import reading
+from acct_tui.services.writes import accounts, followups, products
+from acct_tui.services.writes.agents import add_agent
 from tests.conftest import TODAY
 
 
@@ -277,7 +277,7 @@ def test_product_contact_and_concern_verbs_on_the_command_line(capsys: pytest.Ca
 
 def test_import_products_matches_or_creates_catalogue_names_and_is_all_or_nothing(ctx: Ctx, tmp_path: Any) -> None:
     """`import products`: names picked case-insensitively or added, CRM column names read, a bad row blocks all."""
-    from acct_tui.services.imports import ImportOptions, run_import
+    from acct_tui.services.io.imports import ImportOptions, run_import
 
     account_id = _account(ctx)
     accounts.edit_account(ctx, account_id, 1, {"external_id": "001A"})

@@ -18,18 +18,12 @@ from playhouse.test_utils import count_queries
 
 from acct_tui.db import is_postgres
 from acct_tui.models import database_proxy
-from acct_tui.services.agents import add_agent, find_agent
 from acct_tui.services.context import Ctx
-from acct_tui.services.detail import timeline_page
-from acct_tui.services.portfolio import (
-    PortfolioQuery,
-    SortKey,
-    portfolio_after,
-    portfolio_rows,
-    portfolio_tail,
-)
-from acct_tui.services.queue import followup_queue
-from acct_tui.services.seed import seed
+from acct_tui.services.io.seed import seed
+from acct_tui.services.reads.detail import timeline_page
+from acct_tui.services.reads.portfolio import PortfolioQuery, SortKey, portfolio_after, portfolio_rows, portfolio_tail
+from acct_tui.services.reads.queue import followup_queue
+from acct_tui.services.writes.agents import add_agent, find_agent
 from tests.conftest import TODAY
 
 SORT_INDEX = {

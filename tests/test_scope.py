@@ -27,12 +27,10 @@ from typing import Any
 import pytest
 
 from acct_tui.models import Account, AccountShare, Activity, AuditEntry, Concern, Contact, FollowUp, Opportunity, Team
-from acct_tui.services import accounts, followups
-from acct_tui.services.agents import add_agent, find_agent
 from acct_tui.services.context import Ctx
-from acct_tui.services.detail import account_history, account_name, client_detail, last_touches, timeline_page
 from acct_tui.services.errors import NotFound
-from acct_tui.services.portfolio import (
+from acct_tui.services.reads.detail import account_history, account_name, client_detail, last_touches, timeline_page
+from acct_tui.services.reads.portfolio import (
     PortfolioQuery,
     SortKey,
     neighbour,
@@ -41,10 +39,12 @@ from acct_tui.services.portfolio import (
     portfolio_totals,
     position_of,
 )
-from acct_tui.services.queue import followup_queue, overdue_count
-from acct_tui.services.scope import can_see
-from acct_tui.services.unit import reading
-from acct_tui.services.upkeep import daily_upkeep
+from acct_tui.services.reads.queue import followup_queue, overdue_count
+from acct_tui.services.reads.upkeep import daily_upkeep
+from acct_tui.services.store.scope import can_see
+from acct_tui.services.store.unit import reading
+from acct_tui.services.writes import accounts, followups
+from acct_tui.services.writes.agents import add_agent, find_agent
 from tests.conftest import TODAY, days
 
 VISIBLE = {
@@ -318,7 +318,7 @@ def test_overdue_is_counted_in_scope_only(desk: Desk) -> None:
 
 def test_undoing_a_change_on_an_account_outside_scope_is_not_found(desk: Desk) -> None:
     """An agent cannot undo (by its id, as from a history row) a change made on an account they may not see."""
-    from acct_tui.services.undo import undo_change
+    from acct_tui.services.store.undo import undo_change
 
     manager, sam = desk.ctx["manager"], desk.ctx["sam"]
     accounts.edit_account(manager, desk.ids["Hidden"], 1, {"notes": "board approved the budget"})
@@ -339,7 +339,7 @@ def test_undoing_a_change_on_an_account_outside_scope_is_not_found(desk: Desk) -
 
 def test_an_agent_can_undo_their_own_handoff(desk: Desk) -> None:
     """z right after handing an account off gives it back, though the handoff took it out of the agent's scope."""
-    from acct_tui.services.undo import undo_last
+    from acct_tui.services.store.undo import undo_last
 
     sam, zoe = desk.ctx["sam"], desk.ctx["zoe"]
     accounts.handoff(sam, desk.ids["Sam One"], zoe.agent.id, "Going on leave")

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 
 from acct_tui.models import Account, Activity, AuditEntry, FollowUp
-from acct_tui.services import accounts, followups
 from acct_tui.services.context import Ctx
 from acct_tui.services.errors import ValidationError
-from acct_tui.services.portfolio import PortfolioQuery, QuickFilter, SortKey, portfolio
-from acct_tui.services.queue import followup_queue
-from acct_tui.services.unit import reading
+from acct_tui.services.reads.portfolio import PortfolioQuery, QuickFilter, SortKey, portfolio
+from acct_tui.services.reads.queue import followup_queue
+from acct_tui.services.store.unit import reading
+from acct_tui.services.writes import accounts, followups
 from tests.conftest import TODAY, days
 
 
@@ -183,7 +183,7 @@ def test_a_failed_write_leaves_nothing_behind(ctx: Ctx) -> None:
 def test_a_failure_inside_the_transaction_rolls_back(ctx: Ctx, monkeypatch: pytest.MonkeyPatch) -> None:
     """If the derived refresh fails after the rows were written, the rows go too."""
     account_id = _account(ctx)
-    import acct_tui.services.derived as derived
+    import acct_tui.services.store.derived as derived
 
     def boom(*args: object, **kwargs: object) -> int:
         raise RuntimeError("disk on fire")

@@ -30,20 +30,20 @@ from acct_tui.models import (
     Team,
     database_proxy,
 )
-from acct_tui.services import accounts, followups
-from acct_tui.services.agents import add_agent, assignable_agents, deactivate_agent, find_agent
 from acct_tui.services.context import Ctx
-from acct_tui.services.demo import DEMO_MANAGER, build_demo
-from acct_tui.services.derived import DERIVED_COLUMNS, refresh_accounts, refresh_stale_health
-from acct_tui.services.detail import client_detail
+from acct_tui.services.domain.health import DEFAULT_POLICY
 from acct_tui.services.errors import Conflict, NotFound, ValidationError
-from acct_tui.services.health import DEFAULT_POLICY
-from acct_tui.services.portfolio import PortfolioQuery, QuickFilter, SortKey, portfolio, portfolio_rows
-from acct_tui.services.queue import followup_queue
-from acct_tui.services.seed import seed
-from acct_tui.services.undo import undo_last
-from acct_tui.services.unit import reading
-from acct_tui.services.upkeep import ItemKind, daily_upkeep
+from acct_tui.services.io.demo import DEMO_MANAGER, build_demo
+from acct_tui.services.io.seed import seed
+from acct_tui.services.reads.detail import client_detail
+from acct_tui.services.reads.portfolio import PortfolioQuery, QuickFilter, SortKey, portfolio, portfolio_rows
+from acct_tui.services.reads.queue import followup_queue
+from acct_tui.services.reads.upkeep import ItemKind, daily_upkeep
+from acct_tui.services.store.derived import DERIVED_COLUMNS, refresh_accounts, refresh_stale_health
+from acct_tui.services.store.undo import undo_last
+from acct_tui.services.store.unit import reading
+from acct_tui.services.writes import accounts, followups
+from acct_tui.services.writes.agents import add_agent, assignable_agents, deactivate_agent, find_agent
 from acct_tui.vocab import HealthBand
 from tests.conftest import TODAY, days
 
@@ -587,7 +587,7 @@ def test_seed_counts_match_the_rows(db: Database) -> None:
 def test_a_big_seed_loads_the_same_rows_on_either_backend(ctx: Ctx, monkeypatch: pytest.MonkeyPatch) -> None:
     """Past the bulk threshold SQLite drops its indexes and splits the work with a helper process
     (PostgreSQL loads in one process); the rows are those the plain path writes, and searchable."""
-    import acct_tui.services.seed as seed_module
+    import acct_tui.services.io.seed as seed_module
 
     monkeypatch.setattr(seed_module, "BULK_THRESHOLD", 20)
     result = seed(60, seed_value=5, today=TODAY, agents=3, batch_size=20)
@@ -822,7 +822,7 @@ def test_the_detail_card_explains_the_stored_score(ctx: Ctx) -> None:
 
 def test_timeline_pages_newest_first_without_gaps(ctx: Ctx) -> None:
     """Paging the timeline with the last item as the cursor visits every activity once, newest first."""
-    from acct_tui.services.detail import timeline_page
+    from acct_tui.services.reads.detail import timeline_page
 
     account_id = _account(ctx)
     for n in range(7):

@@ -41,7 +41,7 @@ def sqlite_url(tmp_path: Path) -> str:
 def admin(sqlite_url: str) -> Any:
     """The first agent of a fresh SQLite database (an admin), for registering agents and keys."""
     from acct_tui.db import open_database
-    from acct_tui.services.agents import resolve_agent
+    from acct_tui.services.writes.agents import resolve_agent
 
     database = open_database(sqlite_url)
     yield Ctx(agent=resolve_agent("boss"))
@@ -87,8 +87,8 @@ async def test_logins_refused(
     tmp_path: Path, sqlite_url: str, admin: Ctx, sam_key: Any, login: str, which: str, reason: str
 ) -> None:
     """Unknown agents, unregistered or revoked keys and deactivated agents are refused, and the log says why."""
-    from acct_tui.services.agents import deactivate_agent
-    from acct_tui.services.keys import add_keys, revoke_keys
+    from acct_tui.services.writes.agents import deactivate_agent
+    from acct_tui.services.writes.keys import add_keys, revoke_keys
 
     keys = {"sam": sam_key, "other": new_key(), "revoked": new_key(), "ann": new_key()}
     add_keys(admin, "sam", keys["revoked"].export_public_key("openssh").decode())
@@ -431,8 +431,8 @@ async def test_revoking_a_key_or_deactivating_ends_open_sessions(
     tmp_path: Path, sqlite_url: str, admin: Ctx, sam_key: Any
 ) -> None:
     """A dashboard already open is hung up soon after its key is revoked, or its agent deactivated."""
-    from acct_tui.services.agents import deactivate_agent
-    from acct_tui.services.keys import revoke_keys
+    from acct_tui.services.writes.agents import deactivate_agent
+    from acct_tui.services.writes.keys import revoke_keys
 
     kim_key = new_key()
     register_agent(admin, "kim", kim_key)

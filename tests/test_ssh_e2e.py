@@ -41,7 +41,7 @@ KIM_ACCOUNT = "Kim Secret Inc"
 def sqlite_admin(tmp_path: Path, clock: Any) -> Any:
     """The admin of a fresh SQLite file at tmp_path/desk.db (the OpenSSH client tests need no second backend)."""
     from acct_tui.db import open_database
-    from acct_tui.services.agents import resolve_agent
+    from acct_tui.services.writes.agents import resolve_agent
 
     database = open_database(str(tmp_path / "desk.db"))
     yield Ctx(agent=resolve_agent("manager"), clock=clock)
@@ -50,12 +50,12 @@ def sqlite_admin(tmp_path: Path, clock: Any) -> Any:
 
 def _desk(ctx: Ctx) -> Any:
     """sam (with a key) owns two accounts; kim owns one sam may not see."""
-    from acct_tui.services.accounts import create_account
+    from acct_tui.services.writes.accounts import create_account
 
     key = new_key("sam@laptop")
     register_agent(ctx, "sam", key)
     register_agent(ctx, "kim", None)
-    from acct_tui.services.agents import find_agent
+    from acct_tui.services.writes.agents import find_agent
 
     sam, kim = find_agent("sam"), find_agent("kim")
     assert sam is not None and kim is not None
@@ -67,7 +67,7 @@ def _desk(ctx: Ctx) -> Any:
 
 def _activities_by(login: str) -> list[tuple[str, str]]:
     from acct_tui.models import Account, Activity, Agent
-    from acct_tui.services.unit import reading
+    from acct_tui.services.store.unit import reading
 
     with reading():
         query = (

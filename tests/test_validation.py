@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from acct_tui.services import fields as F
-from acct_tui.services import validation as v
+from acct_tui.services.domain import fields as F
+from acct_tui.services.domain import validation as v
 from acct_tui.services.errors import ValidationError
 from acct_tui.vocab import FollowUpKind, Priority, Tier
 

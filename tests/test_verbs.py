@@ -10,9 +10,9 @@ import pytest
 from acct_tui.cli import main
 from acct_tui.clock import FixedClock
 from acct_tui.models import Account, Activity, AuditEntry, Concern, Contact, FollowUp, database_proxy
-from acct_tui.services.commands import Command, CommandError, Focus, execute, parse_line
 from acct_tui.services.context import Ctx
-from acct_tui.services.unit import reading
+from acct_tui.services.grammar import Command, CommandError, Focus, execute, parse_line
+from acct_tui.services.store.unit import reading
 from tests.conftest import TODAY, days
 
 
@@ -233,7 +233,7 @@ def test_the_prompt_and_the_command_line_make_the_same_change(capsys: pytest.Cap
     )
     cli_json(capsys, url, "snooze", str(by_cli), "--until", "2w", "--reason", "waiting on legal")
     _open(url)
-    from acct_tui.services.agents import resolve_agent
+    from acct_tui.services.writes.agents import resolve_agent
 
     ctx = Ctx(agent=resolve_agent("sam"), clock=FixedClock.on(TODAY))
     execute(ctx, parse_line("snooze 2w waiting on legal", Focus(account_id=1, followup_id=by_prompt)))
@@ -244,7 +244,7 @@ def test_the_prompt_and_the_command_line_make_the_same_change(capsys: pytest.Cap
 
 def test_prompt_only_verbs_answer_with_what_the_dashboard_should_do(ctx: Ctx) -> None:
     """`:goto acm` opens the account (words match), `:context` clears, `:health what-if` opens the view."""
-    from acct_tui.services import accounts
+    from acct_tui.services.writes import accounts
 
     account_id = accounts.create_account(ctx, {"name": "Acme Corp"})
     assert execute(ctx, parse_line("goto acm")).open_account == account_id

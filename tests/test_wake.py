@@ -8,12 +8,12 @@ from typing import Any
 
 from acct_tui.clock import FixedClock
 from acct_tui.models import AuditEntry, FollowUp
-from acct_tui.services import accounts, followups
 from acct_tui.services.context import Ctx
-from acct_tui.services.derived import refresh_stale_health
-from acct_tui.services.queue import followup_queue
-from acct_tui.services.undo import undo_last
-from acct_tui.services.unit import reading
+from acct_tui.services.reads.queue import followup_queue
+from acct_tui.services.store.derived import refresh_stale_health
+from acct_tui.services.store.undo import undo_last
+from acct_tui.services.store.unit import reading
+from acct_tui.services.writes import accounts, followups
 from tests.conftest import TODAY, days
 
 

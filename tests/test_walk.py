@@ -9,13 +9,13 @@ import pytest
 
 from acct_tui.clock import FixedClock
 from acct_tui.models import FollowUp, WalkMark
-from acct_tui.services import accounts, followups
 from acct_tui.services.context import Ctx
 from acct_tui.services.errors import ValidationError
-from acct_tui.services.undo import undo_last
-from acct_tui.services.unit import reading
-from acct_tui.services.upkeep import ItemKind, daily_upkeep, walk_cards
-from acct_tui.services.walkmarks import check_in_later, mark_reviewed
+from acct_tui.services.reads.upkeep import ItemKind, daily_upkeep, walk_cards
+from acct_tui.services.store.undo import undo_last
+from acct_tui.services.store.unit import reading
+from acct_tui.services.writes import accounts, followups
+from acct_tui.services.writes.walkmarks import check_in_later, mark_reviewed
 from tests.conftest import TODAY, days
 
 
@@ -127,7 +127,7 @@ def test_check_in_later_needs_a_later_day_and_known_reasons(ctx: Ctx) -> None:
 
 def test_marks_are_the_agents_own(ctx: Ctx) -> None:
     """Another agent's review does not take the account off my walk."""
-    from acct_tui.services.agents import add_agent, find_agent
+    from acct_tui.services.writes.agents import add_agent, find_agent
 
     account_id = _risky_and_quiet(ctx)
     add_agent(ctx, "kim", name="Kim", role="admin")

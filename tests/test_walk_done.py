@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from acct_tui.models import Activity, FollowUp
-from acct_tui.services import accounts, followups
-from acct_tui.services.agents import add_agent, find_agent
 from acct_tui.services.context import Ctx
-from acct_tui.services.unit import reading
+from acct_tui.services.store.unit import reading
+from acct_tui.services.writes import accounts, followups
+from acct_tui.services.writes.agents import add_agent, find_agent
 from acct_tui.vocab import TOUCH_KINDS
 from tests.conftest import days
 

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 from acct_tui.screens.base import After, FollowUpLike, RowTarget
 from acct_tui.screens.form import Choices, FieldSpec, FormModal, Loaded, choices
 from acct_tui.screens.modals import EditAccountModal, SnoozeModal, account_fields
-from acct_tui.services import accounts, followups
-from acct_tui.services.agents import assignable_agents
+from acct_tui.services.writes import accounts, followups
+from acct_tui.services.writes.agents import assignable_agents
 from acct_tui.text import inert
 from acct_tui.vocab import (
     ActivityKind,

@@ -21,8 +21,8 @@ from textual.widgets import Input, Static
 
 from acct_tui.screens.base import DismissOnce
 from acct_tui.screens.modals import TextModal
-from acct_tui.services.commands.grammar import VERBS, CommandError, Focus, hints, parse_line, prompt_names
-from acct_tui.services.commands.run import Outcome
+from acct_tui.services.grammar.run import Outcome
+from acct_tui.services.grammar.syntax import VERBS, CommandError, Focus, hints, parse_line, prompt_names
 from acct_tui.text import inert
 
 if TYPE_CHECKING:
@@ -146,7 +146,7 @@ class CommandLineModal(DismissOnce[None], ModalScreen[None]):
         if not HISTORY or HISTORY[-1] != line:
             HISTORY.append(line)
         self.history_at = len(HISTORY)
-        from acct_tui.services.commands.run import execute
+        from acct_tui.services.grammar.run import execute
 
         app = self.acct
         raw = app.settings.raw if app.settings is not None else {}

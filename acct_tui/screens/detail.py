@@ -20,7 +20,7 @@ from textual.widgets import Static
 from acct_tui.screens import detail_forms
 from acct_tui.screens.base import DismissOnce, RowTarget
 from acct_tui.screens.detail_panes import PANE_KEYS, PANES, MoreRows, pane
-from acct_tui.services.detail import (
+from acct_tui.services.reads.detail import (
     ClientDetail,
     ConcernRow,
     ContactRow,
@@ -29,8 +29,8 @@ from acct_tui.services.detail import (
     client_detail,
     timeline_page,
 )
-from acct_tui.services.portfolio import neighbour, place_of
-from acct_tui.services.products import ProductRow
+from acct_tui.services.reads.portfolio import neighbour, place_of
+from acct_tui.services.writes.products import ProductRow
 from acct_tui.text import clip, inert
 from acct_tui.widgets.display import Palette, ago, band_word, days_from, money, short_date
 from acct_tui.widgets.header import AppHeader
@@ -349,7 +349,7 @@ class AccountScreen(DismissOnce[None]):
 
     def action_export(self) -> None:
         from acct_tui.screens.transfer import open_export
-        from acct_tui.services.exports import export_timeline
+        from acct_tui.services.io.exports import export_timeline
 
         account_id = self.account_id
         open_export(

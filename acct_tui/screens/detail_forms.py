@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from acct_tui.screens.form import FieldSpec, FormModal
-from acct_tui.services import accounts, products
+from acct_tui.services.writes import accounts, products
 from acct_tui.text import inert
 
 if TYPE_CHECKING:

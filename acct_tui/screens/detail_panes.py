@@ -14,8 +14,8 @@ from typing import Any
 
 from rich.text import Text
 
-from acct_tui.services.dates import describe_due, describe_recurrence
-from acct_tui.services.detail import (
+from acct_tui.services.domain.dates import describe_due, describe_recurrence
+from acct_tui.services.reads.detail import (
     ClientDetail,
     ConcernRow,
     ContactRow,
@@ -24,7 +24,7 @@ from acct_tui.services.detail import (
     OpportunityRow,
     TimelineItem,
 )
-from acct_tui.services.products import ProductRow
+from acct_tui.services.writes.products import ProductRow
 from acct_tui.text import inert
 from acct_tui.widgets.columns import Column
 from acct_tui.widgets.display import money, plain, short_date

@@ -270,7 +270,7 @@ class FormModal(DismissOnce[R], ModalScreen[R]):
     # Checking as you type -------------------------------------------------------
 
     def _check(self, spec: FieldSpec, raw: Any) -> bool:
-        from acct_tui.services.fields import check_field
+        from acct_tui.services.domain.fields import check_field
 
         error = self.query_one(f"#error-{spec.name}", FieldNote)
         if spec.required and not str(raw).strip():
@@ -291,7 +291,7 @@ class FormModal(DismissOnce[R], ModalScreen[R]):
             value = raw
         error.remove_class("is-error")
         if spec.kind == "date" and value is not None and hasattr(value, "strftime"):
-            from acct_tui.services.dates import past_hint
+            from acct_tui.services.domain.dates import past_hint
 
             past = past_hint(value, self.ctx.today) if spec.name == "due_on" else ""
             error.update(Text(f"→ {long_date(value)}" + (f" · {past}" if past else "")))

@@ -16,9 +16,9 @@ from textual.widgets.option_list import Option
 
 from acct_tui.screens.base import DismissOnce
 from acct_tui.screens.form import FieldNote, FieldSpec, FormModal, choices
-from acct_tui.services import accounts
-from acct_tui.services.dates import parse_date
+from acct_tui.services.domain.dates import parse_date
 from acct_tui.services.errors import Conflict, ValidationError
+from acct_tui.services.writes import accounts
 from acct_tui.text import inert
 from acct_tui.vocab import Stage, Tier
 from acct_tui.widgets.display import long_date

@@ -20,7 +20,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from acct_tui.screens.base import RowTarget, ViewScreen
-from acct_tui.services.portfolio import (
+from acct_tui.services.reads.portfolio import (
     PAGE,
     PortfolioQuery,
     PortfolioRow,
@@ -453,7 +453,7 @@ class PortfolioScreen(ViewScreen):
 
     def action_export(self) -> None:
         from acct_tui.screens.transfer import open_export
-        from acct_tui.services.exports import export_portfolio
+        from acct_tui.services.io.exports import export_portfolio
 
         query = self.query_state
         open_export(

@@ -17,8 +17,8 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
 from acct_tui.screens.base import RowTarget, ViewScreen
-from acct_tui.services.dates import describe_due, describe_recurrence
-from acct_tui.services.queue import SECTION_LIMIT, Queue, QueueItem, followup_queue, queue_counts
+from acct_tui.services.domain.dates import describe_due, describe_recurrence
+from acct_tui.services.reads.queue import SECTION_LIMIT, Queue, QueueItem, followup_queue, queue_counts
 from acct_tui.text import inert
 from acct_tui.widgets.columns import Column, Header
 from acct_tui.widgets.display import Palette, health, plain
@@ -193,7 +193,7 @@ class QueueScreen(ViewScreen):
 
     def action_export(self) -> None:
         from acct_tui.screens.transfer import open_export
-        from acct_tui.services.exports import export_queue
+        from acct_tui.services.io.exports import export_queue
 
         open_export(self.acct, "queue", lambda fmt, out: export_queue(self.ctx, fmt, out), "your follow-up queue")
 

@@ -36,10 +36,10 @@ from acct_tui.screens.walk_render import (
     part_key,
     touches_text,
 )
-from acct_tui.services import followups, walkmarks
-from acct_tui.services.detail import TimelineItem, timeline_page
-from acct_tui.services.queue import QueueItem
-from acct_tui.services.upkeep import ItemKind, WalkCard, walk_cards
+from acct_tui.services.reads.detail import TimelineItem, timeline_page
+from acct_tui.services.reads.queue import QueueItem
+from acct_tui.services.reads.upkeep import ItemKind, WalkCard, walk_cards
+from acct_tui.services.writes import followups, walkmarks
 from acct_tui.text import inert
 from acct_tui.widgets.display import Palette
 

@@ -111,7 +111,7 @@ class ImportModal(DismissOnce[Any], ModalScreen[Any]):
     def action_run(self, dry_run: bool) -> None:
         if self.running:
             return
-        from acct_tui.services.imports import ImportOptions, run_import
+        from acct_tui.services.io.imports import ImportOptions, run_import
 
         path = self.query_one("#import-path", Input).value.strip()
         report = self.query_one("#import-report", Static)

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
-from acct_tui.services.dates import describe_due, describe_recurrence
-from acct_tui.services.detail import TimelineItem
-from acct_tui.services.queue import QueueItem
-from acct_tui.services.upkeep import ItemKind, WalkCard
+from acct_tui.services.domain.dates import describe_due, describe_recurrence
+from acct_tui.services.reads.detail import TimelineItem
+from acct_tui.services.reads.queue import QueueItem
+from acct_tui.services.reads.upkeep import ItemKind, WalkCard
 from acct_tui.text import inert
 from acct_tui.widgets.display import Palette, ago, days_from, health, money
 

@@ -59,7 +59,7 @@ class WhatIfModal(DismissOnce[None], ModalScreen[None]):
             self._run(settings)
 
     def _run(self, settings: tuple[str, ...]) -> None:
-        from acct_tui.services.explain import what_if
+        from acct_tui.services.reads.explain import what_if
 
         app = self.acct
         raw = app.settings.raw if app.settings is not None else {}
@@ -72,7 +72,7 @@ class WhatIfModal(DismissOnce[None], ModalScreen[None]):
         app.run_service(what_if, app.ctx, settings, raw, then=self._show, failed=failed, group="what-if", node=self)
 
     def _show(self, result: Any) -> None:
-        from acct_tui.services.commands.reports import what_if_summary
+        from acct_tui.services.grammar.reports import what_if_summary
 
         self.query_one("#whatif-summary", Static).update(Text(what_if_summary(result), style="bold"))
         table = Table.grid(padding=(0, 1))

@@ -7,8 +7,8 @@ import uuid
 from dataclasses import dataclass, field
 
 from acct_tui.clock import Clock, SystemClock
-from acct_tui.services.health import DEFAULT_POLICY, HealthPolicy
-from acct_tui.services.policy import WorkPlan
+from acct_tui.services.domain.health import DEFAULT_POLICY, HealthPolicy
+from acct_tui.services.domain.policy import WorkPlan
 from acct_tui.vocab import Role
 
 

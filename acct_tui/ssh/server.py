@@ -80,7 +80,7 @@ class Desk:
         self.failures = FailureTracker(self.limits)
         self.sessions = SessionCounter(self.limits)
         if self.lookup_keys is None:
-            from acct_tui.services.keys import login_fingerprints
+            from acct_tui.services.writes.keys import login_fingerprints
 
             self.lookup_keys = login_fingerprints
 

@@ -21,7 +21,7 @@ from acct_tui.verbs import Handler
 
 
 def register(verbs: Any, common: argparse.ArgumentParser) -> dict[str, Handler]:
-    from acct_tui.services.commands.grammar import VERBS
+    from acct_tui.services.grammar.syntax import VERBS
 
     handlers: dict[str, Handler] = {}
     groups: dict[str, Any] = {}
@@ -47,7 +47,7 @@ def register(verbs: Any, common: argparse.ArgumentParser) -> dict[str, Handler]:
 
 
 def _group_help(group: str) -> str:
-    from acct_tui.services.commands.grammar import VERBS
+    from acct_tui.services.grammar.syntax import VERBS
 
     actions = [v.name.split()[1] for v in VERBS if v.group == group and v.cli]
     return f"{group}: {' | '.join(actions)}"
@@ -55,7 +55,7 @@ def _group_help(group: str) -> str:
 
 def verb_name(args: argparse.Namespace) -> str:
     """The grammar's name of the verb argparse chose (`followup snooze` for `followup snooze` or `snooze`)."""
-    from acct_tui.services.commands.grammar import VERB_BY_NAME
+    from acct_tui.services.grammar.syntax import VERB_BY_NAME
 
     action = getattr(args, f"{args.verb}_action", None)
     name = f"{args.verb} {action}" if action else str(args.verb)
@@ -77,9 +77,9 @@ DEFAULT_LIMIT = 50
 
 
 def action_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
-    from acct_tui.services.commands.grammar import Command
-    from acct_tui.services.commands.run import execute, plain
     from acct_tui.services.errors import ValidationError
+    from acct_tui.services.grammar.run import execute, plain
+    from acct_tui.services.grammar.syntax import Command
 
     name = verb_name(args)
     open_db(settings)
@@ -107,7 +107,7 @@ def action_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> i
 
 def past_date_warnings(name: str, values: dict[str, Any], today: Any) -> list[str]:
     """A line for each due date typed that lands before today (it is written, and shows as overdue)."""
-    from acct_tui.services.dates import parse_date, past_note
+    from acct_tui.services.domain.dates import parse_date, past_note
     from acct_tui.services.errors import ValidationError
 
     typed: list[tuple[str, object]] = []

@@ -72,7 +72,7 @@ def read_key_file(name: str) -> str:
 
 
 def agent_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
-    from acct_tui.services import agents
+    from acct_tui.services.writes import agents
 
     open_db(settings)
     if args.agent_verb == "add" and not agents.has_agents():
@@ -102,7 +102,7 @@ def agent_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> in
         ref = agents.deactivate_agent(ctx, args.login)
         say(f"deactivated {ref.login}")
     elif args.agent_verb == "key":
-        from acct_tui.services import keys
+        from acct_tui.services.writes import keys
 
         if args.key_verb == "add":
             for fingerprint in keys.add_keys(ctx, args.login, read_key_file(args.file)):
@@ -115,13 +115,13 @@ def agent_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> in
 
 def first_agent(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
     """`agent add` on a fresh database: you become its admin; adding someone else adds you first."""
-    from acct_tui.services import agents
+    from acct_tui.services.writes import agents
 
     text = read_key_file(args.key) if args.key else ""
     ctx = make_context(settings, clock)  # registers the login as the database's admin
     if args.login == ctx.agent.login:
         if text:
-            from acct_tui.services import keys
+            from acct_tui.services.writes import keys
 
             keys.add_keys(ctx, args.login, text)
         print(f"added {ctx.agent.login} (admin): the first agent of a database is its admin")
@@ -132,7 +132,7 @@ def first_agent(args: argparse.Namespace, settings: Settings, clock: Clock) -> i
 
 
 def key_list(args: argparse.Namespace) -> int:
-    from acct_tui.services.keys import authorized_keys, list_keys
+    from acct_tui.services.writes.keys import authorized_keys, list_keys
 
     if args.authorized_keys:
         for line in authorized_keys(args.command):
@@ -153,11 +153,11 @@ def key_list(args: argparse.Namespace) -> int:
 
 
 def share_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
-    from acct_tui.services import sharing
+    from acct_tui.services.writes import sharing
 
     open_db(settings)
     ctx = make_context(settings, clock, bootstrap=False)
-    from acct_tui.services.exports import find_account
+    from acct_tui.services.io.exports import find_account
 
     account_id = find_account(ctx, args.account)  # the same name matching as every other verb
     action = sharing.share_account if args.verb == "share" else sharing.unshare_account

@@ -47,7 +47,7 @@ def register(verbs: Any, common: argparse.ArgumentParser) -> dict[str, Handler]:
 
 
 def seed_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
-    from acct_tui.services.seed import seed_as
+    from acct_tui.services.io.seed import seed_as
 
     open_db(settings)
     ctx = make_context(settings, clock)  # on an empty database the first login becomes its admin
@@ -109,8 +109,8 @@ def where_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> in
 
 
 def queue_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
-    from acct_tui.services.derived import refresh_stale_health
-    from acct_tui.services.queue import followup_queue
+    from acct_tui.services.reads.queue import followup_queue
+    from acct_tui.services.store.derived import refresh_stale_health
 
     open_db(settings)
     ctx = make_context(settings, clock, bootstrap=False)
@@ -134,7 +134,7 @@ def queue_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> in
         dump_json(payload, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return EXIT_OK
-    from acct_tui.services.dates import describe_due
+    from acct_tui.services.domain.dates import describe_due
     from acct_tui.text import fit, inert
 
     for name in queue.SECTIONS:

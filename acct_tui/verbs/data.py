@@ -28,7 +28,7 @@ DELIMITERS = {"comma": ",", "semicolon": ";", "tab": "\t", "pipe": "|"}
 
 
 def _fields_help() -> str:
-    from acct_tui.services.imports.columns import ALIASES
+    from acct_tui.services.io.imports.columns import ALIASES
 
     lines = ["fields for --map COLUMN=field:"]
     lines += [f"  {kind.value}: {', '.join(fields)}" for kind, fields in ALIASES.items()]
@@ -132,7 +132,7 @@ class PhasedProgress:
 
 
 def import_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
-    from acct_tui.services.imports import DateOrder, ImportOptions, parse_mapping, parse_owner_map, run_import
+    from acct_tui.services.io.imports import DateOrder, ImportOptions, parse_mapping, parse_owner_map, run_import
 
     if args.skip_invalid is False and args.rejects:
         raise CliError("--rejects goes with --skip-invalid (the rejected rows are the ones it skips)")
@@ -238,7 +238,7 @@ def _write_output(path: str | None, write: Callable[[Any], int], *, binary: bool
 
 
 def export_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
-    from acct_tui.services import exports
+    from acct_tui.services.io import exports
 
     if args.view == "calendar" and args.format is not None:
         raise CliError("a calendar is written as .ics only; leave out --format (csv and json are for the other views)")
@@ -263,8 +263,8 @@ def export_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> i
 
 
 def _portfolio_query(args: argparse.Namespace) -> Any:
-    from acct_tui.services.portfolio import PortfolioQuery, QuickFilter, SortKey
-    from acct_tui.services.validation import clean_text
+    from acct_tui.services.domain.validation import clean_text
+    from acct_tui.services.reads.portfolio import PortfolioQuery, QuickFilter, SortKey
 
     try:
         sort = SortKey(args.sort)
@@ -275,8 +275,8 @@ def _portfolio_query(args: argparse.Namespace) -> Any:
 
 
 def brief_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
-    from acct_tui.services.brief import account_brief
-    from acct_tui.services.exports import find_account
+    from acct_tui.services.io.brief import account_brief
+    from acct_tui.services.io.exports import find_account
 
     open_db(settings, create=False)
     ctx = make_context(settings, clock, bootstrap=False)
@@ -293,7 +293,7 @@ def brief_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> in
 
 
 def backup_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
-    from acct_tui.services.backup import backup_database
+    from acct_tui.services.io.backup import backup_database
 
     result = backup_database(settings.database_url, args.file, force=args.force)
     say(f"backed up to {result.path} ({result.bytes / 1_048_576:.1f} MiB in {result.seconds:.1f}s)")
@@ -301,7 +301,7 @@ def backup_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> i
 
 
 def restore_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
-    from acct_tui.services.backup import restore_database
+    from acct_tui.services.io.backup import restore_database
 
     result = restore_database(settings.database_url, args.file, force=args.force, as_login=settings.agent_login)
     say(f"restored {result.path} from {args.file} (schema version {result.schema_version})")

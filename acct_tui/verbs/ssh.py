@@ -95,7 +95,7 @@ def serve_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> in
     import asyncio
 
     from acct_tui.db import parse_url
-    from acct_tui.services.keys import list_keys
+    from acct_tui.services.writes.keys import list_keys
     from acct_tui.ssh.hostkey import HostKeyError
     from acct_tui.ssh.limits import Limits
     from acct_tui.ssh.server import Desk, serve, setup_logging

@@ -15,7 +15,7 @@ from acct_tui.app import AcctApp
 from acct_tui.clock import FixedClock
 from acct_tui.db import open_database
 from acct_tui.services.context import Ctx
-from acct_tui.services.demo import build_demo
+from acct_tui.services.io.demo import build_demo
 from tests.conftest import TODAY
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from acct_tui.app import AcctApp
 from acct_tui.models import Account
 from acct_tui.screens.form import FieldNote, FormModal
-from acct_tui.services.unit import reading
+from acct_tui.services.store.unit import reading
 from tests.ui.conftest import press, settle
 
 

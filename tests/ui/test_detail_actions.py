@@ -10,10 +10,10 @@ import pytest
 from acct_tui.app import AcctApp
 from acct_tui.models import Account, Agent, Concern, Contact, FollowUp, Opportunity
 from acct_tui.screens.detail import AccountScreen
-from acct_tui.services import accounts
-from acct_tui.services.agents import agent_ref
 from acct_tui.services.context import Ctx
-from acct_tui.services.unit import reading
+from acct_tui.services.store.unit import reading
+from acct_tui.services.writes import accounts
+from acct_tui.services.writes.agents import agent_ref
 from tests.conftest import TODAY
 from tests.ui.conftest import press, screen_text, settle
 

@@ -11,9 +11,9 @@ from acct_tui.models import Concern, Contact, Subscription
 from acct_tui.screens.detail import AccountScreen
 from acct_tui.screens.detail_forms import ConfirmModal, ContactEditModal
 from acct_tui.screens.form import FormModal
-from acct_tui.services import accounts
 from acct_tui.services.context import Ctx
-from acct_tui.services.unit import reading
+from acct_tui.services.store.unit import reading
+from acct_tui.services.writes import accounts
 from tests.conftest import TODAY
 from tests.ui.conftest import press, screen_text, settle
 
@@ -171,7 +171,7 @@ async def test_timeline_reader_names_the_contact(make_app: Callable[..., AcctApp
         account_id = await _open_first(app, pilot)
         with reading():
             contact = Contact.get(Contact.account == account_id)
-        from acct_tui.services import followups
+        from acct_tui.services.writes import followups
 
         followups.log_activity(demo_ctx, account_id, {"kind": "call", "summary": "Pricing call"}, contact_id=contact.id)
         app.changed()

@@ -18,8 +18,8 @@ from acct_tui.screens.help import HelpScreen
 from acct_tui.screens.portfolio import PortfolioScreen
 from acct_tui.screens.today import TodayScreen
 from acct_tui.screens.whatif import WhatIfModal
-from acct_tui.services.queue import QueueItem
-from acct_tui.services.unit import reading
+from acct_tui.services.reads.queue import QueueItem
+from acct_tui.services.store.unit import reading
 from acct_tui.widgets.rows import RowList
 from tests.conftest import TODAY
 from tests.ui.conftest import press, screen_text, settle
@@ -200,7 +200,7 @@ async def test_the_palette_switches_context(make_app: Callable[..., AcctApp], tm
 async def test_start_up_creates_missing_checkpoints_out_of_undo_reach(make_app: Callable[..., AcctApp]) -> None:
     """After a bulk write (seed, import), accounts with a renewal date and no checkpoints get them
     soon after start; z does not take them back."""
-    from acct_tui.services.checkpoints import mark_out_of_step, out_of_step
+    from acct_tui.services.writes.checkpoints import mark_out_of_step, out_of_step
 
     with reading():
         Account.update(renewal_on=TODAY + dt.timedelta(days=200)).where(Account.name == "Kestrel Freight").execute()
@@ -239,7 +239,7 @@ async def test_a_woken_follow_up_says_why_in_the_queue_and_the_walk(
     make_app: Callable[..., AcctApp], demo_ctx: Any
 ) -> None:
     """Snoozed, then the client emails in: the queue's detail line and the walk's card both say why it woke."""
-    from acct_tui.services import followups
+    from acct_tui.services.writes import followups
 
     with reading():
         item = FollowUp.select().where(FollowUp.status == "open", FollowUp.assignee == demo_ctx.agent.id).first()

@@ -49,10 +49,10 @@ from acct_tui.screens.help import HelpScreen
 from acct_tui.screens.modals import TextModal
 from acct_tui.screens.queue import QueueScreen
 from acct_tui.screens.today import TodayScreen
-from acct_tui.services import accounts, followups
 from acct_tui.services.context import Ctx
-from acct_tui.services.queue import QueueItem
-from acct_tui.services.unit import reading
+from acct_tui.services.reads.queue import QueueItem
+from acct_tui.services.store.unit import reading
+from acct_tui.services.writes import accounts, followups
 from acct_tui.text import inert
 from tests.conftest import TODAY
 from tests.ui.conftest import press, screen_text, settle

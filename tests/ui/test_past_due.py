@@ -8,7 +8,7 @@ from collections.abc import Callable
 from acct_tui.app import AcctApp
 from acct_tui.models import FollowUp
 from acct_tui.screens.form import FieldNote, FormModal
-from acct_tui.services.unit import reading
+from acct_tui.services.store.unit import reading
 from tests.conftest import TODAY
 from tests.ui.conftest import press, settle
 

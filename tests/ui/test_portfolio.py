@@ -7,9 +7,9 @@ from typing import Any
 
 from acct_tui.app import AcctApp
 from acct_tui.screens.portfolio import PortfolioScreen
-from acct_tui.services.accounts import create_account
 from acct_tui.services.context import Ctx
-from acct_tui.services.portfolio import QuickFilter, SortKey
+from acct_tui.services.reads.portfolio import QuickFilter, SortKey
+from acct_tui.services.writes.accounts import create_account
 from acct_tui.widgets.rows import RowList
 from tests.ui.conftest import press, screen_text, settle
 
@@ -129,7 +129,7 @@ async def test_the_first_page_read_at_start_up_is_shown_without_asking_again(
     from dataclasses import replace
 
     from acct_tui.readahead import ReadAhead
-    from acct_tui.services.portfolio import PAGE, PortfolioQuery, portfolio_rows
+    from acct_tui.services.reads.portfolio import PAGE, PortfolioQuery, portfolio_rows
 
     ahead = ReadAhead(portfolio_rows, demo_ctx, PortfolioQuery(), 0, PAGE)
     rows = ahead.take()
@@ -151,7 +151,7 @@ async def test_the_first_page_read_at_start_up_is_shown_without_asking_again(
 async def test_a_read_ahead_of_another_call_is_ignored(make_app: Callable[..., AcctApp], demo_ctx: Ctx) -> None:
     """A read-ahead that is not the screen's first call (other page size) changes nothing on screen."""
     from acct_tui.readahead import ReadAhead
-    from acct_tui.services.portfolio import PortfolioQuery, portfolio_rows
+    from acct_tui.services.reads.portfolio import PortfolioQuery, portfolio_rows
 
     ahead = ReadAhead(portfolio_rows, demo_ctx, PortfolioQuery(), 0, 3)
     app = make_app(read_ahead=ahead)

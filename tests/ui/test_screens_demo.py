@@ -8,8 +8,8 @@ from decimal import Decimal
 from acct_tui.app import AcctApp
 from acct_tui.models import Account, Concern, HealthHistory, Subscription
 from acct_tui.services.context import Ctx
-from acct_tui.services.history import health_trends
-from acct_tui.services.unit import reading
+from acct_tui.services.reads.history import health_trends
+from acct_tui.services.store.unit import reading
 from tests.ui.conftest import screen_text, settle
 
 

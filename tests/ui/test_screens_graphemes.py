@@ -8,8 +8,8 @@ import pytest
 import wcwidth
 
 from acct_tui.app import AcctApp
-from acct_tui.services.accounts import create_account
 from acct_tui.services.context import Ctx
+from acct_tui.services.writes.accounts import create_account
 from acct_tui.text import cell_width, clip, fit
 from tests.ui.conftest import press, screen_text, settle
 

@@ -9,9 +9,9 @@ from textual.command import CommandInput
 
 from acct_tui.app import AcctApp
 from acct_tui.screens.detail import AccountScreen
-from acct_tui.services.accounts import create_account
 from acct_tui.services.context import Ctx
-from acct_tui.services.portfolio import PortfolioQuery, portfolio_rows
+from acct_tui.services.reads.portfolio import PortfolioQuery, portfolio_rows
+from acct_tui.services.writes.accounts import create_account
 from tests.ui.conftest import press, screen_text, settle
 
 

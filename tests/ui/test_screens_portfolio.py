@@ -10,9 +10,8 @@ import pytest
 from acct_tui.app import AcctApp
 from acct_tui.screens.detail import AccountScreen
 from acct_tui.screens.portfolio import PortfolioScreen
-from acct_tui.services.accounts import create_account
 from acct_tui.services.context import Ctx
-from acct_tui.services.portfolio import (
+from acct_tui.services.reads.portfolio import (
     PortfolioQuery,
     SortKey,
     neighbour,
@@ -22,6 +21,7 @@ from acct_tui.services.portfolio import (
     portfolio_tail,
     position_of,
 )
+from acct_tui.services.writes.accounts import create_account
 from acct_tui.widgets.rows import RowList
 from tests.ui.conftest import press, screen_text, settle
 
@@ -116,7 +116,7 @@ async def test_back_after_walking_lands_on_the_account_walked_to(make_app: Calla
 @pytest.fixture
 def owned(ctx: Ctx) -> Ctx:
     """Accounts of three owners whose ids run against their names' order (Zoe first, then Mia, then Abe)."""
-    from acct_tui.services.agents import add_agent
+    from acct_tui.services.writes.agents import add_agent
 
     owners = [
         add_agent(ctx, login, name=name).id

@@ -8,7 +8,7 @@ from textual.widgets._toast import Toast
 
 from acct_tui.app import AcctApp
 from acct_tui.screens.detail import AccountScreen
-from acct_tui.services.queue import QueueItem
+from acct_tui.services.reads.queue import QueueItem
 from tests.ui.conftest import press, screen_text, settle
 
 

@@ -22,10 +22,10 @@ from acct_tui.screens.modals import SnoozeModal
 from acct_tui.screens.portfolio import PortfolioScreen
 from acct_tui.screens.queue import QueueScreen
 from acct_tui.screens.today import TodayScreen
-from acct_tui.services import followups
-from acct_tui.services.portfolio import QuickFilter
-from acct_tui.services.queue import QueueItem
-from acct_tui.services.unit import reading
+from acct_tui.services.reads.portfolio import QuickFilter
+from acct_tui.services.reads.queue import QueueItem
+from acct_tui.services.store.unit import reading
+from acct_tui.services.writes import followups
 from acct_tui.widgets.rows import RowList
 from tests.ui.conftest import press, settle
 

@@ -13,7 +13,7 @@ UI = (
     "acct_tui.app",
     "acct_tui.keymap",
     "acct_tui.readahead",
-    "acct_tui.commands",
+    "acct_tui.palette",
     "acct_tui.screens",
     "acct_tui.widgets",
 )

@@ -11,7 +11,7 @@ from acct_tui.models import Activity, Contact, FollowUp, WalkMark
 from acct_tui.screens.queue import QueueScreen
 from acct_tui.screens.today import TodayScreen
 from acct_tui.services.context import Ctx
-from acct_tui.services.unit import reading
+from acct_tui.services.store.unit import reading
 from tests.conftest import TODAY
 from tests.ui.conftest import press, screen_text, settle
 

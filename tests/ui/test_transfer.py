@@ -12,7 +12,7 @@ from textual.widgets import Input, ProgressBar
 from acct_tui.app import AcctApp
 from acct_tui.models import Account
 from acct_tui.screens.transfer import ExportModal, ImportModal
-from acct_tui.services.unit import reading
+from acct_tui.services.store.unit import reading
 from tests.ui.conftest import press, screen_text, settle
 
 SALESFORCE = (

@@ -12,8 +12,8 @@ from acct_tui.screens.detail import AccountScreen
 from acct_tui.screens.queue import QueueScreen
 from acct_tui.screens.today import TodayScreen
 from acct_tui.services.context import Ctx
-from acct_tui.services.queue import QueueItem
-from acct_tui.services.unit import reading
+from acct_tui.services.reads.queue import QueueItem
+from acct_tui.services.store.unit import reading
 from acct_tui.widgets.rows import RowList
 from tests.conftest import TODAY
 from tests.ui.conftest import press, screen_text, settle

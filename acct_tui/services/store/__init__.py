@@ -1,0 +1,1 @@
+"""Storage and the unit of work: query rows, audit, transactions, derived columns, search, scope, undo."""

@@ -1,0 +1,179 @@
+"""Undo: reverse the last change an agent made in this session, through the audit trail.
+
+An undo is itself a change with its own audit entries; the entries it
+reverses are marked with its id, so it is never undone twice. A record that
+somebody else changed since is left alone: the undo is refused with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from peewee import Model
+
+from acct_tui.models import (
+    Account,
+    AccountShare,
+    Activity,
+    Agent,
+    AuditEntry,
+    Concern,
+    Contact,
+    FollowUp,
+    Opportunity,
+    Subscription,
+    WalkMark,
+)
+from acct_tui.services.context import Ctx
+from acct_tui.services.errors import Conflict, NotFound
+from acct_tui.services.store.derived import DERIVED_COLUMNS
+from acct_tui.services.store.scope import require_account
+from acct_tui.services.store.unit import Change, change, from_json, reading, snapshot, to_json
+
+_MODELS: dict[str, type[Model]] = {
+    model._meta.table_name: model
+    for model in (
+        Account,
+        AccountShare,
+        Activity,
+        Agent,
+        Concern,
+        Contact,
+        FollowUp,
+        Opportunity,
+        Subscription,
+        WalkMark,
+    )
+}
+
+
+@dataclass(frozen=True)
+class Undone:
+    change_id: str
+    summary: str
+    account_id: int | None
+
+
+def last_undoable(ctx: Ctx) -> AuditEntry | None:
+    """The newest entry of this agent's session that can still be undone."""
+    with reading():
+        entry: AuditEntry | None = (
+            AuditEntry.select()
+            .where(
+                AuditEntry.agent == ctx.agent.id,
+                AuditEntry.session_id == ctx.session_id,
+                AuditEntry.undone_by.is_null(),
+                AuditEntry.action != "undo",
+            )
+            .order_by(AuditEntry.id.desc())
+            .first()
+        )
+        return entry
+
+
+def undo_last(ctx: Ctx) -> Undone:
+    """Reverse the agent's last change of this session."""
+    latest = last_undoable(ctx)
+    if latest is None:
+        raise NotFound("nothing to undo in this session")
+    return undo_change(ctx, latest.change_id)
+
+
+def undo_change(ctx: Ctx, change_id: str) -> Undone:
+    with change(ctx, "undo") as ch:
+        entries = list(
+            AuditEntry.select()
+            .where(AuditEntry.change_id == change_id, AuditEntry.undone_by.is_null())
+            .order_by(AuditEntry.id.desc())
+        )
+        if not entries:
+            raise NotFound("that change was already undone")
+        own = all(e.agent_id == ctx.agent.id and e.session_id == ctx.session_id for e in entries)
+        for account_id in sorted({e.account_id for e in entries if e.account_id}):
+            ch.lock(account_id)
+            if not own:
+                # Someone else's change (from an account's history): only on accounts in scope.
+                # One's own change in this session stays undoable even if it moved the account
+                # out of scope (a handoff).
+                require_account(ctx.agent, account_id)
+        for entry in entries:
+            _reverse(ch, entry)
+        AuditEntry.update(undone_by=ch.id).where(AuditEntry.change_id == change_id).execute()
+        summary = entries[-1].summary
+        first_account = next((e.account_id for e in entries if e.account_id), None)
+        return Undone(change_id, summary, first_account)
+
+
+def _reverse(ch: Change, entry: AuditEntry) -> None:
+    model = _MODELS.get(entry.entity)
+    if model is None:
+        raise Conflict(f"changes to {entry.entity} cannot be undone here")
+    before = json.loads(entry.before) if entry.before else None
+    after = json.loads(entry.after) if entry.after else None
+    current = model.get_or_none(model._meta.primary_key == entry.entity_id)
+    label = f"undo: {entry.summary}"
+    if after is not None and before is None:  # it was created: delete it
+        if current is None:
+            return
+        _check_unchanged(current, after, entry)
+        if isinstance(current, Account):
+            _check_bare(current, entry)
+        ch.deleted(current, label, action="undo")
+        current.delete_instance()
+        if isinstance(current, Contact | Activity):
+            ch.touch(current.account_id, search=isinstance(current, Contact))
+        return
+    if before is not None and after is None:  # it was deleted: put it back
+        values = {name: from_json(model, name, value) for name, value in before.items()}
+        restored = model.create(**values)
+        ch.created(restored, label, action="undo")
+        return
+    assert before is not None and after is not None
+    if current is None:
+        raise Conflict(f"cannot undo {entry.summary!r}: the record was deleted since")
+    _check_unchanged(current, after, entry)
+    old = snapshot(current, before.keys())
+    for name, value in before.items():
+        if name != "version":  # versions only move forward, or a stale editor could win
+            setattr(current, name, from_json(model, name, value))
+    if "version" in model._meta.fields:
+        current.version += 1  # type: ignore[attr-defined]
+    if isinstance(current, Account) and "name" in before:
+        current.sort_name = current.name.casefold()
+    current.save()
+    ch.updated(current, old, label, action="undo")
+    if isinstance(current, Account):
+        ch.touch(current.id, search=True)
+
+
+def _check_unchanged(current: Model, after: dict[str, object], entry: AuditEntry) -> None:
+    # The derived columns move by themselves (the same transaction refreshes
+    # them), so only what a person wrote counts as "changed since".
+    # Nor does the version: undoing a later change moves it on too, and that must not
+    # block undoing the change before it (`z` twice on one record).
+    ignored = {"updated_at", "version", *DERIVED_COLUMNS} if isinstance(current, Account) else {"updated_at", "version"}
+    now = snapshot(current, after.keys())
+    moved = [k for k, value in after.items() if now.get(k) != to_json(value) and k not in ignored]
+    if moved:
+        raise Conflict(
+            f"cannot undo {entry.summary!r}: {', '.join(sorted(moved))} changed since",
+            theirs={k: now[k] for k in moved},
+        )
+
+
+def _check_bare(account: Account, entry: AuditEntry) -> None:
+    """Undoing an account's creation deletes it: refuse while later work hangs off it."""
+    children: dict[str, Any] = {
+        "contacts": Contact,
+        "activities": Activity,
+        "follow-ups": FollowUp,
+        "concerns": Concern,
+        "opportunities": Opportunity,
+        "products": Subscription,
+        "shares": AccountShare,
+    }
+    held = [name for name, model in children.items() if model.select().where(model.account == account.id).exists()]
+    if held:
+        raise Conflict(f"cannot undo {entry.summary!r}: {', '.join(held)} were added to it since")

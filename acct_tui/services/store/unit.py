@@ -1,0 +1,48 @@
+"""One user action = one transaction = one audit change.
+
+`change(ctx, ...)` opens a connection and a transaction; the service writes
+through it and records every row it creates, updates or deletes. On the way
+out the derived columns of every touched account are recomputed in the same
+transaction, so a failure anywhere leaves nothing behind: no half-written
+row, no audit entry for a change that did not happen, no stale sort column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from acct_tui.models import database_proxy
+from acct_tui.services.context import Ctx
+from acct_tui.services.store import derived
+
+# The audit record lives below the unit of work (the derived refresh records through it too);
+# these names stay importable from here, where most services look for them.
+from acct_tui.services.store.audit import Change as Change
+from acct_tui.services.store.audit import account_of as account_of
+from acct_tui.services.store.audit import from_json as from_json
+from acct_tui.services.store.audit import snapshot as snapshot
+from acct_tui.services.store.audit import to_json as to_json
+
+
+@contextmanager
+def change(ctx: Ctx, action: str, *, change_id: str | None = None) -> Iterator[Change]:
+    """A transaction that records its audit entries and refreshes derived columns."""
+    with database_proxy.connection_context(), database_proxy.atomic():
+        current = Change(ctx, action, change_id=change_id)
+        yield current
+        if current.accounts:
+            derived.refresh_accounts(
+                sorted(current.accounts),
+                ctx.today,
+                ctx.policy,
+                search_ids=current.search_accounts,
+                change=current,
+            )
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """A connection for a unit of read-only work (one per thread)."""
+    with database_proxy.connection_context():
+        yield

@@ -1,0 +1,1 @@
+"""What a person changes: accounts, follow-ups, sharing, agents and their keys, renewal checkpoints."""

@@ -230,12 +230,12 @@ class AcctApp(App[int]):
         self.keymap: dict[str, str] = {}
         """The `[keys]` remaps in force (binding id -> keys)."""
         self.keymap_problems: list[str] = []
-        if settings is not None and settings.raw.get("keys"):
+        if settings is not None and settings.keys:
             # Loaded only when a config remaps keys: it reads every screen's bindings.
             from acct_tui.keymap import binding_classes, keymap_from_config
 
             classes = [type(self), *binding_classes()]
-            keymap, self.keymap_problems = keymap_from_config(settings.raw, classes)
+            keymap, self.keymap_problems = keymap_from_config({"keys": dict(settings.keys)}, classes)
             self.keymap = keymap
             self.set_keymap(keymap)
 

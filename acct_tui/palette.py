@@ -107,7 +107,7 @@ class ContextsProvider(Provider):
         from acct_tui.services.reads.contexts import contexts_from_config
 
         app = _acct(self)
-        raw = app.settings.raw if app.settings is not None else {}
+        raw = app.settings.as_config() if app.settings is not None else {}
         try:
             definitions = contexts_from_config(raw)
         except PolicyError:
@@ -138,7 +138,7 @@ class ContextsProvider(Provider):
         from acct_tui.services.grammar import Command, execute
 
         app = _acct(self)
-        raw = app.settings.raw if app.settings is not None else {}
+        raw = app.settings.as_config() if app.settings is not None else {}
         command = Command("context", {"words": [name] if name else []}, origin="prompt")
         app.run_service(
             execute,

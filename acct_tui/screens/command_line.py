@@ -149,7 +149,7 @@ class CommandLineModal(DismissOnce[None], ModalScreen[None]):
         from acct_tui.services.grammar.run import execute
 
         app = self.acct
-        raw = app.settings.raw if app.settings is not None else {}
+        raw = app.settings.as_config() if app.settings is not None else {}
 
         def refused(exc: Exception) -> bool:
             if not self.is_open:

@@ -177,7 +177,10 @@ class PortfolioScreen(ViewScreen):
             self._cells,
             id="accounts",
             page_size=PAGE,
-            empty_text="No accounts match. Press esc to clear the filter, n for a new account.",
+            empty_text=(
+                f"No accounts match. Press {self.acct.key_for('portfolio.clear', type(self))} to clear the filter, "
+                f"{self.acct.key_for('portfolio.new', type(self))} for a new account."
+            ),
         )
         yield from self.compose_footer()
 

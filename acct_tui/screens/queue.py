@@ -82,7 +82,10 @@ class QueueScreen(ViewScreen):
             COLUMNS,
             self._cells,
             id="queue",
-            empty_text="Nothing in your queue. Enjoy the quiet, or press 3 for today's walk.",
+            empty_text=(
+                "Nothing in your queue. Enjoy the quiet, or press "
+                f"{self.acct.key_for('app.today', type(self))} for today's walk."
+            ),
         )
         yield Static("", id="queue-detail")
         yield from self.compose_footer()

@@ -62,7 +62,7 @@ class WhatIfModal(DismissOnce[None], ModalScreen[None]):
         from acct_tui.services.reads.explain import what_if
 
         app = self.acct
-        raw = app.settings.raw if app.settings is not None else {}
+        raw = app.settings.as_config() if app.settings is not None else {}
         self.query_one("#whatif-summary", Static).update(Text("scoring the portfolio…", style="dim"))
 
         def failed(exc: Exception) -> None:

@@ -407,3 +407,18 @@ async def test_the_snooze_dialog_is_drawn_once_and_opens_clean(make_app: Callabl
             assert FollowUp.get_by_id(item.id).snooze_reason == "new"
         await press(app, pilot, "s")
         assert app.screen is dialog
+
+
+async def test_an_empty_portfolio_names_the_remapped_keys(make_app: Callable[..., AcctApp], tmp_path: Path) -> None:
+    """With `portfolio.new` on `N` and `portfolio.clear` on `ctrl+l`, a filter matching nothing says so."""
+    settings = Settings(
+        database_url=str(tmp_path / "demo.db"),
+        agent_login="manager",
+        config_path=tmp_path / "c.toml",
+        raw={"keys": {"portfolio.new": "N", "portfolio.clear": "ctrl+l"}},
+    )
+    app = make_app(settings=settings)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one("#accounts", RowList)
+        assert "Press ^l to clear the filter, N for a new account." in table.empty_text

@@ -1,0 +1,87 @@
+"""How long a dialog takes to open: from the key to the first frame where it takes keys.
+
+Times `l` (log an activity, with its contacts read), `f` (new follow-up, with the agents
+read) and `e` (edit account) on the client detail, and `s` (snooze) in the queue: the
+first opening of each (its widgets are drawn) and the next ones (the drawn form is shown
+again). Runs on the demo database in a temporary folder. Prints medians and p95 in ms.
+
+    python benchmarks/forms_bench.py [--rounds N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import acct_tui.app  # noqa: E402, F401, I001  (first, so the app's own Textual settings apply as when run)
+from frames import Figures, FrameClock, quiet  # noqa: E402
+
+
+def _ready(app: Any) -> bool:
+    from acct_tui.screens.base import DismissOnce
+
+    screen = app.screen
+    return isinstance(screen, DismissOnce) and screen.is_open and screen.ready_for_keys
+
+
+async def _measure(rounds: int) -> dict[str, Figures]:
+    from acct_tui.app import AcctApp
+    from acct_tui.clock import SystemClock
+    from acct_tui.config import load_settings
+    from acct_tui.runtime import open_demo
+
+    ctx, _path = open_demo(load_settings(), SystemClock())
+    figures: dict[str, Figures] = {}
+    for name in ("log", "follow-up", "edit", "snooze"):
+        figures[f"{name} first"] = Figures()
+        figures[f"{name} again"] = Figures()
+    for _ in range(rounds):
+        app = AcctApp(ctx)
+        async with app.run_test(size=(120, 40)) as pilot:
+            clock = FrameClock(app)
+            await quiet(app, pilot)
+            await pilot.press("enter")
+            await quiet(app, pilot)
+            for key, name in (("l", "log"), ("f", "follow-up"), ("e", "edit")):
+                for when in ("first", "again", "again"):
+                    started = clock.post_key(key)
+                    figures[f"{name} {when}"].samples.append(1000 * await clock.until(started, lambda: _ready(app)))
+                    await quiet(app, pilot)
+                    await pilot.press("escape")
+                    await quiet(app, pilot)
+            await pilot.press("2")
+            await quiet(app, pilot)
+            for when in ("first", "again", "again"):
+                started = clock.post_key("s")
+                figures[f"snooze {when}"].samples.append(1000 * await clock.until(started, lambda: _ready(app)))
+                await quiet(app, pilot)
+                await pilot.press("escape")
+                await quiet(app, pilot)
+    return figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=5, help="app instances to measure (each opens every form)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as home:
+        os.environ["ACCT_TUI_HOME"] = home
+        figures = asyncio.run(_measure(args.rounds))
+    print(f"# key to a dialog that takes keys, ms ({args.rounds} app instances, {os.cpu_count()} cores)")
+    print(f"{'dialog':<18} {'median':>8} {'p95':>8} {'n':>4}")
+    for name, found in figures.items():
+        print(f"{name:<18} {found.median:8.1f} {found.p95:8.1f} {len(found.samples):4d}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

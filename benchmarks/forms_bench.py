@@ -54,7 +54,9 @@ async def _measure(rounds: int) -> dict[str, Figures]:
             for key, name in (("l", "log"), ("f", "follow-up"), ("e", "edit")):
                 for when in ("first", "again", "again"):
                     started = clock.post_key(key)
-                    figures[f"{name} {when}"].samples.append(1000 * await clock.until(started, lambda: _ready(app)))
+                    figures[f"{name} {when}"].samples.append(
+                        1000 * await clock.until(started, lambda app=app: _ready(app))
+                    )
                     await quiet(app, pilot)
                     await pilot.press("escape")
                     await quiet(app, pilot)
@@ -62,7 +64,7 @@ async def _measure(rounds: int) -> dict[str, Figures]:
             await quiet(app, pilot)
             for when in ("first", "again", "again"):
                 started = clock.post_key("s")
-                figures[f"snooze {when}"].samples.append(1000 * await clock.until(started, lambda: _ready(app)))
+                figures[f"snooze {when}"].samples.append(1000 * await clock.until(started, lambda app=app: _ready(app)))
                 await quiet(app, pilot)
                 await pilot.press("escape")
                 await quiet(app, pilot)

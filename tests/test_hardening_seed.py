@@ -130,7 +130,9 @@ def test_a_killed_bulk_seed_leaves_nothing_behind(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     base = [sys.executable, "-m", "acct_tui", "seed", "--db", str(path), "--agent", "boss"]
     subprocess.run([*base, "--accounts", "7"], check=True, env=env, capture_output=True)
-    loading = subprocess.Popen([*base, "--accounts", "25000", "--seed", "2"], env=env, stderr=subprocess.DEVNULL)
+    loading = subprocess.Popen(
+        [*base, "--accounts", "25000", "--seed", "2", "--force"], env=env, stderr=subprocess.DEVNULL
+    )
 
     def scratch() -> list[Path]:
         return [p for p in tmp_path.iterdir() if p.name.startswith(".big.db.acct-tui-")]

@@ -38,6 +38,16 @@ LOG_KINDS = [(k.label, k.value) for k in ActivityKind if k is not ActivityKind.H
 RowAction = Callable[["AcctApp", RowTarget, After], None]
 
 
+def _next_plan(values: dict[str, Any]) -> dict[str, Any] | None:
+    """The next follow-up a log or done form asks for (its `next_in` and `next_title` fields), or None."""
+    if not str(values["next_in"]).strip():
+        return None
+    plan: dict[str, Any] = {"due_on": values["next_in"]}
+    if str(values["next_title"]).strip():
+        plan["title"] = values["next_title"]
+    return plan
+
+
 def _followup(target: RowTarget) -> FollowUpLike:
     assert target.followup is not None, "a follow-up action on a row without one"
     return target.followup
@@ -98,11 +108,7 @@ def log_activity(app: AcctApp, target: RowTarget, after: After = None, *, summar
     ]
 
     def submit(values: dict[str, Any]) -> Any:
-        plan = None
-        if str(values["next_in"]).strip():
-            plan = {"due_on": values["next_in"]}
-            if str(values["next_title"]).strip():
-                plan["title"] = values["next_title"]
+        plan = _next_plan(values)
         return followups.log_activity(
             app.ctx,
             account_id,
@@ -350,11 +356,7 @@ def complete_with_outcome(app: AcctApp, target: RowTarget, after: After = None) 
     ]
 
     def submit(values: dict[str, Any]) -> Any:
-        plan = None
-        if str(values["next_in"]).strip():
-            plan = {"due_on": values["next_in"]}
-            if str(values["next_title"]).strip():
-                plan["title"] = values["next_title"]
+        plan = _next_plan(values)
         return followups.complete_followup(
             app.ctx,
             item.id,

@@ -159,6 +159,23 @@ def test_removed_contact_leaves_lists_but_past_activities_keep_the_name(ctx: Ctx
     assert _get(Contact, ines).is_primary
 
 
+def test_the_portfolio_filter_does_not_find_an_account_by_a_removed_contact(ctx: Ctx) -> None:
+    """Searching "Ines" finds the account while she is a contact, not once she is removed; undo finds it again."""
+    from acct_tui.services.reads.portfolio import PortfolioQuery, portfolio
+
+    account_id = _account(ctx)
+    ines = accounts.add_contact(ctx, account_id, {"name": "Ines Quarshie"})
+
+    def found() -> list[int]:
+        return [row.id for row in portfolio(ctx, PortfolioQuery(text="quarshie")).rows]
+
+    assert found() == [account_id]
+    accounts.remove_contact(ctx, ines)
+    assert found() == []
+    undo_last(ctx)
+    assert found() == [account_id]
+
+
 def test_contacts_are_scope_checked(ctx: Ctx) -> None:
     """Another agent's contact cannot be edited or removed."""
     account_id = _account(ctx)

@@ -198,7 +198,7 @@ def _refresh_chunk(
     if wanted:
         for account_id, name in tuple_rows(
             Contact.select(Contact.account, Contact.name)
-            .where(Contact.account.in_(wanted))
+            .where(Contact.account.in_(wanted), Contact.removed_at.is_null())  # who left is not searched for
             .order_by(Contact.id)  # the order they were added, on any backend and any plan
         ):
             contact_names[account_id].append(name)

@@ -129,6 +129,8 @@ def _reverse(ch: Change, entry: AuditEntry) -> None:
         values = {name: from_json(model, name, value) for name, value in before.items()}
         restored = model.create(**values)
         ch.created(restored, label, action="undo")
+        if isinstance(restored, Contact):
+            ch.touch(restored.account_id, search=True)
         return
     assert before is not None and after is not None
     if current is None:
@@ -146,6 +148,8 @@ def _reverse(ch: Change, entry: AuditEntry) -> None:
     ch.updated(current, old, label, action="undo")
     if isinstance(current, Account):
         ch.touch(current.id, search=True)
+    elif isinstance(current, Contact):  # a name, or who is still a contact, is what the filter finds
+        ch.touch(current.account_id, search=True)
 
 
 def _check_unchanged(current: Model, after: dict[str, object], entry: AuditEntry) -> None:

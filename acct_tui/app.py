@@ -137,7 +137,10 @@ class AcctApp(App[int]):
     """acct-tui: portfolio, follow-ups and today, for one agent."""
 
     TITLE = "acct-tui"
-    CSS_PATH = "app.tcss"
+    # Every style sheet is read at start: a screen's own CSS_PATH is read the first time it
+    # opens, and reading one re-parses every sheet and restyles every widget of the app,
+    # which made the first form of a session take a few hundred ms to appear.
+    CSS_PATH = ["app.tcss", "screens/views.tcss", "screens/forms.tcss"]
     ENABLE_COMMAND_PALETTE = True
 
     MODES: ClassVar[dict[str, Any]] = {
@@ -264,6 +267,7 @@ class AcctApp(App[int]):
         self.refresh_overdue()
         # Upkeep of stored scores can wait until the first rows are on screen.
         self.set_timer(1.0, self.refresh_stale_health)
+        self.set_timer(0.5, self.draw_spare_forms)
         for problem in self.keymap_problems:
             self.notify(problem, title="Config: keys", severity="warning", markup=False, timeout=10)
 
@@ -306,6 +310,42 @@ class AcctApp(App[int]):
             self._forms[form.shape] = form
             self.install_screen(form, f"form-{len(self._forms)}")
         self.push_screen(form)
+
+    @property
+    def drawn_forms(self) -> tuple[DismissOnce[Any], ...]:
+        """The forms kept drawn to be shown again, one per shape."""
+        return tuple(self._forms.values())
+
+    def draw_spare_forms(self, spares: list[DismissOnce[Any]] | None = None) -> None:
+        """Draw, one per idle moment, the forms the day's keys open most, without showing them.
+
+        The first `l` of a session then opens as fast as the next one (`push_form`
+        shows a drawn form again). A key pressed meanwhile waits for one form at most.
+        """
+        if spares is None:
+            from acct_tui.screens.actions import spare_forms
+
+            spares = spare_forms(self)
+        register = getattr(self, "_register", None)  # Textual's: mounts a screen without showing it
+        while spares and register is not None:
+            form = spares.pop(0)
+            if form.shape in self._forms:
+                continue
+            form.dismissed = True  # drawn, not open: free to be shown as another form
+            self._forms[form.shape] = form
+            self.install_screen(form, f"form-{len(self._forms)}")
+            register(self, form)
+            self.set_timer(0.05, lambda form=form: self._lay_out_spare(form, spares))
+            return
+
+    def _lay_out_spare(self, form: DismissOnce[Any], spares: list[DismissOnce[Any]]) -> None:
+        """Lay a drawn spare out at the terminal's size, as its first showing would; then draw the next."""
+        lay_out = getattr(form, "_refresh_layout", None)  # Textual's: what a screen's first showing does
+        if form.is_mounted and lay_out is not None and form not in self.screen_stack:
+            form.update_node_styles(animate=False)
+            lay_out(self.size)
+        if spares:
+            self.set_timer(0.05, lambda: self.draw_spare_forms(spares))
 
     def run_row_action(self, name: str, target: RowTarget, after: After = None) -> None:
         """Run the shared action `name` (screens.actions.ROW_ACTIONS) on what a view has highlighted."""

@@ -33,7 +33,7 @@ def _ready(app: Any) -> bool:
     return isinstance(screen, DismissOnce) and screen.is_open and screen.ready_for_keys
 
 
-async def _measure(rounds: int) -> dict[str, Figures]:
+async def _measure(rounds: int, idle: float, spares: bool) -> dict[str, Figures]:
     from acct_tui.app import AcctApp
     from acct_tui.clock import SystemClock
     from acct_tui.config import load_settings
@@ -46,8 +46,13 @@ async def _measure(rounds: int) -> dict[str, Figures]:
         figures[f"{name} again"] = Figures()
     for _ in range(rounds):
         app = AcctApp(ctx)
+        if not spares:
+            app.draw_spare_forms = lambda *_args: None  # type: ignore[method-assign]
         async with app.run_test(size=(120, 40)) as pilot:
             clock = FrameClock(app)
+            await quiet(app, pilot)
+            # A person reads the first screen before a key: the app draws its spare forms meanwhile.
+            await asyncio.sleep(idle)
             await quiet(app, pilot)
             await pilot.press("enter")
             await quiet(app, pilot)
@@ -74,11 +79,14 @@ async def _measure(rounds: int) -> dict[str, Figures]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=5, help="app instances to measure (each opens every form)")
+    parser.add_argument("--idle", type=float, default=1.0, help="seconds between start and the first key")
+    parser.add_argument("--no-spares", action="store_true", help="do not draw forms ahead (to compare)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as home:
         os.environ["ACCT_TUI_HOME"] = home
-        figures = asyncio.run(_measure(args.rounds))
-    print(f"# key to a dialog that takes keys, ms ({args.rounds} app instances, {os.cpu_count()} cores)")
+        figures = asyncio.run(_measure(args.rounds, args.idle, not args.no_spares))
+    spares = "no spare forms" if args.no_spares else "spare forms drawn"
+    print(f"# key to a dialog that takes keys, ms ({args.rounds} app instances, {os.cpu_count()} cores, {spares})")
     print(f"{'dialog':<18} {'median':>8} {'p95':>8} {'n':>4}")
     for name, found in figures.items():
         print(f"{name:<18} {found.median:8.1f} {found.p95:8.1f} {len(found.samples):4d}")

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from acct_tui.screens.base import After, FollowUpLike, RowTarget
+from acct_tui.screens.base import After, DismissOnce, FollowUpLike, RowTarget
 from acct_tui.screens.form import Choices, FieldSpec, FormModal, Loaded, choices
 from acct_tui.screens.modals import EditAccountModal, SnoozeModal, account_fields
 from acct_tui.services.writes import accounts, followups
@@ -85,6 +85,10 @@ def log_activity(app: AcctApp, target: RowTarget, after: After = None, *, summar
     """`l`: a call, email, meeting, note or support touch, with an optional next follow-up.
 
     On a follow-up's row "With" starts on that follow-up's person."""
+    app.push_form(log_form(app, target, after, summary=summary))
+
+
+def log_form(app: AcctApp, target: RowTarget, after: After = None, *, summary: str = "") -> FormModal[Any]:
     account_id, name = target.account_id, target.account_name
     followup_id = target.followup.id if target.followup is not None else None
     fields = [
@@ -120,13 +124,15 @@ def log_activity(app: AcctApp, target: RowTarget, after: After = None, *, summar
 
     title = f"Log an activity · {inert(name)}"
     done = f"Logged on {inert(name)}"
-    app.push_form(
-        FormModal(title, fields, submit, done=done, after=after, load=_with_choices(app, account_id, followup_id))
-    )
+    return FormModal(title, fields, submit, done=done, after=after, load=_with_choices(app, account_id, followup_id))
 
 
 def new_followup(app: AcctApp, target: RowTarget, after: After = None, *, kind: str = "check-in") -> None:
     """`f`: a new follow-up on the account."""
+    app.push_form(followup_form(app, target, after, kind=kind))
+
+
+def followup_form(app: AcctApp, target: RowTarget, after: After = None, *, kind: str = "check-in") -> FormModal[Any]:
     account_id = target.account_id
     me = str(app.ctx.agent.id)
     fields = [
@@ -145,9 +151,7 @@ def new_followup(app: AcctApp, target: RowTarget, after: After = None, *, kind: 
         return followups.add_followup(app.ctx, account_id, values, assignee_id=assignee)
 
     title = f"New follow-up · {inert(target.account_name)}"
-    app.push_form(
-        FormModal(title, fields, submit, done="Follow-up added", after=after, load=lambda: {"assignee": people()})
-    )
+    return FormModal(title, fields, submit, done="Follow-up added", after=after, load=lambda: {"assignee": people()})
 
 
 def new_contact(app: AcctApp, target: RowTarget, after: After = None) -> None:
@@ -229,7 +233,7 @@ def new_account(app: AcctApp, after: After = None) -> None:
 def edit_account(app: AcctApp, target: RowTarget, after: After = None) -> None:
     """`e`: edit; only the fields you change are written, and a clash with someone else's save is shown."""
     if target.card is not None:
-        app.push_screen(EditAccountModal(target.card, after=after))
+        app.push_form(EditAccountModal(target.card, after=after))
 
 
 def handoff(app: AcctApp, target: RowTarget, after: After = None) -> None:
@@ -270,6 +274,26 @@ def snooze(app: AcctApp, target: RowTarget, after: After = None) -> None:
         return followups.snooze_followup(app.ctx, item.id, until, reason)
 
     app.push_form(SnoozeModal(f"Snooze · {item.title}", submit, done=f"Snoozed {inert(item.title)}", after=after))
+
+
+def spare_forms(app: AcctApp) -> list[DismissOnce[Any]]:
+    """One form of each shape the day's keys open most (l, f, s, e), for no account.
+
+    The app draws them while it is idle (`AcctApp.draw_spare_forms`), so that the
+    first `l` of a session opens as fast as the next: the form is shown again
+    with the account's title, values and save.
+    """
+    nobody = RowTarget(0, "")
+
+    def nothing(*_args: Any) -> None:
+        raise AssertionError("a spare form is shown only as another one")
+
+    return [
+        log_form(app, nobody),
+        followup_form(app, nobody),
+        SnoozeModal("", nothing),
+        EditAccountModal(None),
+    ]
 
 
 def plan_later(app: AcctApp, target: RowTarget, why: str, after: After = None) -> None:

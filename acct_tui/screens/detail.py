@@ -62,8 +62,6 @@ def pane_tabs(detail: ClientDetail | None) -> list[Tab]:
 class AccountScreen(DismissOnce[None]):
     """One account: card, health and why, and the panes."""
 
-    CSS_PATH = "views.tcss"
-
     VIEW_NAME = "Account"
     KEYBAR_FIRST = ("done", "snooze", "reschedule", "resolve", "read")
     """The pane's own keys lead the footer when not every key fits (each applies on one pane only)."""

@@ -40,7 +40,6 @@ class ConfirmModal(ModalScreen[bool]):
 
     answered = False
 
-    CSS_PATH = "forms.tcss"
     DEFAULT_CLASSES = "form"
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -81,8 +81,6 @@ class FieldSpec:
 class FormModal(DismissOnce[R], ModalScreen[R]):
     """A modal form over the current screen."""
 
-    CSS_PATH = "forms.tcss"
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", priority=True, id="form.save", tooltip="Save the form."),
         Binding("escape", "cancel", "Cancel", id="form.cancel", tooltip="Close the form without saving."),
@@ -123,7 +121,8 @@ class FormModal(DismissOnce[R], ModalScreen[R]):
             yield Label(Text(self.form_title), id="form-title")
             if self.intro:
                 yield Static(Text(self.intro), id="form-intro")
-            with VerticalScroll(id="form-fields"):
+            # The scrolling box is not a stop for tab: focus goes from field to field.
+            with VerticalScroll(id="form-fields", can_focus=False):
                 for spec in self.fields:
                     with Horizontal(classes="field-row"):
                         yield Label(Text(spec.label + (" *" if spec.required else "")), classes="field-label")
@@ -198,10 +197,8 @@ class FormModal(DismissOnce[R], ModalScreen[R]):
         return Input(spec.value, placeholder=spec.placeholder, id=wid, select_on_focus=False, compact=True)
 
     def on_mount(self) -> None:
-        if self.dismissed:  # escape came before the form was drawn
+        if self.dismissed:  # escape came before the form was drawn, or it is a spare (`AcctApp.draw_spare_forms`)
             return
-        # The scrolling box is not a stop for tab: focus goes from field to field.
-        self.query_one("#form-fields", VerticalScroll).can_focus = False
         self._open()
 
     def _open(self) -> None:

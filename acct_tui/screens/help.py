@@ -26,7 +26,6 @@ COMMON = (
 
 
 class HelpScreen(DismissOnce[None], ModalScreen[None]):
-    CSS_PATH = "forms.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,question_mark,q", "dismiss(None)", "Close", id="help.close", tooltip="Close the key list."),
     ]

@@ -35,8 +35,6 @@ SNOOZE_CHOICES = (
 class SnoozeModal(DismissOnce[Any], ModalScreen[Any]):
     """Pick when (one key: 1, 3, w, 2, m, or type a date), then a reason, then enter."""
 
-    CSS_PATH = "forms.tcss"
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="snooze.cancel", tooltip="Close without snoozing."),
         Binding("ctrl+s", "save", "Snooze", priority=True, id="snooze.save", tooltip="Snooze with what is chosen."),
@@ -206,20 +204,29 @@ class EditAccountModal(FormModal[Any]):
         ),
     ]
 
-    poolable = False  # it holds the account's version and the clash: one per edit
-
-    def __init__(self, card: Any, *, after: Callable[[Any], None] | None = None) -> None:
+    def __init__(self, card: Any | None, *, after: Callable[[Any], None] | None = None) -> None:
+        """Edit the account of `card` (services.reads.detail.AccountCard); None builds a spare to reuse."""
         self.card = card
-        self.original = _shown(card.values)
-        self.version = card.version
+        self.original = _shown(card.values) if card is not None else {}
+        self.version = card.version if card is not None else 0
         self.force = False
+        self._conflict: Conflict | None = None
+        name = inert(card.name) if card is not None else ""
         super().__init__(
-            f"Edit · {inert(card.name)}",
+            f"Edit · {name}",
             account_fields(self.original),
             self._submit,
-            done=f"Saved {inert(card.name)}",
+            done=f"Saved {name}",
             after=after,
         )
+
+    def reuse(self, other: DismissOnce[Any]) -> None:
+        """Become `other`: its account, values and version; no clash, no overwrite of the last edit."""
+        assert isinstance(other, EditAccountModal)
+        self.card, self.original, self.version = other.card, other.original, other.version
+        self.force, self._conflict = False, None
+        super().reuse(other)
+        self.submit = self._submit  # the other's bound save would write with its own version
 
     def _changes(self, values: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in values.items() if str(v) != self.original.get(k, "")}
@@ -236,6 +243,7 @@ class EditAccountModal(FormModal[Any]):
         return True
 
     def _submit(self, values: dict[str, Any]) -> Any:
+        assert self.card is not None, "a spare edit form is saved only as another one"
         changes = self._changes(values)
         if not changes:
             return self.version
@@ -255,7 +263,7 @@ class EditAccountModal(FormModal[Any]):
         self._conflict = exc
 
     def action_reload(self) -> None:
-        conflict = getattr(self, "_conflict", None)
+        conflict = self._conflict
         if conflict is None:
             return
         self.original = _shown(conflict.theirs)
@@ -265,7 +273,7 @@ class EditAccountModal(FormModal[Any]):
         self.query_one("#form-error", Static).update(Text("Reloaded their values."))
 
     def action_overwrite(self) -> None:
-        if getattr(self, "_conflict", None) is None:
+        if self._conflict is None:
             return
         self.force = True
         self.action_save()
@@ -306,8 +314,6 @@ def _shown(values: dict[str, Any]) -> dict[str, str]:
 
 class TextModal(DismissOnce[None], ModalScreen[None]):
     """Read a long text (an activity's notes) in full."""
-
-    CSS_PATH = "forms.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,enter,q", "dismiss(None)", "Close", id="text.close", tooltip="Close."),

@@ -37,7 +37,6 @@ SECTION_TITLES = {"overdue": "OVERDUE", "today": "DUE TODAY", "upcoming": "COMIN
 
 
 class QueueScreen(ViewScreen):
-    CSS_PATH = "views.tcss"
     VIEW_NAME = "Follow-ups"
     ROW_ACTIONS = ("done", "done_outcome", "snooze", "reschedule", "reassign", "log", "followup")
 

@@ -62,7 +62,6 @@ HINT_ORDER = (
 
 
 class TodayScreen(ViewScreen):
-    CSS_PATH = "views.tcss"
     VIEW_NAME = "Today"
 
     # Two bindings share `d` and `s`: the follow-up's and the account's. `check_action` keeps the one

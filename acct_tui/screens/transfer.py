@@ -45,8 +45,6 @@ PHASES = {
 class ImportModal(DismissOnce[Any], ModalScreen[Any]):
     """Pick a file and what it holds; ctrl+d checks it (nothing written), ctrl+s imports it."""
 
-    CSS_PATH = "forms.tcss"
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "ctrl+d", "run(True)", "Check", priority=True, id="import.check", tooltip="Check every row; write nothing."
@@ -191,8 +189,6 @@ FORMATS = {
 
 class ExportModal(DismissOnce[Any], ModalScreen[Any]):
     """Export what the list shows to a file; enter (or ctrl+s) writes it."""
-
-    CSS_PATH = "forms.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "run", "Export", priority=True, id="export.run", tooltip="Write the file."),

@@ -27,8 +27,6 @@ EXAMPLES = "e.g. healthy_at=80 · watch_at=50 · gold=7 · overdue_each=8 · pre
 class WhatIfModal(DismissOnce[None], ModalScreen[None]):
     """The portfolio under other formula values; nothing is written."""
 
-    CSS_PATH = "forms.tcss"
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Close", id="whatif.close", tooltip="Close; nothing was saved."),
     ]

@@ -49,6 +49,8 @@ class FrameClock:
         self._changed = asyncio.Event()
         self._watch: Callable[[], bool] | None = None
         self.ready_at = 0.0
+        self._seen: Callable[[], bool] | None = None
+        self.seen_at = 0.0
         original = app._display
 
         def display(screen: Any, renderable: Any) -> None:
@@ -58,6 +60,8 @@ class FrameClock:
             if renderable is not None:
                 self.frames += 1
                 self.frame_at = time.perf_counter()
+                if self._seen is not None and not self.seen_at and self._seen():
+                    self.seen_at = self.frame_at
                 if self._watch is not None and not self.ready_at and self._watch():
                     # This frame was composed with the state the predicate waits for.
                     self.ready_at = self.frame_at
@@ -103,6 +107,17 @@ class FrameClock:
             return self.ready_at - after
         finally:
             self._watch = None
+
+    async def until_seen(
+        self, after: float, seen: Callable[[], bool], ready: Callable[[], bool]
+    ) -> tuple[float, float]:
+        """Seconds from `after` to the first frame where `seen()` holds, and to the first where `ready()` does."""
+        self._seen, self.seen_at = seen, 0.0
+        try:
+            ready_in = await self.until(after, ready)
+            return (self.seen_at or self.ready_at) - after, ready_in
+        finally:
+            self._seen = None
 
     async def key(self, key: str) -> float:
         """Milliseconds from a key to the end of the frame it causes."""

@@ -82,3 +82,29 @@ def test_trends_take_the_scores_the_caller_already_has(ctx: Ctx) -> None:
             given = health_trends([account_id], TODAY + dt.timedelta(days=40), scores={account_id: score})
     assert given == health_trends([account_id], TODAY + dt.timedelta(days=40))
     assert counted.count == 1
+
+
+def test_weekly_scores_carry_each_score_until_the_next_and_start_unscored() -> None:
+    """A score holds until the next one; weeks before the first score are None; the order of points does not matter."""
+    from acct_tui.services.reads.history import HistoryPoint, weekly_scores
+
+    day = dt.date(2026, 12, 3)
+    points = [
+        HistoryPoint(day - dt.timedelta(days=2), 40, "at_risk"),
+        HistoryPoint(day - dt.timedelta(days=22), 80, "healthy"),
+        HistoryPoint(day - dt.timedelta(days=16), 60, "watch"),
+    ]
+    assert weekly_scores(points, day, weeks=5) == [None, 80, 60, 60, 40]
+
+
+def test_the_client_detail_has_twelve_weeks_ending_on_todays_score(ctx: Ctx) -> None:
+    """Scores recorded over weeks come back week by week, the one in force before the window included."""
+    from acct_tui.services.reads.detail import client_detail
+
+    account_id = accounts.create_account(_on(ctx, -100), {"name": "Acme", "satisfaction": "10"})
+    _edit(_on(ctx, -30), account_id, satisfaction="5")
+    weeks = client_detail(ctx, account_id).health_weeks
+    assert len(weeks) == 12
+    assert weeks[0] == 70  # the score from 100 days ago, still in force when the window starts
+    assert weeks[-1] == client_detail(ctx, account_id).health.score
+    assert weeks[-2] == _rows(account_id)[-1][1]

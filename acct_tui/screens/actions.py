@@ -407,7 +407,25 @@ def resolve_concern(app: AcctApp, concern_id: int, title: str) -> None:
     app.write(accounts.resolve_concern, app.ctx, concern_id, done=f"Resolved: {inert(title)}")
 
 
+def copy_brief(app: AcctApp, target: RowTarget, after: After = None) -> None:
+    """`y`: the account's Markdown brief to the terminal's clipboard (OSC 52, which works over SSH)."""
+    from acct_tui.services.io.brief import account_brief
+
+    def copied(brief: str) -> None:
+        lines = brief.count("\n") + 1
+        copy_text(app, brief, f"the brief of {target.account_name} ({lines} lines)")
+
+    app.run_service(account_brief, app.ctx, target.account_id, then=copied, group="copy")
+
+
+def copy_text(app: AcctApp, text: str, what: str) -> None:
+    """Send `text` to the clipboard and say what was sent: the terminal decides whether it takes it."""
+    app.copy_to_clipboard(text)
+    app.notify(f"Copied {what} to the clipboard (if the terminal allows OSC 52)", markup=False)
+
+
 ROW_ACTIONS: dict[str, RowAction] = {
+    "copy": copy_brief,
     "log": log_activity,
     "followup": new_followup,
     "contact": new_contact,

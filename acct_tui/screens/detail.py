@@ -32,7 +32,7 @@ from acct_tui.services.reads.detail import (
 from acct_tui.services.reads.portfolio import neighbour, place_of
 from acct_tui.services.writes.products import ProductRow
 from acct_tui.text import clip, inert
-from acct_tui.widgets.display import Palette, ago, band_word, days_from, money, short_date
+from acct_tui.widgets.display import Palette, ago, band_word, days_from, money, short_date, sparkline
 from acct_tui.widgets.header import AppHeader
 from acct_tui.widgets.keybar import KeyBar
 from acct_tui.widgets.rows import RowList
@@ -76,6 +76,7 @@ class AccountScreen(DismissOnce[None]):
         "done",
         "snooze",
         "reschedule",
+        "copy",
     )
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -177,6 +178,14 @@ class AccountScreen(DismissOnce[None]):
         Binding("right", "pane(1)", "Next pane", show=False, id="detail.pane_right", tooltip="Next pane."),
         Binding("left", "pane(-1)", "Previous pane", show=False, id="detail.pane_left", tooltip="Previous pane."),
         Binding("x", "export", "Export", id="detail.export", tooltip="Export this account's timeline to CSV or JSON."),
+        Binding(
+            "y",
+            "copy",
+            "Copy",
+            show=False,
+            id="detail.copy",
+            tooltip="Copy to the clipboard (over SSH too): a contact's email on Contacts, else the account's brief.",
+        ),
     ]
 
     def __init__(self, account_id: int, navigator: Navigator | None = None, *, pane: str = "timeline") -> None:
@@ -292,6 +301,10 @@ class AccountScreen(DismissOnce[None]):
             f"{health.band.symbol} {band_word(health.band)} {health.score}", style=self.palette.band(health.band)
         )
         table.add_row(Text("health"), head)
+        scored = [score for score in detail.health_weeks if score is not None]
+        if len(scored) > 1:
+            trend = sparkline(detail.health_weeks) + Text(f"  12 weeks: {scored[0]} → {scored[-1]}", style="dim")
+            table.add_row(Text("trend"), trend)
         for factor in health.factors:
             points = Text(f"{factor.points:+d}" if factor.points else "0", style="bold" if factor.points else "dim")
             table.add_row(points, Text(f"{factor.label}: {factor.detail}"))
@@ -392,6 +405,15 @@ class AccountScreen(DismissOnce[None]):
     def _selected(self, pane: str, kind: type) -> Any:
         row = self._current()
         return row if self.pane == pane and isinstance(row, kind) else None
+
+    def action_copy(self) -> None:
+        from acct_tui.screens.actions import copy_text
+
+        contact = self._selected("contacts", ContactRow)
+        if contact is not None and contact.email:
+            copy_text(self.acct, contact.email, f"{contact.name}'s email")
+        else:
+            self.run_row_action("copy")
 
     def action_edit_contact(self) -> None:
         if (row := self._selected("contacts", ContactRow)) is not None:

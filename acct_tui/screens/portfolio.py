@@ -86,7 +86,7 @@ class Navigator:
 
 class PortfolioScreen(ViewScreen):
     VIEW_NAME = "Portfolio"
-    ROW_ACTIONS = ("log", "followup")
+    ROW_ACTIONS = ("log", "followup", "copy")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open", id="portfolio.open", tooltip="Open the account under the cursor."),
@@ -149,6 +149,14 @@ class PortfolioScreen(ViewScreen):
             "Export",
             id="portfolio.export",
             tooltip="Export the accounts shown (filter and order as they are) to CSV or JSON.",
+        ),
+        Binding(
+            "y",
+            "copy",
+            "Copy brief",
+            show=False,
+            id="portfolio.copy",
+            tooltip="Copy the account's brief (Markdown) to the clipboard, over SSH too.",
         ),
         Binding(
             "escape", "clear", "Clear", show=False, id="portfolio.clear", tooltip="Clear the filter and quick filter."

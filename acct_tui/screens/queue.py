@@ -38,7 +38,7 @@ SECTION_TITLES = {"overdue": "OVERDUE", "today": "DUE TODAY", "upcoming": "COMIN
 
 class QueueScreen(ViewScreen):
     VIEW_NAME = "Follow-ups"
-    ROW_ACTIONS = ("done", "done_outcome", "snooze", "reschedule", "reassign", "log", "followup")
+    ROW_ACTIONS = ("done", "done_outcome", "snooze", "reschedule", "reassign", "log", "followup", "copy")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -68,6 +68,14 @@ class QueueScreen(ViewScreen):
         Binding("f", "followup", "Follow-up", id="queue.followup", tooltip="Add another follow-up on its account."),
         Binding("enter", "open", "Open", id="queue.open", tooltip="Open the follow-up's account."),
         Binding("x", "export", "Export", id="queue.export", tooltip="Export the queue to CSV or JSON."),
+        Binding(
+            "y",
+            "copy",
+            "Copy brief",
+            show=False,
+            id="queue.copy",
+            tooltip="Copy the follow-up's account brief (Markdown) to the clipboard, over SSH too.",
+        ),
     ]
 
     def __init__(self) -> None:

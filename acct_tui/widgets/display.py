@@ -8,6 +8,7 @@ variables (`$success`, `$warning`, `$error`), looked up once per theme.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 
 from rich.style import Style
@@ -70,6 +71,20 @@ def money_totals(amounts: dict[str, Decimal]) -> str:
 def health(band: HealthBand, score: int, palette: Palette = PLAIN, *, word: bool = True) -> Text:
     label = f"{band.symbol} {_BAND_WORD[band]} {score}" if word else f"{band.symbol} {score}"
     return Text(label, style=palette.band(band))
+
+
+_BLOCKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(scores: Sequence[int | None]) -> Text:
+    """Scores 0-100 as a line of block heights (no colour needed); a week not yet scored is a dim dot."""
+    line = Text()
+    for score in scores:
+        if score is None:
+            line.append("·", style="dim")
+        else:
+            line.append(_BLOCKS[min(len(_BLOCKS) - 1, max(0, score) * len(_BLOCKS) // 101)])
+    return line
 
 
 def band_word(band: HealthBand) -> str:

@@ -48,6 +48,10 @@ class RowList(ScrollView, Generic[T], can_focus=True):
             id="list.page_down",
             tooltip="Move down a screenful.",
         ),
+        Binding(
+            "ctrl+d", "half_down", "Half page down", show=False, id="list.half_down", tooltip="Down half a screen."
+        ),
+        Binding("ctrl+u", "half_up", "Half page up", show=False, id="list.half_up", tooltip="Up half a screen."),
         Binding("home,g", "first", "First", show=False, id="list.first", tooltip="Jump to the first row."),
         Binding("end,G", "last", "Last", show=False, id="list.last", tooltip="Jump to the last row."),
     ]
@@ -314,6 +318,12 @@ class RowList(ScrollView, Generic[T], can_focus=True):
 
     def action_page_down(self) -> None:
         self.move_to(self.cursor + max(1, self.size.height - 2), 1)
+
+    def action_half_down(self) -> None:
+        self.move_to(self.cursor + max(1, (self.size.height - 2) // 2), 1)
+
+    def action_half_up(self) -> None:
+        self.move_to(self.cursor - max(1, (self.size.height - 2) // 2), -1)
 
     def action_first(self) -> None:
         self.move_to(0, 1)

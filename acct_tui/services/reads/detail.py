@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -159,6 +159,8 @@ class ClientDetail:
     concerns: list[ConcernRow]
     opportunities: list[OpportunityRow]
     history: list[HistoryRow]
+    health_weeks: list[int | None] = field(default_factory=list)
+    """The score at the end of each of the last 12 weeks, oldest first, the last one today's."""
 
 
 TIMELINE_PAGE = 50
@@ -239,8 +241,12 @@ def client_detail(ctx: Ctx, account_id: int, *, timeline_limit: int = TIMELINE_P
         ctx.today,
         ctx.policy,
     )
+    from acct_tui.services.reads.history import health_weeks
+
+    weeks = health_weeks(account_id, ctx.today)
+    weeks[-1] = health.score  # today's, as the card shows it, even before upkeep records it
     return ClientDetail(
-        card, health, contacts, products, timeline, timeline_total, followups, concerns, opportunities, history
+        card, health, contacts, products, timeline, timeline_total, followups, concerns, opportunities, history, weeks
     )
 
 

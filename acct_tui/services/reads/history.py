@@ -133,3 +133,43 @@ def score_history(account_id: int, limit: int = 30) -> list[HistoryPoint]:
                 .limit(limit)
             )
         ]
+
+
+SPARK_WEEKS = 12
+
+
+def weekly_scores(points: Sequence[HistoryPoint], today: dt.date, weeks: int = SPARK_WEEKS) -> list[int | None]:
+    """The score in force at the end of each of the last `weeks` weeks, oldest first (None: not yet scored).
+
+    `points` are the account's recorded scores in any order; a score holds until the next one.
+    """
+    ordered = sorted(points, key=lambda p: p.day)
+    found: list[int | None] = []
+    at = 0
+    current: int | None = None
+    for week in range(weeks - 1, -1, -1):
+        end = today - dt.timedelta(days=7 * week)
+        while at < len(ordered) and ordered[at].day <= end:
+            current = ordered[at].score
+            at += 1
+        found.append(current)
+    return found
+
+
+def health_weeks(account_id: int, today: dt.date, weeks: int = SPARK_WEEKS) -> list[int | None]:
+    """`weekly_scores` read from the account's history: the window's rows and the one in force before it."""
+    start = today - dt.timedelta(days=7 * (weeks - 1))
+    with reading():
+        rows = tuple_rows(
+            HealthHistory.select(HealthHistory.day, HealthHistory.score, HealthHistory.band)
+            .where(HealthHistory.account == account_id, HealthHistory.day > start)
+            .order_by(HealthHistory.day)
+        )
+        before = tuple_rows(
+            HealthHistory.select(HealthHistory.day, HealthHistory.score, HealthHistory.band)
+            .where(HealthHistory.account == account_id, HealthHistory.day <= start)
+            .order_by(HealthHistory.day.desc())
+            .limit(1)
+        )
+        points = [HistoryPoint(_date(d), int(s), str(b)) for d, s, b in [*before, *rows]]
+    return weekly_scores(points, today, weeks)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from acct_tui.models import database_proxy
 from acct_tui.services.context import Ctx
@@ -24,13 +25,29 @@ from acct_tui.services.store.audit import from_json as from_json
 from acct_tui.services.store.audit import snapshot as snapshot
 from acct_tui.services.store.audit import to_json as to_json
 
+_ACTIVE: ContextVar[Change | None] = ContextVar("acct_tui_change", default=None)
+
 
 @contextmanager
 def change(ctx: Ctx, action: str, *, change_id: str | None = None) -> Iterator[Change]:
-    """A transaction that records its audit entries and refreshes derived columns."""
+    """A transaction that records its audit entries and refreshes derived columns.
+
+    Inside another change (a bulk action running one-row services) it is a savepoint of
+    that change: its entries join the outer change's undo step, a failure undoes only
+    what it wrote, and the outer change refreshes the derived columns once, at its end.
+    """
+    outer = _ACTIVE.get()
+    if outer is not None:
+        with database_proxy.atomic():
+            yield outer
+        return
     with database_proxy.connection_context(), database_proxy.atomic():
         current = Change(ctx, action, change_id=change_id)
-        yield current
+        token = _ACTIVE.set(current)
+        try:
+            yield current
+        finally:
+            _ACTIVE.reset(token)
         if current.accounts:
             derived.refresh_accounts(
                 sorted(current.accounts),

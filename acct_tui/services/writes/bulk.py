@@ -1,0 +1,247 @@
+"""Actions on many follow-ups or accounts at once: one transaction, one undo step.
+
+Follow-ups are written set by set (a batch UPDATE per shape of change, audit rows
+inserted in bulk), so ten thousand marked rows take well under a second on
+SQLite. Accounts go through the one-account services, nested in the same change
+(`store.unit.change` is re-entrant), as a handoff writes a brief and a share
+checks its target per row.
+
+Scope is checked per row. A row the agent may not see is skipped in the same
+words as a row that does not exist ("not found"); a follow-up no longer open is
+skipped as "not open". Nothing is half-done: a failure other than a skip undoes
+the whole action.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from acct_tui.models import Account, Agent, FollowUp
+from acct_tui.services.context import Ctx
+from acct_tui.services.domain.dates import next_occurrence, parse_date
+from acct_tui.services.domain.validation import clean_text
+from acct_tui.services.errors import NotFound, ServiceError, ValidationError
+from acct_tui.services.store.scope import visible
+from acct_tui.services.store.unit import Change, change
+from acct_tui.vocab import FollowUpStatus
+
+CHUNK = 500
+"""Ids per IN (...) list: well inside SQLite's and PostgreSQL's parameter limits."""
+
+_STATE = ("status", "due_on", "first_due_on", "snoozed_until", "snooze_reason", "woke_reason", "completed_at")
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    """What a bulk action did: how many rows it changed, and why others were left alone."""
+
+    verb: str
+    """What was done, as a past participle: "snoozed", "done", "reassigned"."""
+    noun: str
+    """What it was done to: "follow-up", "account"."""
+    changed: tuple[int, ...]
+    skipped: dict[str, int] = field(default_factory=dict)
+    """Reason -> how many rows were skipped for it."""
+
+    def summary(self) -> str:
+        count = len(self.changed)
+        line = f"{self.verb.capitalize()} {count} {self.noun}{'' if count == 1 else 's'}"
+        if self.skipped:
+            total = sum(self.skipped.values())
+            reasons = ", ".join(f"{n} {why}" for why, n in sorted(self.skipped.items()))
+            line += f"; {total} skipped ({reasons})"
+        return line
+
+
+def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield list(ids[start : start + CHUNK])
+
+
+def _unique(ids: Iterable[int]) -> list[int]:
+    return list(dict.fromkeys(int(i) for i in ids))
+
+
+def _open_followups(ch: Change, ctx: Ctx, ids: Sequence[int], skipped: Counter[str]) -> list[FollowUp]:
+    """The open follow-ups among `ids` the agent may see, their accounts locked; the rest counted."""
+    clause = visible(ctx.agent)
+    found: dict[int, FollowUp] = {}
+    for chunk in _chunks(ids):
+        query = FollowUp.select(FollowUp).join(Account, on=FollowUp.account == Account.id).where(FollowUp.id.in_(chunk))
+        if clause is not None:
+            query = query.where(clause)
+        for item in query:
+            found[int(item.id)] = item
+    for account_id in sorted({int(item.account_id) for item in found.values()}):
+        ch.lock(account_id)
+    items = []
+    for followup_id in ids:
+        held = found.get(followup_id)
+        if held is None:
+            skipped["not found"] += 1
+        elif held.status != FollowUpStatus.OPEN.value:
+            skipped["not open"] += 1
+        else:
+            items.append(held)
+    return items
+
+
+def _write(ch: Change, ctx: Ctx, items: Sequence[FollowUp], befores: Sequence[dict[str, Any]], label: str) -> None:
+    """Save the changed fields of `items` in batches and audit each against its `before`."""
+    from acct_tui.services.io.imports.base import Op
+    from acct_tui.services.io.imports.write import apply_updates, audit
+
+    ops = []
+    for item, before in zip(items, befores, strict=True):
+        values = {name: getattr(item, name) if name != "assignee" else item.assignee_id for name in before}
+        old = {name: _plain(value) for name, value in before.items()}
+        old["version"] = item.version
+        ops.append(
+            Op(0, "update", values, record_id=int(item.id), before=old, account_id=int(item.account_id), label=label)
+        )
+        ch.touch(int(item.account_id))
+    apply_updates(FollowUp, ops, ctx.now())
+    for op in ops:  # the audit records the version as written: one more than it was
+        op.values["version"] = op.before["version"] + 1
+    audit(ctx, ch.id, FollowUp, ops, ())
+
+
+def _plain(value: Any) -> Any:
+    from acct_tui.services.store.unit import to_json
+
+    return to_json(value)
+
+
+def _before(item: FollowUp, names: Sequence[str]) -> dict[str, Any]:
+    return {name: (item.assignee_id if name == "assignee" else getattr(item, name)) for name in names}
+
+
+def snooze_many(ctx: Ctx, followup_ids: Iterable[int], until: object, reason: str = "") -> BulkResult:
+    """Snooze every follow-up in `followup_ids` until one day, with one reason."""
+    day = parse_date(until, ctx.today, "until")
+    if day <= ctx.today:
+        raise ValidationError("snooze until a later day than today (tomorrow, +3d, 1w, a date)", "until")
+    why = clean_text(reason, "reason", max_len=200)
+    ids = _unique(followup_ids)
+    skipped: Counter[str] = Counter()
+    with change(ctx, "followup snooze (bulk)") as ch:
+        items = _open_followups(ch, ctx, ids, skipped)
+        befores = []
+        for item in items:
+            befores.append(_before(item, _STATE))
+            if item.first_due_on is None and day != item.due_on:
+                item.first_due_on = item.due_on
+            item.due_on, item.snoozed_until, item.snooze_reason, item.woke_reason = day, day, why, ""
+        _write(ch, ctx, items, befores, f"snoozed until {day} (bulk)")
+    return BulkResult("snoozed", "follow-up", tuple(int(i.id) for i in items), dict(skipped))
+
+
+def done_many(ctx: Ctx, followup_ids: Iterable[int]) -> BulkResult:
+    """Mark every follow-up in `followup_ids` done; a recurring one gets its next occurrence."""
+    ids = _unique(followup_ids)
+    skipped: Counter[str] = Counter()
+    now = ctx.now()
+    with change(ctx, "followup done (bulk)") as ch:
+        items = _open_followups(ch, ctx, ids, skipped)
+        befores = []
+        for item in items:
+            befores.append(_before(item, _STATE))
+            item.status, item.completed_at = FollowUpStatus.DONE.value, now
+        _write(ch, ctx, items, befores, "done (bulk)")
+        for item in items:
+            if item.recurrence:
+                nxt = FollowUp.create(
+                    account=item.account_id,
+                    title=item.title,
+                    kind=item.kind,
+                    due_on=next_occurrence(item.recurrence, ctx.today),
+                    priority=item.priority,
+                    priority_rank=item.priority_rank,
+                    assignee=item.assignee_id,
+                    recurrence=item.recurrence,
+                    notes=item.notes,
+                    created_by=ctx.agent.id,
+                    created_at=now,
+                )
+                ch.created(nxt, f"next {item.title} due {nxt.due_on}")
+    return BulkResult("done", "follow-up", tuple(int(i.id) for i in items), dict(skipped))
+
+
+def reassign_many(ctx: Ctx, followup_ids: Iterable[int], agent_id: int, note: str = "") -> BulkResult:
+    """Give every follow-up in `followup_ids` to one agent; a note goes on top of each one's notes."""
+    why = clean_text(note, "note", max_len=1000)
+    ids = _unique(followup_ids)
+    skipped: Counter[str] = Counter()
+    with change(ctx, "followup reassign (bulk)") as ch:
+        target = Agent.get_or_none(Agent.id == agent_id)
+        if target is None or not target.active:
+            raise ValidationError("choose an active agent", "assignee")
+        items = []
+        befores = []
+        for item in _open_followups(ch, ctx, ids, skipped):
+            if item.assignee_id == target.id:
+                skipped["already theirs"] += 1
+                continue
+            befores.append(_before(item, ("assignee", "notes")))
+            item.assignee_id = target.id
+            if why:
+                line = f"From {ctx.agent.name}, {ctx.today:%d %b}: {why}"
+                item.notes = f"{line}\n{item.notes}" if item.notes else line
+            items.append(item)
+        _write(ch, ctx, items, befores, f"reassigned to {target.name} (bulk)")
+    return BulkResult("reassigned", "follow-up", tuple(int(i.id) for i in items), dict(skipped))
+
+
+def each_account(
+    ctx: Ctx, account_ids: Iterable[int], verb: str, action: str, one: Callable[[int], object]
+) -> BulkResult:
+    """Run a one-account service on each account in one change: a row it refuses is skipped, with its reason.
+
+    Out-of-scope and missing accounts give the same "not found". Any other failure undoes all.
+    """
+    ids = _unique(account_ids)
+    skipped: Counter[str] = Counter()
+    done: list[int] = []
+    with change(ctx, f"{action} (bulk)"):
+        for account_id in ids:
+            try:
+                with change(ctx, action):  # a savepoint: a refused row leaves nothing behind
+                    one(account_id)
+            except NotFound:
+                skipped["not found"] += 1
+            except ServiceError as exc:
+                skipped[exc.message] += 1
+            else:
+                done.append(account_id)
+    return BulkResult(verb, "account", tuple(done), dict(skipped))
+
+
+def handoff_many(ctx: Ctx, account_ids: Iterable[int], to_agent_id: int, note: str) -> BulkResult:
+    """Hand every account to one agent with one note (each gets its handoff follow-up)."""
+    from acct_tui.services.writes.accounts import handoff
+
+    return each_account(
+        ctx,
+        account_ids,
+        "handed off",
+        "account handoff",
+        lambda account_id: handoff(ctx, account_id, to_agent_id, note),
+    )
+
+
+def share_many(
+    ctx: Ctx, account_ids: Iterable[int], *, agent_login: str | None = None, team: str | None = None
+) -> BulkResult:
+    """Share every account with an agent or a team."""
+    from acct_tui.services.writes.sharing import share_account
+
+    return each_account(
+        ctx,
+        account_ids,
+        "shared",
+        "account share",
+        lambda account_id: share_account(ctx, account_id, agent_login=agent_login, team=team),
+    )

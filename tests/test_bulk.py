@@ -1,0 +1,128 @@
+"""Bulk actions: one transaction and one undo step, scope checked per row, skips counted and named."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from acct_tui.models import Account, Activity, AuditEntry, FollowUp
+from acct_tui.services.context import Ctx
+from acct_tui.services.errors import ValidationError
+from acct_tui.services.store.undo import undo_last
+from acct_tui.services.store.unit import reading
+from acct_tui.services.writes import accounts, bulk, followups
+from acct_tui.services.writes.agents import add_agent
+from tests.conftest import TODAY, days
+
+
+def _book(ctx: Ctx, n: int = 3) -> tuple[list[int], list[int]]:
+    """`n` accounts of the admin's, each with one open follow-up due today."""
+    account_ids = [accounts.create_account(ctx, {"name": f"Acme {i}"}) for i in range(n)]
+    followup_ids = [
+        followups.add_followup(ctx, a, {"title": f"Call {i}", "due_on": days(0)}) for i, a in enumerate(account_ids)
+    ]
+    return account_ids, followup_ids
+
+
+def _followup(followup_id: int) -> FollowUp:
+    with reading():
+        return FollowUp.get_by_id(followup_id)
+
+
+def test_snooze_many_is_one_undo_step_and_keeps_the_first_due_date(ctx: Ctx) -> None:
+    """Three follow-ups snoozed a week in one change; health still counts from today; one `z` takes all back."""
+    account_ids, ids = _book(ctx)
+    result = bulk.snooze_many(ctx, ids, "+1w", "client on holiday")
+    assert result.summary() == "Snoozed 3 follow-ups"
+    week = TODAY + dt.timedelta(days=7)
+    for followup_id in ids:
+        item = _followup(followup_id)
+        assert (item.due_on, item.snoozed_until, item.first_due_on, item.snooze_reason) == (
+            week,
+            week,
+            TODAY,
+            "client on holiday",
+        )
+        assert item.version == 2
+    with reading():
+        changes = {e.change_id for e in AuditEntry.select().where(AuditEntry.summary.contains("bulk"))}
+        assert Account.get_by_id(account_ids[0]).next_followup_on == week  # derived columns refreshed
+    assert len(changes) == 1
+    undo_last(ctx)
+    assert [_followup(i).due_on for i in ids] == [TODAY] * 3
+    assert all(_followup(i).snoozed_until is None for i in ids)
+
+
+def test_rows_out_of_scope_are_skipped_as_not_found_and_done_ones_as_not_open(ctx: Ctx) -> None:
+    """A plain agent marks their own, another's and a missing id: only theirs change; the rest say why, alike."""
+    sam = Ctx(agent=add_agent(ctx, "sam", name="Sam Other"), clock=ctx.clock)
+    _mine, admins = _book(ctx, 1)
+    own_account = accounts.create_account(sam, {"name": "Sam's client"})
+    own = followups.add_followup(sam, own_account, {"title": "Sam's call", "due_on": days(0)})
+    closed = followups.add_followup(sam, own_account, {"title": "Old", "due_on": days(0)})
+    followups.complete_followup(sam, closed)
+    result = bulk.done_many(sam, [own, admins[0], 999_999, closed, own])
+    assert result.changed == (own,)
+    assert result.skipped == {"not found": 2, "not open": 1}
+    assert result.summary() == "Done 1 follow-up; 3 skipped (2 not found, 1 not open)"
+    assert _followup(admins[0]).status == "open"
+    assert _followup(own).status == "done"
+
+
+def test_done_many_gives_a_recurring_follow_up_its_next_occurrence(ctx: Ctx) -> None:
+    account_ids, ids = _book(ctx, 2)
+    weekly = followups.add_followup(ctx, account_ids[0], {"title": "Weekly", "due_on": days(0), "recurrence": "weekly"})
+    bulk.done_many(ctx, [*ids, weekly])
+    with reading():
+        nxt = FollowUp.get((FollowUp.title == "Weekly") & (FollowUp.status == "open"))
+    assert nxt.due_on == TODAY + dt.timedelta(days=7)
+    undo_last(ctx)
+    with reading():
+        assert FollowUp.select().where(FollowUp.title == "Weekly").count() == 1
+    assert all(_followup(i).status == "open" for i in [*ids, weekly])
+
+
+def test_reassign_many_notes_each_and_skips_those_already_theirs(ctx: Ctx) -> None:
+    kim = add_agent(ctx, "kim", name="Kim")
+    _accounts, ids = _book(ctx, 3)
+    followups.reassign_followup(ctx, ids[0], kim.id)
+    result = bulk.reassign_many(ctx, ids, kim.id, "covering while I am away")
+    assert result.changed == (ids[1], ids[2]) and result.skipped == {"already theirs": 1}
+    assert _followup(ids[1]).assignee_id == kim.id
+    assert "covering while I am away" in _followup(ids[2]).notes
+    with pytest.raises(ValidationError):
+        bulk.reassign_many(ctx, ids, 123_456)
+    undo_last(ctx)
+    assert _followup(ids[1]).assignee_id == ctx.agent.id and _followup(ids[2]).notes == ""
+
+
+def test_handoff_many_is_one_undo_step(ctx: Ctx) -> None:
+    """Every account goes to Kim with a handoff follow-up each; one undo gives them all back."""
+    kim = add_agent(ctx, "kim", name="Kim")
+    account_ids, _ids = _book(ctx, 3)
+    result = bulk.handoff_many(ctx, [*account_ids, 999_999], kim.id, "Kim covers the north")
+    assert result.changed == tuple(account_ids) and result.skipped == {"not found": 1}
+    with reading():
+        assert {Account.get_by_id(a).owner_id for a in account_ids} == {kim.id}
+        assert Activity.select().where(Activity.kind == "handoff").count() == 3
+    undo_last(ctx)
+    with reading():
+        assert {Account.get_by_id(a).owner_id for a in account_ids} == {ctx.agent.id}
+
+
+def test_a_thousand_follow_ups_snooze_in_one_statement_per_batch(ctx: Ctx) -> None:
+    """The cost does not grow per row in queries: 1,200 rows take a handful of statements."""
+    from tests.test_services_more import _queries
+
+    account_id = accounts.create_account(ctx, {"name": "Big"})
+    with reading():
+        ids = [
+            FollowUp.create(
+                account=account_id, title=f"T{i}", due_on=TODAY, assignee=ctx.agent.id, created_by=ctx.agent.id
+            ).id
+            for i in range(1200)
+        ]
+    count = _queries(lambda: bulk.snooze_many(ctx, ids, "+2d"))
+    assert count < 40
+    assert _followup(ids[-1]).due_on == TODAY + dt.timedelta(days=2)

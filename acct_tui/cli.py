@@ -19,7 +19,17 @@ from typing import NoReturn
 from acct_tui import __version__
 from acct_tui.clock import Clock, SystemClock
 from acct_tui.config import ConfigError, Settings, load_settings
-from acct_tui.runtime import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError, demo_settings, fail, make_context, open_db
+from acct_tui.runtime import (
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    demo_settings,
+    fail,
+    make_context,
+    open_db,
+    resolve_trust,
+)
 from acct_tui.verbs import VERB_MODULES, Handler
 
 
@@ -113,6 +123,8 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
             if getattr(args, "db", None):
                 raise CliError("--demo uses the demo database; give --demo or --db, not both")
             settings = demo_settings(settings, clock, explicit_agent=getattr(args, "agent", None))
+        elif verb != "where":
+            settings = resolve_trust(settings)
         handler = handlers.get(verb, dashboard)
         return handler(args, settings, clock)
     except (CliError, ConfigError) as exc:

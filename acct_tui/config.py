@@ -8,6 +8,7 @@ url = "postgresql://desk@db.example.com/accounts"   # default: a SQLite file in 
 
 [agent]
 login = "sam"        # default: your login name
+trust = "os-user"    # default "flag": --agent / ACCT_TUI_AGENT say who you are
 ```
 
 The file is read once, at start, into a typed `Settings`: the health policy,
@@ -32,7 +33,7 @@ from acct_tui.services.domain.policy import WorkPlan
 
 SECTIONS: dict[str, tuple[str, ...] | None] = {
     "database": ("url",),
-    "agent": ("login",),
+    "agent": ("login", "trust"),
     "cadence": None,  # checked by services.policy (tier names)
     "health": None,
     "checkpoints": None,
@@ -44,6 +45,11 @@ SECTIONS: dict[str, tuple[str, ...] | None] = {
 
 TOP_LEVEL_KEYS = ("preset",)
 """Plain keys before the first table."""
+
+TRUST_MODES = ("flag", "os-user", "db-role")
+"""`[agent] trust`: who says which agent you are. `flag`: `--agent`, `ACCT_TUI_AGENT`, `[agent] login`
+or your login name; `os-user`: the operating system's account running acct-tui, and naming anyone
+else is refused; `db-role`: the PostgreSQL session user, likewise (the server checked the password)."""
 
 FORMULA_KEYS = ("preset", "cadence", "health")
 """The parts of the file the health formula reads (and a what-if lays KEY=VALUE over)."""
@@ -61,6 +67,8 @@ class Settings:
     """Where the data lives: a SQLite file path or a postgresql:// URL."""
     agent_login: str
     """Who is working: the agent's login name."""
+    agent_trust: str = field(default="flag", kw_only=True)
+    """`[agent] trust`, one of `TRUST_MODES`; "db-role" leaves `agent_login` to `acct_tui.runtime.resolve_trust`."""
     config_path: Path
     """The config file these settings were read from (it may not exist)."""
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -162,5 +170,40 @@ def load_settings(db: str | None = None, agent: str | None = None, *, ignore_fil
     database = raw.get("database", {}) if isinstance(raw.get("database"), dict) else {}
     agent_section = raw.get("agent", {}) if isinstance(raw.get("agent"), dict) else {}
     url = db or os.environ.get("ACCT_TUI_DB") or str(database.get("url") or "") or str(locations.default_database())
-    login = agent or os.environ.get("ACCT_TUI_AGENT") or str(agent_section.get("login") or "") or default_login()
-    return Settings(database_url=url, agent_login=login, config_path=path, raw=raw)
+    claimed = agent or os.environ.get("ACCT_TUI_AGENT") or str(agent_section.get("login") or "")
+    trust = agent_section.get("trust", "flag")
+    if trust not in TRUST_MODES:
+        from acct_tui.services.domain.policy import did_you_mean
+
+        hint = did_you_mean(str(trust), TRUST_MODES)
+        raise ConfigError(f"{path}: agent.trust: {trust!r} is not a trust mode{hint}; use {', '.join(TRUST_MODES)}")
+    if trust == "os-user":
+        login = os_user()
+        if claimed and claimed != login:
+            raise ConfigError(refused_claim(path, "os-user", login, claimed))
+    elif trust == "db-role":
+        if not url.lower().startswith(("postgres://", "postgresql://")):
+            raise ConfigError(f'{path}: agent.trust = "db-role" needs a PostgreSQL database; {url} is not one')
+        login = claimed  # checked against the session user once connected
+    else:
+        login = claimed or default_login()
+    return Settings(database_url=url, agent_login=login, config_path=path, raw=raw, agent_trust=str(trust))
+
+
+def os_user() -> str:
+    """The operating system account running this process. Not `getpass.getuser()`, which believes
+    $USER and $LOGNAME: anyone can set those."""
+    try:
+        import pwd
+
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except (ImportError, KeyError):  # no pwd module (Windows) or no passwd entry
+        return getpass.getuser()
+
+
+def refused_claim(path: Path, trust: str, login: str, claimed: str) -> str:
+    """The one line refusing `claimed` when `[agent] trust` says the login is `login`."""
+    return (
+        f'{path}: [agent] trust = "{trust}" makes you {login}; acting as {claimed} is refused '
+        "(leave out --agent, ACCT_TUI_AGENT and [agent] login)"
+    )

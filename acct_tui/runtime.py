@@ -34,6 +34,29 @@ def open_db(settings: Settings, *, create: bool = True) -> Any:
     return open_database(settings.database_url, create=create)
 
 
+def resolve_trust(settings: Settings) -> Settings:
+    """With `[agent] trust = "db-role"`, the agent is the PostgreSQL session user: the server checked
+    who connected. Naming anyone else is refused in one line; other trust modes are settled already."""
+    if settings.agent_trust != "db-role":
+        return settings
+    from dataclasses import replace
+
+    from acct_tui.config import ConfigError, refused_claim
+    from acct_tui.db import connect
+
+    db = connect(settings.database_url)
+    try:
+        with db.connection_context():
+            role = str(db.execute_sql("SELECT session_user").fetchone()[0])
+    finally:
+        close_all = getattr(db, "close_all", None)
+        if close_all is not None:
+            close_all()
+    if settings.agent_login and settings.agent_login != role:
+        raise ConfigError(refused_claim(settings.config_path, "db-role", role, settings.agent_login))
+    return replace(settings, agent_login=role)
+
+
 def read_plan(settings: Settings) -> tuple[Any, Any]:
     """The health policy and the work plan, as the settings read them from the config file."""
     return settings.policy, settings.plan
@@ -69,7 +92,8 @@ def demo_settings(settings: Settings, clock: Clock, explicit_agent: str | None =
     from acct_tui.services.io.demo import DEMO_MANAGER
 
     path = ensure_demo(clock)
-    return replace(settings, database_url=str(path), agent_login=explicit_agent or DEMO_MANAGER)
+    # The demo is a private file of made-up people, not a desk: [agent] trust guards real databases.
+    return replace(settings, database_url=str(path), agent_login=explicit_agent or DEMO_MANAGER, agent_trust="flag")
 
 
 def ensure_demo(clock: Clock) -> Path:

@@ -174,7 +174,7 @@ def test_queue_as_text(seeded: str, capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_migrate_on_an_up_to_date_database(seeded: str, capsys: pytest.CaptureFixture[str]) -> None:
     """`migrate` on a current database says so and succeeds, without a traceback or a half-bound proxy."""
-    code, out, err = run(capsys, "--db", seeded, "migrate")
+    code, out, err = run(capsys, "--db", seeded, "--agent", "boss", "migrate")
     assert (code, err) == (0, "")
     assert out.strip() == f"sqlite:///{seeded} is already at schema version {SCHEMA_VERSION}"
 
@@ -229,7 +229,11 @@ def test_only_an_admin_adds_agents(tmp_path: Path, capsys: pytest.CaptureFixture
     url = str(tmp_path / "desk.db")
     run(capsys, "--db", url, "--agent", "boss", "agent", "add", "sam")
     code, out, err = run(capsys, "--db", url, "--agent", "sam", "agent", "add", "eve")
-    assert (code, out, err) == (1, "", "acct-tui: only an admin can manage agents\n")
+    assert (code, out, err) == (
+        1,
+        "",
+        "acct-tui: only an admin can add agents; sam is agent (acct-tui agent list shows the admins)\n",
+    )
     _code, out, _err = run(capsys, "--db", url, "--agent", "boss", "agent", "list")
     assert "eve" not in out
 
@@ -332,7 +336,7 @@ for argv in (
     ["--db", {seeded!r}, "--agent", "boss", "queue", "--json"],
     ["--db", {seeded!r}, "--agent", "boss", "queue"],
     ["--db", {seeded!r}, "where"],
-    ["--db", {seeded!r}, "migrate"],
+    ["--db", {seeded!r}, "--agent", "boss", "migrate"],
     ["--db", {seeded!r}, "--agent", "boss", "agent", "list"],
     ["--demo", "queue"],
     ["queue", "--demo", "--json"],

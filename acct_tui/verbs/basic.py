@@ -82,7 +82,12 @@ def migrate_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> 
     spec = parse_url(settings.database_url)
     if spec.kind == "sqlite" and not Path(spec.path).exists():
         raise CliError(f"no database at {spec.path}")
-    applied = migrate(connect(spec))
+    from acct_tui.services.store.permissions import require_admin_of
+
+    db = connect(spec)
+    with db.connection_context():
+        require_admin_of(db, settings.agent_login, "migrate a database")
+    applied = migrate(db)
     if applied:
         say(f"upgraded {spec.display} to schema version {SCHEMA_VERSION} (applied: {', '.join(map(str, applied))})")
     else:

@@ -92,6 +92,12 @@ def serve_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> in
         import asyncssh  # noqa: F401 - only to say what to install
     except ImportError as exc:
         raise CliError("serve-ssh needs asyncssh: pip install 'acct-tui[ssh]'") from exc
+    if settings.agent_trust != "flag":
+        # Each session's dashboard runs as this account with --agent LOGIN: the key decides who it is.
+        raise CliError(
+            f'serve-ssh names each agent by their key, and [agent] trust = "{settings.agent_trust}" would refuse '
+            f"every session; leave [agent] trust out of the serving account's config ({settings.config_path})"
+        )
     import asyncio
 
     from acct_tui.db import parse_url

@@ -13,8 +13,9 @@ from typing import Any
 from acct_tui.models import Account, Activity, Agent, Concern, Contact, FollowUp, Opportunity
 from acct_tui.services.context import Ctx
 from acct_tui.services.domain import fields as F
-from acct_tui.services.errors import Conflict, NotFound, ValidationError
+from acct_tui.services.errors import Conflict, NotAllowed, NotFound, ValidationError
 from acct_tui.services.store.derived import tier_rank
+from acct_tui.services.store.permissions import may_act_for, require_act_for
 from acct_tui.services.store.scope import require_account
 from acct_tui.services.store.unit import change, snapshot, to_json
 from acct_tui.services.store.wake import concern_reason, wake_snoozed
@@ -49,8 +50,10 @@ def create_account(ctx: Ctx, values: Mapping[str, object], *, owner_id: int | No
     data.setdefault("stage", Stage.ACTIVE.value)
     with change(ctx, "account create") as ch:
         owner = owner_id or ctx.agent.id
-        if Agent.get_or_none(Agent.id == owner) is None:
+        holder = Agent.get_or_none(Agent.id == owner)
+        if holder is None:
             raise ValidationError(f"agent {owner} does not exist", "owner")
+        require_act_for(ctx.agent, holder.id, holder.login, (holder.team_id,), "create accounts for")
         _check_unique_external(data.get("external_id"), None)
         if not force:
             _check_unique_name(str(data["name"]), None)
@@ -340,6 +343,12 @@ def handoff(
     with change(ctx, "handoff") as ch:
         ch.lock(account_id)
         account = require_account(ctx.agent, account_id)
+        if not may_act_for(ctx.agent, account.owner_id, account.team_id, _team_of(account.owner_id)):
+            # Seeing an account (shared, or by an open follow-up) is not owning it.
+            raise NotAllowed(
+                f"only the owner of {account.name}, the lead of their team or an admin can hand it off; "
+                "hand off a follow-up with reassign instead"
+            )
         target = Agent.get_or_none(Agent.id == to_agent_id)
         if target is None or not target.active:
             raise ValidationError("choose an active agent to hand the account to", "agent")
@@ -387,3 +396,8 @@ def handoff(
         )
         ch.created(followup, f"handoff follow-up for {target.name}")
         return int(followup.id)
+
+
+def _team_of(agent_id: int) -> int | None:
+    team: int | None = Agent.select(Agent.team).where(Agent.id == agent_id).scalar()
+    return team

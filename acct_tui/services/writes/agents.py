@@ -8,6 +8,7 @@ from acct_tui.models import Agent, Team, database_proxy
 from acct_tui.services.context import AgentRef, Ctx
 from acct_tui.services.domain import validation as v
 from acct_tui.services.errors import NotAllowed, NotFound, ValidationError
+from acct_tui.services.store.permissions import require_admin
 from acct_tui.services.store.rows import tuple_rows
 from acct_tui.services.store.unit import change, reading, snapshot
 from acct_tui.services.writes.keys import parse_public_keys, store_keys
@@ -111,11 +112,6 @@ def list_agents(include_inactive: bool = False) -> list[AgentRow]:
         ]
 
 
-def _require_admin(ctx: Ctx) -> None:
-    if not ctx.agent.is_admin:
-        raise NotAllowed("only an admin can manage agents")
-
-
 def ensure_team(name: str) -> int:
     name = v.clean_text(name, "team", max_len=80, required=True)
     team, _created = Team.get_or_create(name=name)
@@ -126,7 +122,7 @@ def add_agent(
     ctx: Ctx, login: str, *, name: str = "", role: str = "agent", team: str = "", keys_text: str = ""
 ) -> AgentRef:
     """Register an agent (admins only), with the SSH public keys in `keys_text` if given."""
-    _require_admin(ctx)
+    require_admin(ctx.agent, "add agents")
     login = v.login(login)
     parsed = parse_public_keys(keys_text) if keys_text else []
     display = v.clean_text(name, "name", max_len=120) or login
@@ -147,7 +143,7 @@ def add_agent(
 
 
 def deactivate_agent(ctx: Ctx, login: str) -> AgentRef:
-    _require_admin(ctx)
+    require_admin(ctx.agent, "deactivate agents")
     with change(ctx, "agent deactivate") as ch:
         agent = Agent.get_or_none(Agent.login == login)
         if agent is None:

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from acct_tui.models import Agent, AgentKey
 from acct_tui.services.context import Ctx
-from acct_tui.services.errors import NotAllowed, NotFound, ValidationError
+from acct_tui.services.errors import NotFound, ValidationError
+from acct_tui.services.store.permissions import require_admin
 from acct_tui.services.store.unit import Change, change, reading, snapshot
 
 MIN_RSA_BITS = 2048
@@ -131,8 +132,7 @@ def _agent(login: str) -> Agent:
 
 def add_keys(ctx: Ctx, login: str, text: str) -> list[str]:
     """Register the public keys in `text` for an agent (admins only); returns their fingerprints."""
-    if not ctx.agent.is_admin:
-        raise NotAllowed("only an admin can add SSH keys")
+    require_admin(ctx.agent, "add SSH keys")
     keys = parse_public_keys(text)
     with change(ctx, "key add") as ch:
         return store_keys(ch, _agent(login), keys)
@@ -143,8 +143,8 @@ def revoke_keys(ctx: Ctx, login: str, fingerprint: str) -> list[str]:
 
     An admin may revoke anyone's keys; an agent may revoke their own (a lost laptop).
     """
-    if not ctx.agent.is_admin and ctx.agent.login != login:
-        raise NotAllowed("only an admin can revoke another agent's keys")
+    if ctx.agent.login != login:
+        require_admin(ctx.agent, "revoke another agent's keys")
     wanted = fingerprint.strip()
     if wanted != "all" and not wanted.startswith("SHA256:"):
         wanted = f"SHA256:{wanted}"

@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from acct_tui.models import Account
+from acct_tui.models import Account, Agent
 from acct_tui.services.context import Ctx
 from acct_tui.services.domain import validation as v
 from acct_tui.services.domain.health import Health, HealthInputs, assess
@@ -54,6 +54,7 @@ from acct_tui.services.io.imports.values import (
     parse_datetime_cell,
 )
 from acct_tui.services.store.derived import local_date, tier_rank
+from acct_tui.services.store.permissions import require_act_for
 from acct_tui.services.store.scope import scoped
 from acct_tui.services.store.search import search_text
 from acct_tui.services.store.unit import to_json
@@ -211,9 +212,26 @@ def _key_text(values: dict[str, Any]) -> tuple[str, str]:
     return "name", str(values["name"]).casefold()
 
 
+class _Giving:
+    """Refuses the whole import when its owner column gives accounts to an agent the importer may not act for
+    (`permissions.may_act_for`): one line, before anything is written."""
+
+    def __init__(self, ctx: Ctx) -> None:
+        self.agent = ctx.agent
+        self.checked: set[int] = {ctx.agent.id}
+
+    def check(self, owner_id: int) -> None:
+        if owner_id in self.checked:
+            return
+        owner = Agent.get_by_id(owner_id)
+        require_act_for(self.agent, owner_id, owner.login, (owner.team_id,), "import accounts owned by")
+        self.checked.add(owner_id)
+
+
 def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptions, errors: RowErrors) -> Plan:
     """Match rows to existing accounts and decide each row's write (inside the import's transaction)."""
     owners = Owners(ctx, options.owner_map, options.strict_owners, errors)
+    giving = _Giving(ctx)
     all_by_external = id_index(
         tuple_rows(Account.select(Account.external_id, Account.id).where(Account.external_id.is_null(False)))
     )
@@ -255,6 +273,7 @@ def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptio
             if owner is None:
                 del values["owner"]  # a new account is the importer's; an existing one keeps its owner
             else:
+                giving.check(owner)
                 values["owner"] = owner
         if "last_activity" in values and values["last_activity"] > now:
             del values["last_activity"]  # Salesforce counts a planned event: not a touch yet

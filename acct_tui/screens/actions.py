@@ -69,6 +69,11 @@ def _people(app: AcctApp, *, but: int | None = None, me: bool = False) -> Callab
     return read
 
 
+def people_choices(app: AcctApp) -> Callable[[], list[tuple[str, str]]]:
+    """Every agent one can give something to, the caller included, as choices read in a worker."""
+    return _people(app, me=True)
+
+
 def _with_choices(app: AcctApp, account_id: int, followup_id: int | None) -> Callable[[], Choices]:
     """The account's contacts for a "With" field, prefilled with the follow-up's person
     (the contact of the touch that planned it), else the primary contact."""

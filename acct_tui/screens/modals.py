@@ -48,7 +48,7 @@ class SnoozeModal(DismissOnce[Any], ModalScreen[Any]):
         submit: Callable[[str, str], Any],
         *,
         action: str = "Snooze",
-        done: str = "",
+        done: str | Callable[[Any], str] = "",
         after: Callable[[Any], None] | None = None,
     ) -> None:
         super().__init__()

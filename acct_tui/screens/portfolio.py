@@ -84,6 +84,10 @@ class Navigator:
     """Told the account shown each time `[` or `]` moves, so going back lands the cursor on it."""
 
 
+def _account_id(row: PortfolioRow) -> int:
+    return row.id
+
+
 class PortfolioScreen(ViewScreen):
     VIEW_NAME = "Portfolio"
     ROW_ACTIONS = ("log", "followup", "copy")
@@ -151,6 +155,22 @@ class PortfolioScreen(ViewScreen):
             tooltip="Export the accounts shown (filter and order as they are) to CSV or JSON.",
         ),
         Binding(
+            "h",
+            "handoff",
+            "Hand off",
+            show=False,
+            id="portfolio.handoff",
+            tooltip="Hand the marked accounts (or the one under the cursor) to another agent with a note.",
+        ),
+        Binding(
+            "S",
+            "share",
+            "Share",
+            show=False,
+            id="portfolio.share",
+            tooltip="Share the marked accounts (or the one under the cursor) with another agent.",
+        ),
+        Binding(
             "y",
             "copy",
             "Copy brief",
@@ -185,6 +205,7 @@ class PortfolioScreen(ViewScreen):
             self._cells,
             id="accounts",
             page_size=PAGE,
+            mark_key=_account_id,
             empty_text=(
                 f"No accounts match. Press {self.acct.key_for('portfolio.clear', type(self))} to clear the filter, "
                 f"{self.acct.key_for('portfolio.new', type(self))} for a new account."
@@ -328,7 +349,15 @@ class PortfolioScreen(ViewScreen):
         if q.text:
             parts.append(f"filter “{q.text}”")
         parts.append(f"{self.total:,} shown")
-        self.query_one("#query-line", Static).update(Text(" · ".join(parts), no_wrap=True, overflow="ellipsis"))
+        line = Text(" · ".join(parts), no_wrap=True, overflow="ellipsis")
+        marked = len(self.table.marked)
+        if marked:
+            # First, so it is the part 80 columns keep.
+            keys = self.key_hint(
+                ("portfolio.handoff", "hand off"), ("portfolio.share", "share"), ("list.unmark", "unmark")
+            )
+            line = Text(f"{marked:,} marked ({keys}) · ", style="bold", no_wrap=True, overflow="ellipsis") + line
+        self.query_one("#query-line", Static).update(line)
 
     def _cells(self, row: PortfolioRow) -> list[Text]:
         today = self.ctx.today
@@ -359,12 +388,55 @@ class PortfolioScreen(ViewScreen):
             self.reload(keep_cursor=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("open", "log", "followup") and self.table.current is None:
+        if action in ("open", "log", "followup", "handoff", "share") and self.table.current is None:
             return None
         return not (action == "clear" and not (self.query_state.text or self.query_state.quick is not QuickFilter.ALL))
 
     def action_open(self) -> None:
         self.table.action_select()
+
+    def _marked_or_current(self) -> list[int]:
+        if self.table.marked:
+            return list(self.table.marked)
+        row = self.table.current
+        return [row.id] if row is not None else []
+
+    def action_handoff(self) -> None:
+        self._on_many("handoff")
+
+    def action_share(self) -> None:
+        self._on_many("share")
+
+    def _on_many(self, name: str) -> None:
+        from acct_tui.screens.bulk import run_marked
+
+        ids = self._marked_or_current()
+        if ids:
+            run_marked(self.acct, name, ids, "account", self.table.action_unmark)
+
+    def run_row_action(self, name: str) -> None:
+        if self.table.marked and name not in ("copy",):
+            self._on_many(name)  # says so when the action has no form for many
+            return
+        super().run_row_action(name)
+
+    @on(RowList.MarksChanged, "#accounts")
+    def _marks_changed(self) -> None:
+        self._show_query()
+
+    @on(RowList.MarkAllWanted, "#accounts")
+    def _mark_all(self) -> None:
+        from acct_tui.services.reads.portfolio import MARK_LIMIT, portfolio_ids
+
+        query = self.query_state
+
+        def got(ids: list[int]) -> None:
+            if query == self.query_state:
+                self.table.mark(ids)
+                if len(ids) >= MARK_LIMIT:
+                    self.app.notify(f"Marked the first {MARK_LIMIT:,}: the command line acts on more", markup=False)
+
+        self.acct.run_service(portfolio_ids, self.ctx, query, then=got, group="portfolio-mark", node=self)
 
     @on(RowList.Selected, "#accounts")
     def _selected(self, event: RowList.Selected) -> None:

@@ -36,6 +36,10 @@ COLUMNS = (
 SECTION_TITLES = {"overdue": "OVERDUE", "today": "DUE TODAY", "upcoming": "COMING UP", "snoozed": "SNOOZED"}
 
 
+def _followup_id(item: QueueItem) -> int:
+    return item.id
+
+
 class QueueScreen(ViewScreen):
     VIEW_NAME = "Follow-ups"
     ROW_ACTIONS = ("done", "done_outcome", "snooze", "reschedule", "reassign", "log", "followup", "copy")
@@ -89,6 +93,7 @@ class QueueScreen(ViewScreen):
             COLUMNS,
             self._cells,
             id="queue",
+            mark_key=_followup_id,
             empty_text=(
                 "Nothing in your queue. Enjoy the quiet, or press "
                 f"{self.acct.key_for('app.today', type(self))} for today's walk."
@@ -141,12 +146,37 @@ class QueueScreen(ViewScreen):
             rows.append(Header(f"{SECTION_TITLES[name]} · {count}{more}"))
             rows.extend(items)
         self.list.set_rows(rows, keep_cursor=True)
-        counts = " · ".join(f"{SECTION_TITLES[n].lower()} {queue.counts.get(n, 0)}" for n in queue.SECTIONS)
-        self.query_one("#queue-counts", Static).update(Text(counts, no_wrap=True))
+        self.list.keep_marks({r.id for r in rows if isinstance(r, QueueItem)})
+        self._show_counts()
         has_items = any(isinstance(r, QueueItem) for r in rows)
         if not has_items:
             self.query_one("#queue-detail", Static).update("")
         self.keys_may_have_changed(has_items)
+
+    def _show_counts(self) -> None:
+        queue = self.queue
+        if queue is None:
+            return
+        counts = " · ".join(f"{SECTION_TITLES[n].lower()} {queue.counts.get(n, 0)}" for n in queue.SECTIONS)
+        line = Text(counts, no_wrap=True, overflow="ellipsis")
+        marked = len(self.list.marked)
+        if marked:
+            keys = self.key_hint(("queue.done", "done"), ("queue.snooze", "snooze"), ("queue.reassign", "reassign"))
+            keys += f" · {self.acct.key_for('list.unmark', RowList)} unmark"
+            line = Text(f"{marked:,} marked ({keys}) · ", style="bold", no_wrap=True, overflow="ellipsis") + line
+        self.query_one("#queue-counts", Static).update(line)
+
+    @on(RowList.MarksChanged, "#queue")
+    def _marks_changed(self) -> None:
+        self._show_counts()
+
+    def run_row_action(self, name: str) -> None:
+        if self.list.marked and name not in ("copy",):
+            from acct_tui.screens.bulk import run_marked
+
+            run_marked(self.acct, name, list(self.list.marked), "follow-up", self.list.action_unmark)
+            return
+        super().run_row_action(name)
 
     def _cells(self, item: QueueItem) -> builtins.list[Text]:
         today = self.ctx.today
@@ -188,6 +218,8 @@ class QueueScreen(ViewScreen):
         return row if isinstance(row, QueueItem) else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("done", "snooze", "reassign") and self.list.marked:
+            return True
         if action in ("done", "done_outcome", "snooze", "reschedule", "reassign", "log", "followup", "open"):
             return True if self._item() is not None else None
         return True

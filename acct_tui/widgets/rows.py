@@ -14,7 +14,7 @@ hold is shown as it is.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
 from rich.segment import Segment
@@ -29,6 +29,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from acct_tui.widgets.columns import Cells, Column, Header, draw_line, draw_text, fit_columns, header_cells, shown_cells
+
+MARK_COLUMN = Column("mark", "", 1)
+"""Shown first while rows are marked: ✓ on each marked row (● is a health band's)."""
 
 T = TypeVar("T")
 
@@ -53,6 +56,9 @@ class RowList(ScrollView, Generic[T], can_focus=True):
         ),
         Binding("ctrl+u", "half_up", "Half page up", show=False, id="list.half_up", tooltip="Up half a screen."),
         Binding("home,g", "first", "First", show=False, id="list.first", tooltip="Jump to the first row."),
+        Binding("space", "mark", "Mark", show=False, id="list.mark", tooltip="Mark the row (then act on all marked)."),
+        Binding("asterisk", "mark_all", "Mark all", show=False, id="list.mark_all", tooltip="Mark every row shown."),
+        Binding("escape", "unmark", "Unmark", show=False, id="list.unmark", tooltip="Clear the marks."),
         Binding("end,G", "last", "Last", show=False, id="list.last", tooltip="Jump to the last row."),
     ]
 
@@ -107,6 +113,29 @@ class RowList(ScrollView, Generic[T], can_focus=True):
         def control(self) -> RowList[Any]:
             return self.row_list
 
+    class MarksChanged(Message):
+        """The marked rows changed: `count` of them now."""
+
+        def __init__(self, row_list: RowList[Any], count: int) -> None:
+            super().__init__()
+            self.row_list = row_list
+            self.count = count
+
+        @property
+        def control(self) -> RowList[Any]:
+            return self.row_list
+
+    class MarkAllWanted(Message):
+        """`*` on a list that holds only some of its rows: the screen reads every key and calls `mark`."""
+
+        def __init__(self, row_list: RowList[Any]) -> None:
+            super().__init__()
+            self.row_list = row_list
+
+        @property
+        def control(self) -> RowList[Any]:
+            return self.row_list
+
     class Selected(Message):
         def __init__(self, row_list: RowList[Any], index: int, row: Any) -> None:
             super().__init__()
@@ -126,11 +155,16 @@ class RowList(ScrollView, Generic[T], can_focus=True):
         page_size: int = 100,
         max_pages: int = 40,
         empty_text: str = "Nothing here.",
+        mark_key: Callable[[Any], Any] | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        self.mark_key = mark_key
+        """A row's key for marking (space, *); None: the list does not mark."""
+        self.marked: dict[Any, None] = {}
+        """The marked rows' keys, in the order marked."""
         self.columns = list(columns)
         self._cells = cells
         self.page_size = page_size
@@ -325,6 +359,71 @@ class RowList(ScrollView, Generic[T], can_focus=True):
     def action_half_up(self) -> None:
         self.move_to(self.cursor - max(1, (self.size.height - 2) // 2), -1)
 
+    # Marks -----------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("mark", "mark_all"):
+            return self.mark_key is not None
+        if action == "unmark":
+            return bool(self.marked)  # else escape goes on to the screen (back, clear the filter)
+        return True
+
+    def action_mark(self) -> None:
+        """Mark the row under the cursor, or unmark it, and move down."""
+        row = self.current
+        if self.mark_key is None or row is None or isinstance(row, Header):
+            return
+        key = self.mark_key(row)
+        if key in self.marked:
+            del self.marked[key]
+        else:
+            self.marked[key] = None
+        self._marks_changed()
+        self.action_cursor_down()
+
+    def action_mark_all(self) -> None:
+        if self.mark_key is None:
+            return
+        held = sum(len(page) for page in self._pages.values())
+        if held < self._row_count:
+            self.post_message(self.MarkAllWanted(self))
+            return
+        rows = [r for page in self._pages.values() for r in page if not isinstance(r, Header)]
+        self.mark([self.mark_key(r) for r in rows])
+
+    def mark(self, keys: Sequence[Any]) -> None:
+        """Mark these keys too (those of rows not loaded yet as well)."""
+        for key in keys:
+            self.marked[key] = None
+        self._marks_changed()
+
+    def action_unmark(self) -> None:
+        self.marked.clear()
+        self._marks_changed()
+
+    def keep_marks(self, keys: Sequence[Any] | set[Any]) -> None:
+        """Drop the marks on keys no longer listed (done, or filtered away)."""
+        wanted = set(keys)
+        kept = {k: None for k in self.marked if k in wanted}
+        if len(kept) != len(self.marked):
+            self.marked = kept
+            self._marks_changed()
+
+    def _marks_changed(self) -> None:
+        self._layout_width = -1  # the mark column comes and goes with the marks
+        self._strips.clear()
+        self.refresh()
+        self.post_message(self.MarksChanged(self, len(self.marked)))
+
+    def _shown_columns(self) -> list[Column]:
+        return [MARK_COLUMN, *self.columns] if self.marked else self.columns
+
+    def _row_cells(self, row: Any) -> Sequence[Text]:
+        cells = self._cells(row)
+        if not self.marked or self.mark_key is None:
+            return cells
+        return [Text("✓", style="bold") if self.mark_key(row) in self.marked else Text(" "), *cells]
+
     def action_first(self) -> None:
         self.move_to(0, 1)
 
@@ -353,7 +452,7 @@ class RowList(ScrollView, Generic[T], can_focus=True):
 
     def _layout(self, width: int) -> list[tuple[Column, int]]:
         if width != self._layout_width:
-            self._widths = fit_columns(self.columns, width)
+            self._widths = fit_columns(self._shown_columns(), width)
             self._layout_width = width
         return self._widths
 
@@ -397,7 +496,7 @@ class RowList(ScrollView, Generic[T], can_focus=True):
         if isinstance(row, Header):
             return self._strip(Text(row.title), base + self.get_component_rich_style("rowlist--section"))
         style = base + self.get_component_rich_style("rowlist--cursor") if index == self.cursor else base
-        return self._line(shown_cells(self.columns, self._cells(row), widths), widths, style)
+        return self._line(shown_cells(self._shown_columns(), self._row_cells(row), widths), widths, style)
 
     def _render_uncached(self, y: int, index: int, width: int, widths: list[tuple[Column, int]]) -> Strip:
         """A line `_render_row` does not cache: the empty list's message, blank space, a row still loading."""

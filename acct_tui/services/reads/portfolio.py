@@ -418,6 +418,16 @@ def portfolio_count(ctx: Ctx, query: PortfolioQuery) -> int:
         return int(_filtered(ctx, query, (Account.id,)).count())
 
 
+MARK_LIMIT = 50_000
+"""The most accounts `*` marks at once: a bulk action beyond that belongs on the command line."""
+
+
+def portfolio_ids(ctx: Ctx, query: PortfolioQuery, limit: int = MARK_LIMIT) -> list[int]:
+    """The ids of the accounts the query shows (for `*`, mark all), up to `limit`, in no promised order."""
+    with reading():
+        return [int(i) for (i,) in _filtered(ctx, query, (Account.id,)).limit(limit).tuples()]
+
+
 def portfolio_totals(ctx: Ctx, query: PortfolioQuery) -> Totals:
     """ARR, at-risk ARR, renewals in 30/60/90 days and overdue follow-ups of the filtered set."""
     today = ctx.today

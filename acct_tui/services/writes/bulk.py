@@ -24,6 +24,7 @@ from acct_tui.services.context import Ctx
 from acct_tui.services.domain.dates import next_occurrence, parse_date
 from acct_tui.services.domain.validation import clean_text
 from acct_tui.services.errors import NotFound, ServiceError, ValidationError
+from acct_tui.services.store.rows import tuple_rows
 from acct_tui.services.store.scope import visible
 from acct_tui.services.store.unit import Change, change
 from acct_tui.vocab import FollowUpStatus
@@ -51,7 +52,8 @@ class BulkResult:
         line = f"{self.verb.capitalize()} {count} {self.noun}{'' if count == 1 else 's'}"
         if self.skipped:
             total = sum(self.skipped.values())
-            reasons = ", ".join(f"{n} {why}" for why, n in sorted(self.skipped.items()))
+            ranked = sorted(self.skipped.items(), key=lambda kv: (-kv[1], kv[0]))
+            reasons = ", ".join(f"{n} {why}" for why, n in ranked[:3]) + (", …" if len(ranked) > 3 else "")
             line += f"; {total} skipped ({reasons})"
         return line
 
@@ -221,23 +223,49 @@ def each_account(
 
 def handoff_many(ctx: Ctx, account_ids: Iterable[int], to_agent_id: int, note: str) -> BulkResult:
     """Hand every account to one agent with one note (each gets its handoff follow-up)."""
+    from acct_tui.services.store.unit import reading
     from acct_tui.services.writes.accounts import handoff
 
-    return each_account(
+    ids = _unique(account_ids)
+    with reading():
+        theirs = {
+            int(i)
+            for chunk in _chunks(ids)
+            for (i,) in tuple_rows(
+                Account.select(Account.id).where(Account.owner == to_agent_id, Account.id.in_(chunk))
+            )
+        }
+    result = each_account(
         ctx,
-        account_ids,
+        [i for i in ids if i not in theirs],
         "handed off",
         "account handoff",
         lambda account_id: handoff(ctx, account_id, to_agent_id, note),
     )
+    already = sum(1 for i in ids if i in theirs)
+    if already:
+        result.skipped["already theirs"] = already
+    return result
 
 
 def share_many(
-    ctx: Ctx, account_ids: Iterable[int], *, agent_login: str | None = None, team: str | None = None
+    ctx: Ctx,
+    account_ids: Iterable[int],
+    *,
+    agent_login: str | None = None,
+    team: str | None = None,
+    agent_id: int | None = None,
 ) -> BulkResult:
-    """Share every account with an agent or a team."""
+    """Share every account with an agent (by login or id) or a team."""
+    from acct_tui.services.store.unit import reading
     from acct_tui.services.writes.sharing import share_account
 
+    if agent_id is not None:
+        with reading():
+            agent = Agent.get_or_none(Agent.id == agent_id)
+        if agent is None:
+            raise ValidationError("choose an agent", "agent")
+        agent_login = str(agent.login)
     return each_account(
         ctx,
         account_ids,

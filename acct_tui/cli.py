@@ -14,6 +14,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import NoReturn
 
 from acct_tui import __version__
@@ -51,6 +52,12 @@ def common_options() -> argparse.ArgumentParser:
     parent.add_argument(
         "--demo", action="store_true", default=argparse.SUPPRESS, help="use the demo database (built on first use)"
     )
+    parent.add_argument(
+        "--init",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="create acct-tui's tables in a database that already holds other tables (refused without it)",
+    )
     return parent
 
 
@@ -87,6 +94,7 @@ def early_options(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
     parser = ArgumentParser(prog="acct-tui", parents=[common_options()], add_help=False)
     args, rest = parser.parse_known_args(argv)
     args.demo = bool(getattr(args, "demo", False))
+    args.init = bool(getattr(args, "init", False))
     return args, rest
 
 
@@ -113,6 +121,9 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
     verb = getattr(args, "verb", None) or ""
     clock = clock or SystemClock()
     try:
+        if getattr(args, "db", None) is not None and not args.db.strip():
+            # An empty --db (an unset shell variable) must not quietly mean the default database.
+            raise CliError("--db is empty; give a file path, sqlite:///file.db or postgresql://..., or leave --db out")
         if settings is None:
             if verb != "where":
                 raise problem or ConfigError("cannot read the settings")
@@ -125,6 +136,8 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
             settings = demo_settings(settings, clock, explicit_agent=getattr(args, "agent", None))
         elif verb != "where":
             settings = resolve_trust(settings)
+        if getattr(args, "init", False):
+            settings = replace(settings, init_database=True)
         handler = handlers.get(verb, dashboard)
         return handler(args, settings, clock)
     except (CliError, ConfigError) as exc:

@@ -73,6 +73,8 @@ class Settings:
     """The config file these settings were read from (it may not exist)."""
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
     """The parsed file, as given; read the typed fields below instead (kept for older callers)."""
+    init_database: bool = False
+    """`--init`: create acct-tui's tables in a database that already holds other tables."""
     policy: HealthPolicy = field(init=False, default=DEFAULT_POLICY)
     """The health formula: defaults, then the preset, then `[cadence]` and `[health]`."""
     plan: WorkPlan = field(init=False, default_factory=WorkPlan)

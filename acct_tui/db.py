@@ -18,7 +18,15 @@ from urllib.parse import urlparse
 from peewee import CharField, Database, OperationalError, PostgresqlDatabase, SqliteDatabase
 
 from acct_tui.dbfile import DatabaseError as DatabaseError
-from acct_tui.dbfile import before_write, check_file, check_in_background, checks_started, remove_stale_scratch
+from acct_tui.dbfile import (
+    before_write,
+    check_file,
+    check_in_background,
+    check_location,
+    checks_started,
+    create_file,
+    remove_stale_scratch,
+)
 from acct_tui.models import ALL_MODELS, SchemaMeta, database_proxy
 
 SCHEMA_VERSION = 3
@@ -83,6 +91,8 @@ def _v3_account_details_products_walk(db: Database) -> None:
 MIGRATIONS: dict[int, Migration] = {2: _add_health_history, 3: _v3_account_details_products_walk}
 
 UNREADABLE_VERSION = "this database's schema version is unreadable; restore a backup or use a new database"
+_CANNOT_OPEN = "unable to open database file"
+"""SQLite's whole message when a file or its journal cannot be opened (a read-only folder, a kernel file)."""
 VERSIONLESS = "this database has acct-tui tables but no schema version; restore a backup or use a new database"
 
 
@@ -212,10 +222,12 @@ def bind(db: Database) -> None:
     database_proxy.initialize(db)
 
 
-def open_database(url: str | DatabaseUrl, *, create: bool = True, check: bool = True) -> Database:
+def open_database(url: str | DatabaseUrl, *, create: bool = True, check: bool = True, init: bool = False) -> Database:
     """Connect to `url`, bind the models to it and make sure the schema is usable.
 
     A missing SQLite file (and its folder) is created when `create` is true.
+    A database that holds other tables and none of acct-tui's is refused
+    unless `init` (the `--init` flag) asks for acct-tui's tables beside them.
     Raises `DatabaseError` with a message that says what to do.
     """
     spec = parse_url(url) if isinstance(url, str) else url
@@ -225,20 +237,23 @@ def open_database(url: str | DatabaseUrl, *, create: bool = True, check: bool = 
             raise DatabaseError(f"no database at {path}; run acct-tui with --db pointing at an existing file")
         if path.is_dir():
             raise DatabaseError(f"{path} is a folder; give a database file path")
+        check_location(path)
         if check and path.exists() and not check_file(path):
             # Before anything connects: a damaged file is refused, never written to
             # (a big one's pages are read in the background; writes wait for that).
             check_in_background(path)
         remove_stale_scratch(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            create_file(path)
     db = connect(spec)
     bind(db)
     try:
         with db.connection_context():
             if check:
-                ensure_schema(db, create=create)
+                ensure_schema(db, create=create, init=init)
     except OperationalError as exc:
-        raise DatabaseError(f"cannot open {spec.display}: {exc}") from exc
+        hint = "; check that the file and its folder can be written" if _CANNOT_OPEN in str(exc) else ""
+        raise DatabaseError(f"cannot open {spec.display}: {exc}{hint}") from exc
     except Exception as exc:  # driver errors carry no common base beyond this
         if isinstance(exc, DatabaseError):
             raise
@@ -259,12 +274,13 @@ def schema_version(db: Database) -> int | None:
         return -1
 
 
-def ensure_schema(db: Database, *, create: bool = True) -> None:
+def ensure_schema(db: Database, *, create: bool = True, init: bool = False) -> None:
     version = schema_version(db)
     if version is None:
         _refuse_versionless(db)
         if not create:
             raise DatabaseError("this database has no acct-tui schema; give the path of an acct-tui database")
+        _refuse_foreign(db, init=init)
         create_schema(db)
         return
     if version < 1:
@@ -284,6 +300,22 @@ def _refuse_versionless(db: Database) -> None:
     ours = {m._meta.table_name for m in ALL_MODELS}
     if any(table in ours for table in db.get_tables()):
         raise DatabaseError(VERSIONLESS)
+
+
+def _tables(db: Database) -> set[str]:
+    """The tables of the database (on PostgreSQL, of the schema in use), SQLite's own left out."""
+    return {name for name in db.get_tables() if not name.startswith("sqlite_")}
+
+
+def _refuse_foreign(db: Database, *, init: bool) -> None:
+    """Another program's database does not get acct-tui's tables created in it by a mistyped --db."""
+    others = sorted(_tables(db))
+    if others and not init:
+        shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+        raise DatabaseError(
+            f"this database is not acct-tui's: it holds other tables ({shown}); give --db a new or empty file, "
+            "or add --init to create acct-tui's tables beside them"
+        )
 
 
 def _too_new(version: int) -> str:
@@ -355,37 +387,64 @@ def expected_schema_objects(db: Database) -> set[str]:
     return names | set(SEARCH_TRIGGERS)
 
 
-def repair_schema(db: Database) -> list[str]:
+def missing_tables(db: Database) -> list[str]:
+    """The tables of the current schema that an acct-tui database lacks (dropped by hand, a partial restore)."""
+    return sorted({model._meta.table_name for model in ALL_MODELS} - _tables(db))
+
+
+def _missing_tables_error(names: list[str]) -> DatabaseError:
+    what = f"the table {names[0]}" if len(names) == 1 else f"the tables {', '.join(names)}"
+    them = "it" if len(names) == 1 else "them"
+    return DatabaseError(
+        f"this database is missing {what}; restore a backup (acct-tui restore BACKUP --force, with the same --db), "
+        f"or run acct-tui migrate to recreate {them} empty"
+    )
+
+
+def repair_schema(db: Database, *, recreate_tables: bool = False) -> list[str]:
     """Recreate any index or search trigger that is missing; returns the names that were.
 
     One query at start-up: an interrupted bulk load of an older acct-tui, or a
     hand-made restore, can leave the tables without them, and then the filter
-    silently finds nothing and every list scans.
+    silently finds nothing and every list scans. A missing table is data lost:
+    it is refused, naming it, unless `recreate_tables` (what `migrate` does)
+    creates it again, empty.
     """
     if is_postgres(db):
-        query = "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+        query = (
+            "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() "
+            "UNION ALL SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+        )
     else:
-        query = "SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger')"
+        query = "SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger', 'table')"
     raw: Any = db  # peewee's execute_sql is untyped
     present = {row[0] for row in raw.execute_sql(query)}
+    lost = [model for model in ALL_MODELS if model._meta.table_name not in present]
+    if lost and not recreate_tables:
+        raise _missing_tables_error(sorted(model._meta.table_name for model in lost))
     missing = sorted(expected_schema_objects(db) - present)
-    if not missing:
+    search_lost = not is_postgres(db) and "account_fts" not in present
+    if not missing and not lost and not search_lost:
         return []
     with db.atomic():
+        if lost:
+            db.create_tables(lost)
         for model in ALL_MODELS:
             model._schema.create_indexes(safe=True)  # type: ignore[attr-defined]
-        if any(name in SEARCH_TRIGGERS for name in missing):
+        if search_lost or any(name in SEARCH_TRIGGERS for name in missing):
             create_search(db)
             # Rows written while the triggers were gone are missing from the index.
             raw.execute_sql("INSERT INTO account_fts(account_fts) VALUES ('rebuild')")
-    return missing
+    return [model._meta.table_name for model in lost] + missing
 
 
-def migrate(db: Database) -> list[int]:
+def migrate(db: Database, *, init: bool = False) -> list[int]:
     """Upgrade the database step by step to the current version; returns the versions applied.
 
     Binds the models to `db` first, as `open_database` does: the version is
-    read and written through them.
+    read and written through them. A table missing from a current database is
+    created again, empty; a database of another program's tables is refused
+    unless `init`.
     """
     bind(db)
     path = sqlite_path(db)
@@ -396,6 +455,7 @@ def migrate(db: Database) -> list[int]:
         version = schema_version(db)
         if version is None:
             _refuse_versionless(db)
+            _refuse_foreign(db, init=init)
             create_schema(db)
             return [SCHEMA_VERSION]
         if version < 1:
@@ -410,7 +470,7 @@ def migrate(db: Database) -> list[int]:
                 step(db)
                 set_schema_version(target)
             applied.append(target)
-        repair_schema(db)
+        repair_schema(db, recreate_tables=True)
     return applied
 
 

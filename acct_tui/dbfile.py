@@ -85,6 +85,41 @@ def check_file(path: Path, *, full: bool | None = None) -> bool:
     return whole
 
 
+SYSTEM_FOLDERS = ("/proc", "/sys", "/dev")
+"""Kernel file systems: their files read as empty and cannot take a database's journal."""
+
+
+def check_location(path: Path) -> None:
+    """Raise DatabaseError when `path` can never hold a database: a device, a pipe, a kernel file."""
+    resolved = os.path.realpath(path)
+    for folder in SYSTEM_FOLDERS:
+        if resolved.startswith("/dev/shm/"):
+            break  # a memory file system of ordinary files
+        if resolved == folder or resolved.startswith(folder + "/"):
+            raise DatabaseError(
+                f"{path} is under {folder}, a system folder that cannot hold a database; "
+                "give --db a file in a folder of yours"
+            )
+    if path.exists() and not path.is_dir() and not path.is_file():
+        raise DatabaseError(f"{path} is not a regular file (a device or a pipe); give --db a database file")
+
+
+def create_file(path: Path) -> None:
+    """Create the folder and an empty file for a new database at `path` (an empty file is a new database).
+
+    SQLite says only "unable to open database file" when it cannot; this says
+    where and why, and what to do.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("ab"):
+            pass
+    except OSError as exc:
+        raise DatabaseError(
+            f"cannot create a database at {path} ({exc.strerror or exc}); give --db a file in a folder you can write"
+        ) from None
+
+
 SCRATCH_MARK = ".acct-tui-"
 """Scratch folders a bulk load keeps beside the database: `.<file>.acct-tui-<job>-<pid>-<random>`."""
 

@@ -31,7 +31,7 @@ def fail(message: str) -> int:
 def open_db(settings: Settings, *, create: bool = True) -> Any:
     from acct_tui.db import open_database
 
-    return open_database(settings.database_url, create=create)
+    return open_database(settings.database_url, create=create, init=settings.init_database)
 
 
 def resolve_trust(settings: Settings) -> Settings:

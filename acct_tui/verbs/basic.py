@@ -11,6 +11,7 @@ from typing import Any
 from acct_tui import locations
 from acct_tui.clock import Clock
 from acct_tui.config import Settings
+from acct_tui.numbers import MAX_DAYS, MAX_ROWS, whole_number
 from acct_tui.runtime import EXIT_OK, CliError, Progress, make_context, open_db
 from acct_tui.text import dump_json, say
 from acct_tui.verbs import Handler
@@ -19,21 +20,23 @@ QUEUE_LIMIT = 100
 """Items per section the queue verb lists unless --limit says otherwise."""
 
 
-def positive_int(text: str) -> int:
-    try:
-        value = int(text.replace("_", "").replace(",", ""))
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from exc
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be 1 or more")
-    return value
+MAX_SEED_ACCOUNTS = 10_000_000
+MAX_SEED_AGENTS = 100_000
 
 
 def register(verbs: Any, common: argparse.ArgumentParser) -> dict[str, Handler]:
     seed = verbs.add_parser("seed", parents=[common], help="fill a database with a synthetic portfolio")
-    seed.add_argument("--accounts", type=positive_int, required=True, metavar="N", help="how many accounts to add")
+    seed.add_argument(
+        "--accounts",
+        type=whole_number(1, MAX_SEED_ACCOUNTS),
+        required=True,
+        metavar="N",
+        help="how many accounts to add",
+    )
     seed.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (same seed, same data)")
-    seed.add_argument("--agents", type=positive_int, default=None, metavar="K", help="how many agents own them")
+    seed.add_argument(
+        "--agents", type=whole_number(1, MAX_SEED_AGENTS), default=None, metavar="K", help="how many agents own them"
+    )
     seed.add_argument("--force", action="store_true", help="seed a database that already holds accounts (admins only)")
 
     verbs.add_parser("migrate", parents=[common], help="upgrade the database schema to this version")
@@ -41,8 +44,16 @@ def register(verbs: Any, common: argparse.ArgumentParser) -> dict[str, Handler]:
 
     queue = verbs.add_parser("queue", parents=[common], help="print your follow-up queue")
     queue.add_argument("--json", action="store_true", help="machine-readable output on stdout")
-    queue.add_argument("--days", type=positive_int, default=14, help="how far ahead 'upcoming' looks (default 14)")
-    queue.add_argument("--limit", type=positive_int, default=None, metavar="N", help="items per section (default 100)")
+    queue.add_argument(
+        "--days",
+        type=whole_number(1, MAX_DAYS),
+        default=14,
+        metavar="N",
+        help=f"how far ahead 'upcoming' looks, 1 to {MAX_DAYS:,} days (default 14)",
+    )
+    queue.add_argument(
+        "--limit", type=whole_number(1, MAX_ROWS), default=None, metavar="N", help="items per section (default 100)"
+    )
     return {"seed": seed_verb, "migrate": migrate_verb, "where": where_verb, "queue": queue_verb}
 
 
@@ -77,7 +88,7 @@ def seed_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> int
 
 
 def migrate_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
-    from acct_tui.db import SCHEMA_VERSION, connect, migrate, parse_url
+    from acct_tui.db import SCHEMA_VERSION, bind, connect, migrate, missing_tables, parse_url, schema_version
 
     spec = parse_url(settings.database_url)
     if spec.kind == "sqlite" and not Path(spec.path).exists():
@@ -85,10 +96,19 @@ def migrate_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> 
     from acct_tui.services.store.permissions import require_admin_of
 
     db = connect(spec)
+    bind(db)
     with db.connection_context():
         require_admin_of(db, settings.agent_login, "migrate a database")
-    applied = migrate(db)
-    if applied:
+        lost = missing_tables(db) if schema_version(db) == SCHEMA_VERSION else []
+    applied = migrate(db, init=settings.init_database)
+    if lost:
+        one = len(lost) == 1
+        say(f"recreated the missing {'table' if one else 'tables'} {', '.join(lost)} in {spec.display}")
+        say(
+            f"note: {'it is' if one else 'they are'} empty; the rows {'it' if one else 'they'} held are only "
+            "in a backup (acct-tui restore BACKUP --force)"
+        )
+    elif applied:
         say(f"upgraded {spec.display} to schema version {SCHEMA_VERSION} (applied: {', '.join(map(str, applied))})")
     else:
         say(f"{spec.display} is already at schema version {SCHEMA_VERSION}")

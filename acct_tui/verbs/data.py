@@ -18,6 +18,7 @@ from typing import IO, Any
 
 from acct_tui.clock import Clock
 from acct_tui.config import Settings
+from acct_tui.numbers import MAX_DAYS, whole_number
 from acct_tui.runtime import EXIT_ERROR, EXIT_OK, CliError, Progress, make_context, open_db
 from acct_tui.text import dump_json, say
 from acct_tui.verbs import Handler
@@ -85,7 +86,13 @@ def register(verbs: Any, common: argparse.ArgumentParser) -> dict[str, Handler]:
     exp.add_argument("--mine", action="store_true", help="portfolio: only accounts you own")
     exp.add_argument("--sort", default="health", help="portfolio: sort key (name, tier, health, arr, renewal, ...)")
     exp.add_argument("--desc", action="store_true", help="portfolio: sort descending")
-    exp.add_argument("--days", type=int, default=14, help="queue: how far ahead 'upcoming' looks")
+    exp.add_argument(
+        "--days",
+        type=whole_number(0, MAX_DAYS),
+        default=14,
+        metavar="N",
+        help=f"queue: how far ahead 'upcoming' looks, 0 to {MAX_DAYS:,} days (default 14)",
+    )
     exp.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
 
     brief = verbs.add_parser("brief", parents=[common], help="a Markdown brief of an account, for a call or a handoff")
@@ -138,6 +145,8 @@ def import_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> i
         raise CliError("--rejects goes with --skip-invalid (the rejected rows are the ones it skips)")
     if not Path(args.file).exists():
         raise CliError(f"no file at {args.file}")
+    if args.rejects:
+        check_writable(args.rejects, "--rejects")
     open_db(settings)
     ctx = make_context(settings, clock)
     options = ImportOptions(
@@ -208,6 +217,32 @@ def _print_column_plan(report: Any) -> None:
     )
 
 
+def check_output_path(path: str, option: str) -> Path:
+    """The file `option` names, refused before any work when it cannot be written: a folder, or in no folder."""
+    target = Path(path).expanduser()
+    if target.is_dir():
+        raise CliError(f"{target} is a folder; give {option} a file name (e.g. {target / 'out.csv'})")
+    if not target.parent.is_dir():
+        # A typo in the folder should not quietly grow a tree of new folders.
+        raise CliError(f"no folder {target.parent}; create it first or give {option} a file in an existing folder")
+    return target
+
+
+def check_writable(path: str, option: str) -> Path:
+    """`check_output_path`, then a real open for writing (and nothing left behind): the rejected rows
+    are written after the import, when a refusal would come too late."""
+    target = check_output_path(path, option)
+    existed = target.exists()
+    try:
+        with open(target, "a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        raise CliError(f"cannot write {target} ({exc.strerror or exc}); give {option} a file you can write") from None
+    if not existed:
+        target.unlink(missing_ok=True)
+    return target
+
+
 def _write_output(path: str | None, write: Callable[[Any], int], *, binary: bool = False) -> int:
     """Run `write` against the file (replaced atomically when done) or stdout."""
     if path is None:
@@ -216,12 +251,7 @@ def _write_output(path: str | None, write: Callable[[Any], int], *, binary: bool
             sys.stdout.buffer.flush()
             return count
         return write(sys.stdout)
-    target = Path(path).expanduser()
-    if target.is_dir():
-        raise CliError(f"{target} is a folder; give a file name with -o")
-    if not target.parent.is_dir():
-        # A typo in the folder should not quietly grow a tree of new folders.
-        raise CliError(f"no folder {target.parent}; create it first or give -o a file in an existing folder")
+    target = check_output_path(path, "-o")
     partial = target.with_name(target.name + ".partial")
     try:
         handle: IO[Any] = open(partial, "wb") if binary else open(partial, "w", encoding="utf-8", newline="")  # noqa: SIM115

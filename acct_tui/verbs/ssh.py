@@ -8,6 +8,7 @@ from typing import Any
 
 from acct_tui.clock import Clock
 from acct_tui.config import Settings
+from acct_tui.numbers import whole_number
 from acct_tui.runtime import EXIT_OK, CliError, open_db
 from acct_tui.verbs import Handler
 
@@ -37,10 +38,10 @@ def register(verbs: Any, common: argparse.ArgumentParser) -> dict[str, Handler]:
         "only public keys registered with `acct-tui agent key add` are accepted.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0 for all)")
-    serve.add_argument("--port", type=int, default=2222, help="port to listen on (default 2222)")
+    serve.add_argument("--port", type=whole_number(1, 65_535), default=2222, help="port to listen on (default 2222)")
     serve.add_argument(
         "--session-memory",
-        type=int,
+        type=whole_number(0, 1_048_576),
         default=defaults.max_session_memory // 1024**2,
         metavar="MIB",
         help=f"address space one session's dashboard may use (default {defaults.max_session_memory // 1024**2}; 0 no limit)",

@@ -14,6 +14,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TypeVar
 
+from acct_tui.numbers import MAX_ID as MAX_ID
 from acct_tui.services.errors import ValidationError
 
 E = TypeVar("E", bound=StrEnum)
@@ -232,3 +233,23 @@ def login(value: object, field: str = "login") -> str:
     if not re.fullmatch(r"[A-Za-z0-9_.][A-Za-z0-9_.@-]*", text):
         raise ValidationError(f"{text!r} is not a login name; use letters, digits and . _ - @ (no spaces)", field)
     return text
+
+
+_RECORD_ID = re.compile(r"#?[0-9]+")
+
+
+def record_number(text: str) -> int | None:
+    """The id `text` spells (`12`, `#12`), or None when it spells none.
+
+    ASCII digits only (`int` reads other scripts' digits, `isdigit` passes `²`
+    that `int` refuses). Raises ValidationError for an id too big for any
+    database integer: it names no record, and the driver would overflow on it.
+    """
+    if not _RECORD_ID.fullmatch(text):
+        return None
+    value = int(text.lstrip("#"))
+    if value > MAX_ID:
+        raise ValidationError(
+            f"{text[:40]} is too big to be an id; give an id as the lists show them (acct-tui queue, acct-tui portfolio)"
+        )
+    return value

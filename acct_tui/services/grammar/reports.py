@@ -140,7 +140,8 @@ def show_account(ctx: Ctx, account_id: int) -> Outcome:
     lines = [
         f"{inert(card.name)} (#{card.id}) · {card.tier} · owner {inert(card.owner_login)} · ARR {card.arr:,.0f} "
         f"{card.currency}",
-        f"renewal {card.renewal_on or 'none'} · health {detail.health.score} {detail.health.band.label}",
+        f"renewal {card.renewal_on or 'none'} · health {detail.health.score} {detail.health.band.label}"
+        f" · version {card.version}",
     ]
     about = [
         ", ".join(inert(p) for p in (card.city, card.country) if p),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from acct_tui.services.context import Ctx
+from acct_tui.services.errors import Conflict
 from acct_tui.services.grammar import records, reports
 from acct_tui.services.grammar import targets as T
 
@@ -149,9 +150,22 @@ def _account_edit(ctx: Ctx, command: Command, words: list[str], raw: Mapping[str
     changes = {_FIELD_ALIASES.get(k, k): v for k, v in T.pairs(rest).items()}
     if not changes:
         raise CommandError("give FIELD=VALUE pairs: account edit tier=gold renewal_on=2027-03-01")
-    version = reports.account_version(ctx, account_id)
-    force = bool(command.args.get("force"))
-    new_version = accounts.edit_account(ctx, account_id, version, changes, force=force, force_name=force)
+    expected = command.args.get("expect_version")
+    version = int(expected) if expected is not None else reports.account_version(ctx, account_id)
+    try:
+        new_version = accounts.edit_account(
+            ctx, account_id, version, changes, force_name=bool(command.args.get("force"))
+        )
+    except Conflict as exc:
+        name = account_name(ctx, account_id)
+        if expected is None:  # saved by someone else between this verb's read and its write
+            message = f"someone saved {name} while this edit ran; nothing was saved, run it again"
+        else:
+            message = (
+                f"{name} is at version {exc.version}, not {version}: someone saved it since; nothing was saved. "
+                f"See it with acct-tui account show {account_id}, then run again with --expect-version {exc.version}"
+            )
+        raise Conflict(message, exc.theirs, exc.version) from None
     fields = ", ".join(sorted(changes))
     return Outcome(
         f"Saved {fields} on {account_name(ctx, account_id)}",

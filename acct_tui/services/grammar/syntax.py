@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
+from acct_tui.numbers import MAX_ROWS, whole_number
 from acct_tui.services.errors import ValidationError
 from acct_tui.vocab import (
     ActivityKind,
@@ -82,15 +83,8 @@ def _json(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="machine-readable output on stdout")
 
 
-def _limit(text: str) -> int:
-    """`--limit N`: a whole number of rows, 1 or more (0 used to print the default 50)."""
-    try:
-        value = int(text.replace("_", "").replace(",", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be 1 or more")
-    return value
+_limit = whole_number(1, MAX_ROWS)
+"""`--limit N`: a whole number of rows, 1 or more (0 used to print the default 50)."""
 
 
 def _choices(values: Any) -> list[str]:
@@ -173,7 +167,17 @@ def _account_add(p: argparse.ArgumentParser) -> None:
 
 def _account_edit(p: argparse.ArgumentParser) -> None:
     _words(p, "ACCOUNT FIELD=VALUE")
-    p.add_argument("--force", action="store_true", help="keep a name another account already has")
+    p.add_argument(
+        "--expect-version",
+        type=whole_number(1),
+        metavar="N",
+        help="save only if the account is still at version N (as account show printed it); else refuse, saving nothing",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="keep a new name even if another account has it (a changed --expect-version is still refused)",
+    )
     _json(p)
 
 

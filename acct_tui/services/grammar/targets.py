@@ -7,16 +7,14 @@ used. On the command line the first word is always the target.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from acct_tui.models import Agent, Contact
 from acct_tui.services.context import Ctx
+from acct_tui.services.domain.validation import record_number
 from acct_tui.services.errors import NotFound, ValidationError
 from acct_tui.services.grammar.syntax import Command, CommandError
 from acct_tui.services.store.unit import reading
-
-_ID = re.compile(r"#?\d+")
 
 
 def find_account(ctx: Ctx, text: str, *, fuzzy: bool = False) -> int:
@@ -52,8 +50,9 @@ def account_target(ctx: Ctx, command: Command, words: list[str], *, fuzzy: bool 
 def followup_target(command: Command, words: list[str]) -> tuple[int, list[str]]:
     """The follow-up a verb acts on: `#ID` anywhere, a bare id first on the command line, else the highlighted one."""
     focus = command.focus.followup_id
-    if words and _ID.fullmatch(words[0]) and (command.origin == "cli" or words[0].startswith("#") or focus is None):
-        return int(words[0].lstrip("#")), words[1:]
+    number = record_number(words[0]) if words else None
+    if number is not None and (command.origin == "cli" or words[0].startswith("#") or focus is None):
+        return number, words[1:]
     if command.origin == "prompt" and focus is not None:
         return focus, words
     where = "highlight one or " if command.origin == "prompt" else ""
@@ -61,9 +60,10 @@ def followup_target(command: Command, words: list[str]) -> tuple[int, list[str]]
 
 
 def record_id(words: list[str], what: str) -> tuple[int, list[str]]:
-    if not words or not _ID.fullmatch(words[0]):
+    number = record_number(words[0]) if words else None
+    if number is None:
         raise CommandError(f"name the {what} by its id")
-    return int(words[0].lstrip("#")), words[1:]
+    return number, words[1:]
 
 
 def agent_id(login: str) -> int:

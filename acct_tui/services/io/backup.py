@@ -23,7 +23,7 @@ from pathlib import Path
 from peewee import Database, SqliteDatabase
 
 from acct_tui.db import SCHEMA_VERSION, DatabaseError, DatabaseUrl, parse_url
-from acct_tui.dbfile import check_file, open_readonly
+from acct_tui.dbfile import check_file, check_location, create_file, open_readonly
 from acct_tui.services.errors import NotAllowed
 
 
@@ -145,8 +145,9 @@ def restore_database(
         raise BackupError("the backup and the database are the same file")
     if target.is_dir():
         raise BackupError(f"{target} is a folder; give the database file with --db")
+    check_location(target)
     if not (target.exists() and target.stat().st_size > 0):
-        target.parent.mkdir(parents=True, exist_ok=True)
+        create_file(target)
         try:
             with sqlite3.connect(str(source)) as src, sqlite3.connect(str(target), timeout=30) as dst:
                 src.backup(dst)

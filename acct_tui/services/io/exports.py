@@ -22,6 +22,7 @@ from typing import Any, TextIO
 
 from acct_tui.models import Account, Agent, FollowUp
 from acct_tui.services.context import Ctx
+from acct_tui.services.domain.validation import record_number
 from acct_tui.services.errors import NotFound, ValidationError
 from acct_tui.services.reads.portfolio import (
     PortfolioQuery,
@@ -213,6 +214,15 @@ def export_timeline(ctx: Ctx, account_id: int, fmt: str, out: TextIO) -> int:
 # Finding an account by what a person types -----------------------------------
 
 
+def _id_or_none(text: str) -> int | None:
+    """The account id `text` spells; None for a name, or a number too big to be any record's id
+    (an account may still be called that)."""
+    try:
+        return record_number(text)
+    except ValidationError:
+        return None
+
+
 def find_account(ctx: Ctx, text: str) -> int:
     """An account id from what a person types, among the accounts they may see.
 
@@ -225,8 +235,8 @@ def find_account(ctx: Ctx, text: str) -> int:
         raise ValidationError("name an account (its id or its name)", "account")
     folded = wanted.casefold()
     with reading():
-        if wanted.lstrip("#").isdigit():
-            account_id = int(wanted.lstrip("#"))
+        account_id = _id_or_none(wanted)
+        if account_id is not None:
             found = scoped(Account.select(Account.id).where(Account.id == account_id), ctx.agent).first()
             if found is not None:
                 return account_id
@@ -241,7 +251,7 @@ def find_account(ctx: Ctx, text: str) -> int:
                 return int(prefixed[0][0])
             if prefixed:
                 raise ValidationError(f"{_several(prefixed, f'names start with {wanted[:80]!r}')}", "account")
-            if wanted.lstrip("#").isdigit():
+            if re.fullmatch(r"#?[0-9]+", wanted):
                 raise NotFound(f"account {wanted!r} not found: no account you can see has that id or name")
             raise NotFound(f"no account you can see is called {wanted[:80]!r}{_did_you_mean(ctx, folded)}")
     if len(matches) == 1:

@@ -15,6 +15,7 @@ from peewee import Expression, fn
 
 from acct_tui.models import Account, AccountShare, Agent, Team
 from acct_tui.services.context import Ctx
+from acct_tui.services.domain.validation import MAX_ID
 from acct_tui.services.errors import NotAllowed, NotFound, ValidationError
 from acct_tui.services.store.permissions import may_share
 from acct_tui.services.store.scope import require_account, scoped
@@ -40,8 +41,9 @@ def find_account(ctx: Ctx, ref: str) -> int:
     if not text:
         raise ValidationError("name an account: its id, external id or name", "account")
     with reading():
-        if text.isdigit():
-            query = scoped(Account.select(Account.id).where(Account.id == int(text)), ctx.agent)
+        number = int(text) if text.isascii() and text.isdigit() else None
+        if number is not None and number <= MAX_ID:
+            query = scoped(Account.select(Account.id).where(Account.id == number), ctx.agent)
             row = query.first()
             if row is not None:
                 return int(row.id)

@@ -239,7 +239,7 @@ def test_children_only_reach_accounts_the_agent_can_see(ctx: Ctx, clock: Any, tm
     assert not report.ok and "no account you can see" in report.errors[0].reason
     clash = write(tmp_path, "a.csv", "Account ID,Account Name\nS1,Mine now\n")
     report = run_import(sam, "accounts", clash, ImportOptions(update_existing=True))
-    assert not report.ok and "cannot see" in report.errors[0].reason
+    assert not report.ok and "already the external id of another account" in report.errors[0].reason
     with reading():
         assert Account.get(Account.external_id == "S1").name == "Secret"
 

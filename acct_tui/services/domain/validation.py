@@ -116,14 +116,20 @@ def money(value: object, field: str, *, allow_negative: bool = False) -> Decimal
     return amount.quantize(Decimal("0.01"))
 
 
-def parse_amount(text: str, field: str) -> Decimal:
+def parse_amount(text: str, field: str, *, mark: str | None = None) -> Decimal:
     """Read an amount as spreadsheets and people write it.
 
     Currency symbols or codes and thousands separators are dropped. With both
     `,` and `.` present, the last one is the decimal mark; a lone separator
     followed by exactly three digits is taken as thousands (`1,250` or `1.250`,
     but `0,250` is a fraction). Thousands groups must be groups of three, so a
-    jumble such as `12.5.5,3` is refused rather than guessed at.
+    jumble such as `12.5.5,3` is refused rather than guessed at. Digits are
+    ASCII only.
+
+    `mark` is the decimal mark when it is known (an import learns it from the
+    whole column): the other separator can then only group thousands, and a
+    value that the rule above would read as thousands (`10.999` where `.` is
+    the decimal mark) is refused as ambiguous rather than guessed either way.
     """
     refused = ValidationError(f"{text[:40]!r} is not an amount; write it like 12500, 12,500.00, $12,500 or 10k", field)
     raw = text.strip()
@@ -140,14 +146,24 @@ def parse_amount(text: str, field: str) -> Decimal:
     if suffixed:
         cleaned, scale = suffixed.group(1), 1000 if suffixed.group(2) in "kK" else 1_000_000
     cleaned = _AMOUNT_STRIP.sub("", cleaned)
-    if "," in cleaned and "." in cleaned:
-        mark: str | None = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
+    if mark is not None:
+        grouping = "." if mark == "," else ","
+        if cleaned.count(mark) > 1 or (grouping in cleaned[cleaned.find(mark) + 1 :] and mark in cleaned):
+            raise refused
+        if grouping not in cleaned and re.fullmatch(rf"[1-9][0-9]{{0,2}}{re.escape(mark)}[0-9]{{3}}", cleaned):
+            raise ValidationError(
+                f"{text[:40]!r} could be {cleaned.replace(mark, '')} or {cleaned.replace(mark, '.')}: the column "
+                f"writes decimals with {mark!r} but amounts carry two; write it like 12500 or 12{mark}50",
+                field,
+            )
+        if mark not in cleaned:
+            mark = None
+    elif "," in cleaned and "." in cleaned:
+        mark = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
     elif cleaned.count(",") == 1 or cleaned.count(".") == 1:
         mark = "," if "," in cleaned else "."
         if re.fullmatch(rf"[1-9][0-9]{{0,2}}{re.escape(mark)}[0-9]{{3}}", cleaned):
             mark = None
-    else:
-        mark = None
     whole, _, fraction = cleaned.rpartition(mark) if mark else (cleaned, "", "")
     # Thousands in threes (1,234,567 or 1.234.567), or Indian lakhs (12,50,000).
     if re.fullmatch(r"[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]{1,2}(?:,[0-9]{2})+,[0-9]{3}", whole):

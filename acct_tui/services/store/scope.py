@@ -39,6 +39,11 @@ def visible(agent: AgentRef) -> Expression | None:
     return clause
 
 
+# External ids are unique over the whole database, so a clash with an account outside the scope
+# cannot be hidden; these words name no account and read the same for one in the scope.
+EXTERNAL_ID_TAKEN = "{!r} is already the external id of another account; give this one its own"
+
+
 def scoped(query: Any, agent: AgentRef) -> Any:
     """Narrow a query over Account to what `agent` may see."""
     clause = visible(agent)
@@ -50,8 +55,15 @@ def can_see(agent: AgentRef, account_id: int) -> bool:
     return bool(query.exists())
 
 
-def require_account(agent: AgentRef, account_id: int, *, for_update: bool = False) -> Account:
-    """The account, if it exists and `agent` may see it; NotFound otherwise."""
+def require_account(
+    agent: AgentRef, account_id: int, *, for_update: bool = False, missing: str | None = None
+) -> Account:
+    """The account, if it exists and `agent` may see it; NotFound otherwise.
+
+    `missing` is what to answer when the account was reached through one of its records (a
+    follow-up, a contact): the words a missing record gets, so the answer reveals neither that
+    the record exists nor which account holds it.
+    """
     query = scoped(Account.select().where(Account.id == account_id), agent)
     if for_update:
         from acct_tui.db import is_postgres
@@ -60,5 +72,5 @@ def require_account(agent: AgentRef, account_id: int, *, for_update: bool = Fals
             query = query.for_update()
     account: Account | None = query.first()
     if account is None:
-        raise NotFound(f"account {account_id} not found")
+        raise NotFound(missing or f"account {account_id} not found")
     return account

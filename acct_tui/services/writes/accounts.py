@@ -16,7 +16,7 @@ from acct_tui.services.domain import fields as F
 from acct_tui.services.errors import Conflict, NotAllowed, NotFound, ValidationError
 from acct_tui.services.store.derived import tier_rank
 from acct_tui.services.store.permissions import may_act_for, require_act_for
-from acct_tui.services.store.scope import require_account
+from acct_tui.services.store.scope import EXTERNAL_ID_TAKEN, require_account, scoped
 from acct_tui.services.store.unit import change, snapshot, to_json
 from acct_tui.services.store.wake import concern_reason, wake_snoozed
 from acct_tui.services.writes import checkpoints
@@ -56,7 +56,7 @@ def create_account(ctx: Ctx, values: Mapping[str, object], *, owner_id: int | No
         require_act_for(ctx.agent, holder.id, holder.login, (holder.team_id,), "create accounts for")
         _check_unique_external(data.get("external_id"), None)
         if not force:
-            _check_unique_name(str(data["name"]), None)
+            _check_unique_name(ctx, str(data["name"]), None)
         account = Account.create(
             owner=owner,
             sort_name=str(data["name"]).casefold(),
@@ -73,16 +73,19 @@ def create_account(ctx: Ctx, values: Mapping[str, object], *, owner_id: int | No
 
 
 def _check_unique_external(external_id: object, account_id: int | None) -> None:
+    """External ids are unique over the whole database, so a clash cannot be hidden; it names no account,
+    and reads the same whether the other account is in the agent's scope or not."""
     if not external_id:
         return
     clash = Account.get_or_none(Account.external_id == external_id)
     if clash is not None and clash.id != account_id:
-        raise ValidationError(f"{external_id!r} is already the external id of {clash.name}", "external_id")
+        raise ValidationError(EXTERNAL_ID_TAKEN.format(external_id), "external_id")
 
 
-def _check_unique_name(name: str, account_id: int | None) -> None:
-    """Refuse a name another account has, case ignored (on the Name field, so a form shows it there)."""
-    query = Account.select(Account.id, Account.name).where(Account.sort_name == name.casefold())
+def _check_unique_name(ctx: Ctx, name: str, account_id: int | None) -> None:
+    """Refuse a name another account the agent can see has, case ignored (on the Name field, so a form
+    shows it there). Names are found within the scope only, so an account outside it does not count."""
+    query = scoped(Account.select(Account.id, Account.name), ctx.agent).where(Account.sort_name == name.casefold())
     if account_id is not None:
         query = query.where(Account.id != account_id)
     clash = query.first()
@@ -131,7 +134,7 @@ def edit_account(
         if "external_id" in changed:
             _check_unique_external(changed["external_id"], account_id)
         if "name" in changed and not force_name:
-            _check_unique_name(str(changed["name"]), account_id)
+            _check_unique_name(ctx, str(changed["name"]), account_id)
         before = {k: current[k] for k in changed}
         # Single statement with a version guard: a concurrent writer cannot slip in between.
         extra: dict[Any, object] = {Account.updated_at: ctx.now(), Account.version: Account.version + 1}
@@ -187,7 +190,7 @@ def _contact(ctx: Ctx, ch: Any, contact_id: int) -> Contact:
         raise NotFound(f"contact {contact_id} not found")
     account_id = int(contact.__data__["account"])
     ch.lock(account_id)
-    require_account(ctx.agent, account_id)
+    require_account(ctx.agent, account_id, missing=f"contact {contact_id} not found")
     return contact
 
 
@@ -259,7 +262,7 @@ def resolve_concern(ctx: Ctx, concern_id: int, resolution: str = "") -> None:
         if concern is None:
             raise NotFound(f"concern {concern_id} not found")
         ch.lock(concern.account_id)
-        require_account(ctx.agent, concern.account_id)
+        require_account(ctx.agent, concern.account_id, missing=f"concern {concern_id} not found")
         if concern.status != ConcernStatus.OPEN.value:
             raise ValidationError("this concern is already resolved")
         before = snapshot(concern, ["status", "resolved_at", "resolution", "version"])
@@ -315,7 +318,7 @@ def set_opportunity_stage(ctx: Ctx, opportunity_id: int, stage: str) -> None:
         if opportunity is None:
             raise NotFound(f"opportunity {opportunity_id} not found")
         ch.lock(opportunity.account_id)
-        require_account(ctx.agent, opportunity.account_id)
+        require_account(ctx.agent, opportunity.account_id, missing=f"opportunity {opportunity_id} not found")
         before = snapshot(opportunity, ["stage", "status", "version"])
         opportunity.stage = clean_stage
         opportunity.status = _status_for_stage(clean_stage)

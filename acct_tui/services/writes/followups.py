@@ -42,7 +42,7 @@ def _open_followup(ch: Change, ctx: Ctx, followup_id: int) -> FollowUp:
     if item is None:
         raise NotFound(f"follow-up {followup_id} not found")
     ch.lock(item.account_id)
-    require_account(ctx.agent, item.account_id)
+    require_account(ctx.agent, item.account_id, missing=f"follow-up {followup_id} not found")
     item = FollowUp.get_by_id(followup_id)
     if item.status != FollowUpStatus.OPEN.value:
         raise ValidationError(f"follow-up {followup_id} is already {item.status}")
@@ -362,6 +362,6 @@ def log_done_touch(ctx: Ctx, followup_id: int, kind: str) -> Logged:
         if row is None:
             raise NotFound(f"follow-up {followup_id} not found")
         account_id, title = int(row[0]), str(row[1])
-        require_account(ctx.agent, account_id)
+        require_account(ctx.agent, account_id, missing=f"follow-up {followup_id} not found")
         contact_id = _default_contact(account_id, followup_id)
     return log_activity(ctx, account_id, {"kind": kind, "summary": f"Done: {title}"[:200]}, contact_id=contact_id)

@@ -167,7 +167,7 @@ def _load(ctx: Ctx, ch: Change, subscription_id: int) -> Subscription:
         raise NotFound(f"product line {subscription_id} not found")
     account_id = int(subscription.__data__["account"])
     ch.lock(account_id)
-    require_account(ctx.agent, account_id)
+    require_account(ctx.agent, account_id, missing=f"product line {subscription_id} not found")
     return subscription
 
 

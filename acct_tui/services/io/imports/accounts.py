@@ -55,7 +55,7 @@ from acct_tui.services.io.imports.values import (
 )
 from acct_tui.services.store.derived import local_date, tier_rank
 from acct_tui.services.store.permissions import require_act_for
-from acct_tui.services.store.scope import scoped
+from acct_tui.services.store.scope import EXTERNAL_ID_TAKEN, scoped
 from acct_tui.services.store.search import search_text
 from acct_tui.services.store.unit import to_json
 from acct_tui.vocab import Stage, Tier
@@ -337,7 +337,9 @@ def _match(
         found = find_id(all_by_external, external_id)
         if found is not None:
             if found not in visible:
-                raise ValidationError(f"{external_id!r} is the external id of an account you cannot see")
+                # Unique over the database, so the row cannot be created either: refused in the words
+                # `account edit` uses for any clash, naming no account and not saying it is out of scope.
+                raise ValidationError(EXTERNAL_ID_TAKEN.format(external_id))
             return found
     domain, name_key = values.get("domain"), str(values["name"]).casefold()
     if (not domain or domain not in by_domain) and name_key not in by_name:

@@ -12,6 +12,7 @@ is the record id, while acct-tui's own portfolio export writes its key as `id`.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -143,9 +144,12 @@ IMPLIED_KIND = {"calltitle": "call", "callnotes": "call", "meetingname": "meetin
 IGNORE = {"", "-", "ignore", "skip"}
 
 
+_LOOSE = re.compile(r"[\W_]+")
+
+
 def norm(name: str) -> str:
     """A column name compared loosely: case, spaces and punctuation do not count."""
-    return re.sub(r"[\W_]+", "", name.casefold())
+    return _LOOSE.sub("", name.casefold())
 
 
 @dataclass(frozen=True)
@@ -210,7 +214,9 @@ def map_columns(kind: ImportKind, header: Sequence[str], mapping: Mapping[str, s
                 taken.add(found)
                 break
     ignored = [name for index, name in enumerate(header) if index not in taken and name]
-    duplicated = [h for h in header if h and sum(1 for o in header if norm(o) == norm(h)) > 1]
+    # Counted once: comparing every column with every other was quadratic (minutes for a 10,000-column file).
+    loose = Counter(norm(h) for h in header)
+    duplicated = {h for h in header if h and loose[norm(h)] > 1}
     for name, (index, _column) in fields.items():
         if header[index] in duplicated:
             raise ValidationError(

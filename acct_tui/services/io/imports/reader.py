@@ -11,6 +11,10 @@
 
 Each record keeps the number of the physical line it starts on, so an
 error can point at the line a spreadsheet user will find.
+
+What one import reads is bounded (file size, line length, columns), so a
+huge or endless input such as /dev/zero is refused in a moment with the
+limit it passed, instead of being read until memory runs out.
 """
 
 from __future__ import annotations
@@ -26,6 +30,11 @@ from acct_tui.services.errors import ValidationError
 DELIMITERS = (",", ";", "\t", "|")
 SAMPLE_CHARS = 20_000
 MAX_FIELD = 1_000_000
+MAX_FILE_BYTES = 256 * 1024 * 1024  # about a million CRM rows
+MAX_LINE_BYTES = 4 * 1024 * 1024  # room for a field of MAX_FIELD characters in any script
+MAX_COLUMNS = 5_000  # a full Salesforce or HubSpot export has hundreds
+_CHUNK = 1024 * 1024
+_CR_TO_LF = bytes.maketrans(b"\r", b"\n")
 
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 
@@ -51,16 +60,11 @@ class Table:
 
 def decode(data: bytes, name: str = "the file") -> tuple[str, str]:
     """The text of `data` and the encoding it was read with."""
-    if data.startswith(b"PK\x03\x04"):
-        raise ReadError(f"{name} is a spreadsheet workbook (.xlsx), not CSV; save it as 'CSV UTF-8' and import that")
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ReadError(f"{name} is an old Excel workbook (.xls), not CSV; save it as 'CSV UTF-8' and import that")
+    refuse_binary(data, name)
     if data.startswith(codecs.BOM_UTF8):
         return _strict(data[len(codecs.BOM_UTF8) :], "utf-8", name), "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _strict(data, "utf-16", name), "utf-16"
-    if b"\x00" in data[:4096]:
-        raise ReadError(f"{name} holds NUL bytes: it is not a text CSV file (UTF-16 without a BOM, or binary)")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:
@@ -73,6 +77,16 @@ def decode(data: bytes, name: str = "the file") -> tuple[str, str]:
             f"{name} is not UTF-8 (byte 0x{data[utf8_error.start]:02x} on line {line}) nor Windows-1252; "
             "save it as 'CSV UTF-8' and import that"
         ) from None
+
+
+def refuse_binary(head: bytes, name: str = "the file") -> None:
+    """Refuse a workbook or a binary file from its first bytes, before the rest is read."""
+    if head.startswith(b"PK\x03\x04"):
+        raise ReadError(f"{name} is a spreadsheet workbook (.xlsx), not CSV; save it as 'CSV UTF-8' and import that")
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ReadError(f"{name} is an old Excel workbook (.xls), not CSV; save it as 'CSV UTF-8' and import that")
+    if not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and b"\x00" in head[:4096]:
+        raise ReadError(f"{name} holds NUL bytes: it is not a text CSV file (UTF-16 without a BOM, or binary)")
 
 
 def _strict(data: bytes, encoding: str, name: str) -> str:
@@ -147,6 +161,11 @@ def parse_text(text: str, *, name: str = "the file", encoding: str = "utf-8", de
             previous_end = reader.line_num
             if not any(cell.strip() for cell in record):
                 continue
+            if len(record) > MAX_COLUMNS:
+                raise ReadError(
+                    f"{name}, line {start}: {len(record):,} columns; at most {MAX_COLUMNS:,} are read, "
+                    "so keep only the columns to import"
+                )
             if header is None:
                 header = [cell.strip().lstrip("\ufeff").strip() for cell in record]
                 continue
@@ -173,7 +192,7 @@ def read_table(path: str | Path, *, delimiter: str | None = None) -> Table:
     """Read a CSV file; raises ReadError with what to do when it cannot be read."""
     file = Path(path)
     try:
-        data = file.read_bytes()
+        data = read_bounded(file)
     except FileNotFoundError:
         raise ReadError(f"no file at {file}") from None
     except IsADirectoryError:
@@ -182,3 +201,46 @@ def read_table(path: str | Path, *, delimiter: str | None = None) -> Table:
         raise ReadError(f"cannot read {file}: {exc.strerror}") from None
     text, encoding = decode(data, file.name)
     return parse_text(text, name=file.name, encoding=encoding, delimiter=delimiter)
+
+
+def read_bounded(file: Path) -> bytes:
+    """The bytes of `file`, refused as soon as it shows it is binary, too big or has too long a line.
+
+    Read in chunks, so /dev/zero or an endless pipe stops at its first chunk or at the size limit.
+    """
+    chunks: list[bytes] = []
+    total = run = 0  # run: bytes since the last line end
+    with file.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            if not chunks:
+                refuse_binary(chunk, file.name)
+            total += len(chunk)
+            if total > MAX_FILE_BYTES:
+                raise ReadError(
+                    f"{file.name} runs past {MAX_FILE_BYTES // (1024 * 1024):,} MB, the most one import reads; "
+                    "split it into smaller files"
+                )
+            pieces = chunk.translate(_CR_TO_LF).split(b"\n")
+            longest = run + len(pieces[0])
+            if len(pieces) > 1:
+                longest = max(longest, max(map(len, pieces[1:])))
+                run = len(pieces[-1])
+            else:
+                run = longest
+            if longest > MAX_LINE_BYTES:
+                raise ReadError(
+                    f"{file.name}, line {_long_line(b''.join([*chunks, chunk])):,}: the line runs past {MAX_LINE_BYTES // (1024 * 1024):,} MB, "
+                    "the longest line an import reads; most likely not a CSV file"
+                )
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _long_line(data: bytes) -> int:
+    """The number of the first line of `data` longer than MAX_LINE_BYTES (or of its last line)."""
+    offset = 0
+    for piece in data.translate(_CR_TO_LF).split(b"\n"):
+        if len(piece) > MAX_LINE_BYTES:
+            break
+        offset += len(piece) + 1
+    return data[:offset].count(b"\n") + 1

@@ -221,15 +221,11 @@ def _to_utc(moment: dt.datetime, raw: str, field: str) -> dt.datetime:
 # Amounts -------------------------------------------------------------------
 
 COMMA, DOT = ",", "."
-_COMMA_DECIMAL = re.compile(r"(^|[^\d,.])?\d[\d.\s\u00a0\u202f']*,\d{1,2}(\D*)$")
-_DOT_DECIMAL = re.compile(r"\d[\d,\s\u00a0\u202f']*\.\d{1,2}(\D*)$")
-_CODES = re.compile(r"(?:^|[\s\d])([A-Z]{3})$|^([A-Z]{3})(?:[\s\d]|$)")
-_COMMA_NOISE = re.compile(r"[.\s\u00a0\u202f']")
-_DOT_NOISE = re.compile(r"[,\s\u00a0\u202f']")
-_THOUSANDS_ONLY = re.compile(r"\D*\d{1,3}[.,]\d{3}\D*")
-_SEPARATOR = re.compile(r"(\d)[.,](\d)")
-_DECORATION = re.compile(r"^(?:[A-Za-z]{3}|[$€£¥₹₩₽₺₪₫₴₦₱฿])\s*|\s*(?:[A-Za-z]{3}|[$€£¥₹₩₽₺₪₫₴₦₱฿])$")
-_PLAIN = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
+# ASCII digits only, as the command line reads amounts: `\d` would take fullwidth and other scripts' digits.
+_CODES = re.compile(r"(?:^|[\s0-9])([A-Z]{3})$|^([A-Z]{3})(?:[\s0-9]|$)")
+_PLAIN = re.compile(r"^[0-9]{1,12}(\.[0-9]{1,2})?$")
+_COMMA_TAIL = re.compile(r",[0-9]{1,2}[^0-9]*$")
+_DOT_TAIL = re.compile(r"\.[0-9]{1,2}[^0-9]*$")
 _SIGNS = {"€": "EUR", "£": "GBP", "₹": "INR", "¥": "JPY", "₩": "KRW", "₽": "RUB", "₺": "TRY", "₪": "ILS"}
 
 
@@ -243,9 +239,9 @@ def detect_decimal_mark(values: Iterable[tuple[int, str]], column: str) -> str |
                 comma_line = comma_line or (line, raw)
             else:
                 dot_line = dot_line or (line, raw)
-        elif re.search(r",\d{1,2}\D*$", text) and text.count(",") == 1:
+        elif _COMMA_TAIL.search(text) and text.count(",") == 1:
             comma_line = comma_line or (line, raw)
-        elif re.search(r"\.\d{1,2}\D*$", text) and text.count(".") == 1:
+        elif _DOT_TAIL.search(text) and text.count(".") == 1:
             dot_line = dot_line or (line, raw)
     if comma_line and dot_line:
         raise ValidationError(
@@ -261,23 +257,19 @@ def detect_decimal_mark(values: Iterable[tuple[int, str]], column: str) -> str |
 
 
 def parse_amount_cell(raw: str, mark: str | None, field: str) -> tuple[Decimal, str | None]:
-    """An amount and the currency it names (a code such as EUR, or an unambiguous sign)."""
+    """An amount and the currency it names (a code such as EUR, or an unambiguous sign).
+
+    Read by the command line's own reader (`validation.parse_amount`), told the column's decimal
+    mark: the two never disagree on a value, and what the column leaves ambiguous is refused.
+    """
     text = raw.strip()
     if mark != COMMA and _PLAIN.match(text):
         return v.money(Decimal(text), field), None
     match = _CODES.search(text.upper())
     code = (match.group(1) or match.group(2)) if match else next((c for s, c in _SIGNS.items() if s in text), None)
-    cleaned = text
-    if mark == COMMA:
-        cleaned = _COMMA_NOISE.sub("", text).replace(",", ".")
-    elif mark == DOT:
-        cleaned = _DOT_NOISE.sub("", text)
-    elif _THOUSANDS_ONLY.fullmatch(text):
-        cleaned = _SEPARATOR.sub(r"\1\2", text)  # 1.250 and 1,250 are both thousands
-    core = _DECORATION.sub("", cleaned)
-    if _PLAIN.match(core):  # the common case: a sign or code around a plain number
-        return v.money(Decimal(core), field), code
-    return v.money(cleaned, field), code
+    if not text:
+        return v.money(text, field), code
+    return v.money(v.parse_amount(text, field, mark=mark), field), code
 
 
 def currency_of(code: str | None) -> str | None:

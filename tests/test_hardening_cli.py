@@ -124,7 +124,7 @@ def test_a_dropped_table_is_named_and_migrate_recreates_it(desk: str, capsys: py
     code, _out, err = run(capsys, "queue", "--db", desk, "--agent", "boss")
     line = one_line(code, err)
     assert "missing the table follow_up" in line and "acct-tui restore" in line and "acct-tui migrate" in line
-    code, out, err = run(capsys, "migrate", "--db", desk)
+    code, out, err = run(capsys, "migrate", "--db", desk, "--agent", "boss")
     assert (code, err) == (0, "") and "recreated the missing table follow_up" in out and "empty" in out
     code, out, err = run(capsys, "queue", "--db", desk, "--agent", "boss")
     assert (code, err) == (0, "") and "OVERDUE (0)" in out

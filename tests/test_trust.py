@@ -101,7 +101,7 @@ def test_serve_ssh_refuses_a_trust_mode(config: Path, tmp_path: Path, capsys: py
     """Served sessions are named by their key; a trust mode would refuse every one, so serve-ssh says so at once."""
     pytest.importorskip("asyncssh")
     config.write_text('[agent]\ntrust = "os-user"\n', encoding="utf-8")
-    code, out, err = run(capsys, "--db", str(tmp_path / "x.db"), "serve-ssh", "--port", "0")
+    code, out, err = run(capsys, "--db", str(tmp_path / "x.db"), "serve-ssh", "--port", "65000")
     assert (code, out) == (1, "")
     assert err.startswith('acct-tui: serve-ssh names each agent by their key, and [agent] trust = "os-user"')
     assert err.count("\n") == 1

@@ -96,6 +96,12 @@ def _today_screen() -> Screen[Any]:
     return TodayScreen()
 
 
+def _reports_screen() -> Screen[Any]:
+    from acct_tui.screens.reports import ReportsScreen
+
+    return ReportsScreen()
+
+
 def _accounts_provider() -> type[Provider]:
     from acct_tui.palette import AccountsProvider
 
@@ -147,6 +153,7 @@ class AcctApp(App[int]):
         "portfolio": PortfolioScreen,
         "followups": _queue_screen,
         "today": _today_screen,
+        "reports": _reports_screen,
     }
     DEFAULT_MODE = "portfolio"
     COMMANDS = App.COMMANDS | {_accounts_provider, _actions_provider, _contexts_provider}
@@ -172,6 +179,13 @@ class AcctApp(App[int]):
             "Today",
             id="app.today",
             tooltip="The daily upkeep walk: one item at a time, one key per action.",
+        ),
+        Binding(
+            "4",
+            "show_view('reports')",
+            "Reports",
+            id="app.reports",
+            tooltip="The book seen whole: ARR by health, renewals, follow-ups, concerns, satisfaction, team.",
         ),
         Binding("z", "undo", "Undo", id="app.undo", tooltip="Undo the last change you made in this session."),
         Binding(

@@ -32,6 +32,7 @@ def binding_classes() -> list[type[DOMNode]]:
     from acct_tui.screens.modals import EditAccountModal, SnoozeModal, TextModal
     from acct_tui.screens.portfolio import PortfolioScreen
     from acct_tui.screens.queue import QueueScreen
+    from acct_tui.screens.reports import ReportsScreen
     from acct_tui.screens.today import TodayScreen
     from acct_tui.screens.whatif import WhatIfModal
 
@@ -39,6 +40,7 @@ def binding_classes() -> list[type[DOMNode]]:
         PortfolioScreen,
         QueueScreen,
         TodayScreen,
+        ReportsScreen,
         AccountScreen,
         FormModal,
         EditAccountModal,

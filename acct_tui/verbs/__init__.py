@@ -24,9 +24,9 @@ class VerbModule(Protocol):
 
 
 def _modules() -> list[VerbModule]:
-    from acct_tui.verbs import actions, agents, basic, data, ssh
+    from acct_tui.verbs import actions, agents, basic, data, reports, ssh
 
-    return [basic, actions, agents, data, ssh]
+    return [basic, actions, agents, data, reports, ssh]
 
 
 VERB_MODULES = _modules()

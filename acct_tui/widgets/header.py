@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 class AppHeader(Static):
-    """`acct-tui │ Portfolio │ Demo Manager (lead) │ Fri 27 Nov 2026 │ ▲ 5 overdue │ context enterprise`."""
+    """`acct-tui │ Portfolio │ context enterprise │ Demo Manager (lead) │ Fri 27 Nov 2026 │ ▲ 5 overdue`."""
 
     DEFAULT_CSS = """
     AppHeader { dock: top; height: 1; background: $panel; color: $foreground; padding: 0 1; }
@@ -36,6 +36,11 @@ class AppHeader(Static):
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append("acct-tui", style="bold")
         text.append(f" │ {self.view} │ ")
+        if app.ctx.context is not None:
+            # Before the name and date: at 80 columns what comes last is cut, and a narrowed
+            # view must say so.
+            text.append(f"context {inert(app.ctx.context.name)}", style="bold")
+            text.append(" │ ")
         text.append(inert(agent.name))
         text.append(f" ({agent.role.value})")
         text.append(f" │ {long_date(app.ctx.today)} │ ")
@@ -43,9 +48,6 @@ class AppHeader(Static):
             text.append(f"▲ {overdue} overdue", style="bold")
         else:
             text.append("nothing overdue")
-        if app.ctx.context is not None:
-            text.append(" │ ")
-            text.append(f"context {inert(app.ctx.context.name)}", style="bold")
         if app.served:
             text.append(" │ ssh")
         self.update(text)

@@ -253,3 +253,35 @@ def test_prompt_only_verbs_answer_with_what_the_dashboard_should_do(ctx: Ctx) ->
     assert execute(ctx, parse_line("health what-if healthy_at=80")).what_if == ("healthy_at=80",)
     outcome = execute(ctx, Command("log", {"words": ["@Acme Corp", "note", "Board", "approved"]}, origin="prompt"))
     assert outcome.wrote and outcome.message == "Logged note on Acme Corp"
+
+
+def test_bulk_verbs_pick_by_query_with_a_dry_run_and_one_undo(capsys: pytest.CaptureFixture[str], url: str) -> None:
+    """snooze --filter … 1w --dry-run lists and changes nothing; without it all snooze in one undo step;
+    reassign --assignee sam --to kim --overdue gives only the overdue ones; done --owner with no match says so."""
+    cli_json(capsys, url, "account", "add", "Acme Corp")
+    cli_json(capsys, url, "account", "add", "Acme Labs")
+    cli_json(capsys, url, "account", "add", "Zenith")
+    for account, due in (("Acme Corp", "-2d"), ("Acme Corp", "+1d"), ("Acme Labs", "+3d"), ("Zenith", "-1d")):
+        code, _out, _err = cli(capsys, url, "followup", "add", account, "Call", f"--due={due}")
+        assert code == 0  # a past date is a warning
+    dry = cli_json(capsys, url, "snooze", "--filter", "acme", "1w", "--reason", "away", "--dry-run")
+    assert dry["dry_run"] is True and [f["account"] for f in dry["followups"]] == ["Acme Corp", "Acme Corp", "Acme Labs"]
+    with reading():
+        assert FollowUp.select().where(FollowUp.snoozed_until.is_null(False)).count() == 0
+    done = cli_json(capsys, url, "snooze", "--filter", "acme", "1w", "--reason", "away")
+    assert done["message"] == "Snoozed 3 follow-ups" and len(done["changed"]) == 3
+    with reading():
+        assert FollowUp.select().where(FollowUp.snooze_reason == "away").count() == 3
+    code, out, _err = cli(capsys, url, "undo")
+    assert code == 0 and "snoozed" in out
+    with reading():
+        assert FollowUp.select().where(FollowUp.snoozed_until.is_null(False)).count() == 0
+
+    assert cli(capsys, url, "agent", "add", "kim")[0] == 0
+    given = cli_json(capsys, url, "reassign", "--assignee", "sam", "--overdue", "--to", "kim")
+    assert given["message"] == "Reassigned 2 follow-ups"
+    assert {f["account"] for f in given["followups"]} == {"Acme Corp", "Zenith"}
+    nothing = cli_json(capsys, url, "done", "--owner", "kim")
+    assert nothing["message"] == "nothing to mark done: no open follow-up matches"
+    code, _out, err = cli(capsys, url, "done", "3", "--quick", "quiet")
+    assert code != 0 and "not both" in err

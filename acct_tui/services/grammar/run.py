@@ -9,6 +9,7 @@ database change is the same: the same service with the same values.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from acct_tui.services.context import Ctx
 from acct_tui.services.errors import Conflict
@@ -21,7 +22,8 @@ from acct_tui.services.grammar.outcome import Outcome as Outcome
 from acct_tui.services.grammar.outcome import plain as plain
 from acct_tui.services.grammar.syntax import Command, CommandError
 from acct_tui.services.reads.detail import account_name
-from acct_tui.services.writes import accounts, followups
+from acct_tui.services.writes import accounts, bulk, followups
+from acct_tui.text import inert
 from acct_tui.vocab import ActivityKind
 
 Runner = Callable[[Ctx, Command, list[str], Mapping[str, object]], Outcome]
@@ -77,7 +79,44 @@ def _followup_add(ctx: Ctx, command: Command, words: list[str], raw: Mapping[str
     return Outcome(f"Follow-up #{fid} added on {account_name(ctx, account_id)}", {"followup_id": fid}, wrote=True)
 
 
+def _picked(ctx: Ctx, command: Command) -> list[Any] | None:
+    """The follow-ups the selecting options pick (`syntax.SELECTORS`), or None when none was given."""
+    from acct_tui.services.grammar.syntax import SELECTORS
+    from acct_tui.services.reads.selection import pick_followups
+
+    a = command.args
+    if not any(a.get(name) for name in SELECTORS):
+        return None
+    return pick_followups(
+        ctx,
+        quick=a.get("quick"),
+        text=str(a.get("filter") or ""),
+        owner_id=T.agent_id(a["owner"]) if a.get("owner") else None,
+        assignee_id=T.agent_id(a["assignee"]) if a.get("assignee") else None,
+        overdue=bool(a.get("overdue")),
+    )
+
+
+def _many(command: Command, picked: list[Any], verb: str, write: Callable[[list[int]], Any]) -> Outcome:
+    """A bulk verb's answer: what a dry run would do, or what the write did (one change, one undo)."""
+    listed = [{"id": p.id, "account": p.account, "title": p.title, "due_on": p.due_on} for p in picked]
+    lines = [f"#{p.id}  {p.due_on}  {inert(p.account)} · {inert(p.title)}" for p in picked]
+    if command.args.get("dry_run"):
+        message = f"would {verb} {len(picked):,} follow-up{'' if len(picked) == 1 else 's'} (dry run: nothing changed)"
+        return Outcome(message, {"dry_run": True, "followups": listed}, text="\n".join(lines))
+    if not picked:
+        return Outcome(f"nothing to {verb}: no open follow-up matches", {"followups": []})
+    result = write([p.id for p in picked])
+    data = {"changed": list(result.changed), "skipped": result.skipped, "followups": listed}
+    return Outcome(result.summary(), data, wrote=bool(result.changed))
+
+
 def _followup_done(ctx: Ctx, command: Command, words: list[str], raw: Mapping[str, object]) -> Outcome:
+    picked = _picked(ctx, command)
+    if picked is not None:
+        if words:
+            raise CommandError("give an ID or the options that pick many, not both")
+        return _many(command, picked, "mark done", lambda ids: bulk.done_many(ctx, ids))
     fid, rest = T.followup_target(command, words)
     if rest:
         raise CommandError(f"done takes a follow-up and options only (got {' '.join(rest)!r})")
@@ -90,8 +129,16 @@ def _followup_done(ctx: Ctx, command: Command, words: list[str], raw: Mapping[st
 
 
 def _snooze(ctx: Ctx, command: Command, words: list[str], raw: Mapping[str, object]) -> Outcome:
-    fid, rest = T.followup_target(command, words)
+    picked = _picked(ctx, command)
     a = command.args
+    if picked is not None:
+        until = a.get("until") or (words[0] if words else None)
+        if until is None:
+            raise CommandError("say until when: snooze --quick quiet 1w (or --until +1w)")
+        rest = words[1:] if not a.get("until") else words
+        reason = a.get("reason") or " ".join(rest)
+        return _many(command, picked, "snooze", lambda ids: bulk.snooze_many(ctx, ids, until, reason))
+    fid, rest = T.followup_target(command, words)
     until = a.get("until")
     if until is None:
         if not rest:
@@ -115,7 +162,18 @@ def _reschedule(ctx: Ctx, command: Command, words: list[str], raw: Mapping[str, 
 
 
 def _reassign(ctx: Ctx, command: Command, words: list[str], raw: Mapping[str, object]) -> Outcome:
+    picked = _picked(ctx, command)
+    a = command.args
+    if picked is not None:
+        login = a.get("to") or (words[0] if len(words) == 1 else None)
+        if not login:
+            raise CommandError("say who gets them: reassign --assignee sam --to kim")
+        target = T.agent_id(str(login))
+        note = str(a.get("note") or "")
+        return _many(command, picked, "reassign", lambda ids: bulk.reassign_many(ctx, ids, target, note))
     fid, rest = T.followup_target(command, words)
+    if not rest and a.get("to"):
+        rest = [str(a["to"])]
     if len(rest) != 1:
         raise CommandError("give the agent's login: reassign alex")
     followups.reassign_followup(ctx, fid, T.agent_id(rest[0]))

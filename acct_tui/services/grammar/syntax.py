@@ -118,13 +118,31 @@ def _followup_done(p: argparse.ArgumentParser) -> None:
     _words(p, "ID")
     p.add_argument("--outcome", metavar="TEXT", help="log what came of it as an activity")
     p.add_argument("--log-kind", choices=_choices(ActivityKind), default="call", help="its kind (default call)")
+    _selection(p)
     _json(p)
+
+
+SELECTORS = ("quick", "filter", "owner", "assignee", "overdue", "context")
+"""Options that pick many follow-ups instead of one by id (`done`, `snooze`, `reassign`)."""
+
+
+def _selection(p: argparse.ArgumentParser) -> None:
+    """Act on every open follow-up these pick, in one change (one `undo`), instead of on one ID."""
+    group = p.add_argument_group("many at once (instead of an ID: every open follow-up these pick)")
+    group.add_argument("--quick", choices=("at_risk", "renewing", "quiet"), help="on accounts of this quick filter")
+    group.add_argument("--filter", metavar="TEXT", help="on accounts whose name, domain, industry or contact match")
+    group.add_argument("--owner", metavar="LOGIN", help="on accounts this agent owns")
+    group.add_argument("--assignee", metavar="LOGIN", help="assigned to this agent")
+    group.add_argument("--overdue", action="store_true", help="only those past their due date")
+    group.add_argument("--context", metavar="NAME", help="on accounts of a [contexts.NAME] of the config file")
+    group.add_argument("--dry-run", action="store_true", help="say what would change; change nothing")
 
 
 def _snooze(p: argparse.ArgumentParser) -> None:
     _words(p, "ID WHEN REASON")
     p.add_argument("--until", metavar="WHEN", help="the day it comes back: tomorrow, +3d, 2w, a date")
     p.add_argument("--reason", metavar="TEXT", help="what you are waiting for")
+    _selection(p)
     _json(p)
 
 
@@ -135,6 +153,9 @@ def _reschedule(p: argparse.ArgumentParser) -> None:
 
 def _reassign(p: argparse.ArgumentParser) -> None:
     _words(p, "ID AGENT")
+    p.add_argument("--to", metavar="LOGIN", help="the agent who gets them (with the options that pick many)")
+    p.add_argument("--note", metavar="TEXT", help="a note on top of each one's notes")
+    _selection(p)
     _json(p)
 
 

@@ -422,6 +422,11 @@ MARK_LIMIT = 50_000
 """The most accounts `*` marks at once: a bulk action beyond that belongs on the command line."""
 
 
+def account_ids_query(ctx: Ctx, query: PortfolioQuery) -> Any:
+    """The ids of the accounts the query shows, as a query to use inside another (not run here)."""
+    return _filtered(ctx, query, (Account.id,))
+
+
 def portfolio_ids(ctx: Ctx, query: PortfolioQuery, limit: int = MARK_LIMIT) -> list[int]:
     """The ids of the accounts the query shows (for `*`, mark all), up to `limit`, in no promised order."""
     with reading():

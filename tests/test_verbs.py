@@ -265,7 +265,11 @@ def test_bulk_verbs_pick_by_query_with_a_dry_run_and_one_undo(capsys: pytest.Cap
         code, _out, _err = cli(capsys, url, "followup", "add", account, "Call", f"--due={due}")
         assert code == 0  # a past date is a warning
     dry = cli_json(capsys, url, "snooze", "--filter", "acme", "1w", "--reason", "away", "--dry-run")
-    assert dry["dry_run"] is True and [f["account"] for f in dry["followups"]] == ["Acme Corp", "Acme Corp", "Acme Labs"]
+    assert dry["dry_run"] is True and [f["account"] for f in dry["followups"]] == [
+        "Acme Corp",
+        "Acme Corp",
+        "Acme Labs",
+    ]
     with reading():
         assert FollowUp.select().where(FollowUp.snoozed_until.is_null(False)).count() == 0
     done = cli_json(capsys, url, "snooze", "--filter", "acme", "1w", "--reason", "away")

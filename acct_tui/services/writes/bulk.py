@@ -67,17 +67,53 @@ def _unique(ids: Iterable[int]) -> list[int]:
     return list(dict.fromkeys(int(i) for i in ids))
 
 
-def _open_followups(ch: Change, ctx: Ctx, ids: Sequence[int], skipped: Counter[str]) -> list[FollowUp]:
+_FIELDS = (
+    "id", "account", "status", "due_on", "first_due_on", "snoozed_until", "snooze_reason", "woke_reason",
+    "completed_at", "assignee", "notes", "version", "recurrence", "title", "kind", "priority", "priority_rank",
+)  # fmt: skip
+
+
+class _Item:
+    """A follow-up's fields as read for a bulk write (a model instance costs several times more to build)."""
+
+    __slots__ = (*(name for name in _FIELDS if name not in ("account", "assignee")), "account_id", "assignee_id")
+
+    id: int
+    account_id: int
+    assignee_id: int
+    status: str
+    due_on: Any
+    first_due_on: Any
+    snoozed_until: Any
+    snooze_reason: str
+    woke_reason: str
+    completed_at: Any
+    notes: str
+    version: int
+    recurrence: str
+    title: str
+    kind: str
+    priority: str
+    priority_rank: int
+
+    def __init__(self, values: Sequence[Any]) -> None:
+        for name, value in zip(_FIELDS, values, strict=True):
+            setattr(self, {"account": "account_id", "assignee": "assignee_id"}.get(name, name), value)
+
+
+def _open_followups(ch: Change, ctx: Ctx, ids: Sequence[int], skipped: Counter[str]) -> list[_Item]:
     """The open follow-ups among `ids` the agent may see, their accounts locked; the rest counted."""
     clause = visible(ctx.agent)
-    found: dict[int, FollowUp] = {}
+    columns = [getattr(FollowUp, name) for name in _FIELDS]
+    found: dict[int, _Item] = {}
     for chunk in _chunks(ids):
-        query = FollowUp.select(FollowUp).join(Account, on=FollowUp.account == Account.id).where(FollowUp.id.in_(chunk))
+        query = FollowUp.select(*columns).join(Account, on=FollowUp.account == Account.id).where(FollowUp.id.in_(chunk))
         if clause is not None:
             query = query.where(clause)
-        for item in query:
-            found[int(item.id)] = item
-    for account_id in sorted({int(item.account_id) for item in found.values()}):
+        for values in tuple_rows(query):
+            item = _Item(values)
+            found[item.id] = item
+    for account_id in sorted({item.account_id for item in found.values()}):
         ch.lock(account_id)
     items = []
     for followup_id in ids:
@@ -91,7 +127,7 @@ def _open_followups(ch: Change, ctx: Ctx, ids: Sequence[int], skipped: Counter[s
     return items
 
 
-def _write(ch: Change, ctx: Ctx, items: Sequence[FollowUp], befores: Sequence[dict[str, Any]], label: str) -> None:
+def _write(ch: Change, ctx: Ctx, items: Sequence[_Item], befores: Sequence[dict[str, Any]], label: str) -> None:
     """Save the changed fields of `items` in batches and audit each against its `before`."""
     from acct_tui.services.io.imports.base import Op
     from acct_tui.services.io.imports.write import apply_updates, audit
@@ -101,10 +137,8 @@ def _write(ch: Change, ctx: Ctx, items: Sequence[FollowUp], befores: Sequence[di
         values = {name: getattr(item, name) if name != "assignee" else item.assignee_id for name in before}
         old = {name: _plain(value) for name, value in before.items()}
         old["version"] = item.version
-        ops.append(
-            Op(0, "update", values, record_id=int(item.id), before=old, account_id=int(item.account_id), label=label)
-        )
-        ch.touch(int(item.account_id))
+        ops.append(Op(0, "update", values, record_id=item.id, before=old, account_id=item.account_id, label=label))
+        ch.touch(item.account_id)
     apply_updates(FollowUp, ops, ctx.now())
     for op in ops:  # the audit records the version as written: one more than it was
         op.values["version"] = op.before["version"] + 1
@@ -117,7 +151,7 @@ def _plain(value: Any) -> Any:
     return to_json(value)
 
 
-def _before(item: FollowUp, names: Sequence[str]) -> dict[str, Any]:
+def _before(item: _Item, names: Sequence[str]) -> dict[str, Any]:
     return {name: (item.assignee_id if name == "assignee" else getattr(item, name)) for name in names}
 
 
@@ -138,7 +172,7 @@ def snooze_many(ctx: Ctx, followup_ids: Iterable[int], until: object, reason: st
                 item.first_due_on = item.due_on
             item.due_on, item.snoozed_until, item.snooze_reason, item.woke_reason = day, day, why, ""
         _write(ch, ctx, items, befores, f"snoozed until {day} (bulk)")
-    return BulkResult("snoozed", "follow-up", tuple(int(i.id) for i in items), dict(skipped))
+    return BulkResult("snoozed", "follow-up", tuple(i.id for i in items), dict(skipped))
 
 
 def done_many(ctx: Ctx, followup_ids: Iterable[int]) -> BulkResult:
@@ -169,7 +203,7 @@ def done_many(ctx: Ctx, followup_ids: Iterable[int]) -> BulkResult:
                     created_at=now,
                 )
                 ch.created(nxt, f"next {item.title} due {nxt.due_on}")
-    return BulkResult("done", "follow-up", tuple(int(i.id) for i in items), dict(skipped))
+    return BulkResult("done", "follow-up", tuple(i.id for i in items), dict(skipped))
 
 
 def reassign_many(ctx: Ctx, followup_ids: Iterable[int], agent_id: int, note: str = "") -> BulkResult:
@@ -184,17 +218,17 @@ def reassign_many(ctx: Ctx, followup_ids: Iterable[int], agent_id: int, note: st
         items = []
         befores = []
         for item in _open_followups(ch, ctx, ids, skipped):
-            if item.assignee_id == target.id:
+            if item.assignee_id == int(target.id):
                 skipped["already theirs"] += 1
                 continue
             befores.append(_before(item, ("assignee", "notes")))
-            item.assignee_id = target.id
+            item.assignee_id = int(target.id)
             if why:
                 line = f"From {ctx.agent.name}, {ctx.today:%d %b}: {why}"
                 item.notes = f"{line}\n{item.notes}" if item.notes else line
             items.append(item)
         _write(ch, ctx, items, befores, f"reassigned to {target.name} (bulk)")
-    return BulkResult("reassigned", "follow-up", tuple(int(i.id) for i in items), dict(skipped))
+    return BulkResult("reassigned", "follow-up", tuple(i.id for i in items), dict(skipped))
 
 
 def each_account(

@@ -114,6 +114,12 @@ def _actions_provider() -> type[Provider]:
     return ActionsProvider
 
 
+def _views_provider() -> type[Provider]:
+    from acct_tui.palette import ViewsProvider
+
+    return ViewsProvider
+
+
 def _contexts_provider() -> type[Provider]:
     from acct_tui.palette import ContextsProvider
 
@@ -156,7 +162,7 @@ class AcctApp(App[int]):
         "reports": _reports_screen,
     }
     DEFAULT_MODE = "portfolio"
-    COMMANDS = App.COMMANDS | {_accounts_provider, _actions_provider, _contexts_provider}
+    COMMANDS = App.COMMANDS | {_accounts_provider, _actions_provider, _contexts_provider, _views_provider}
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -383,6 +389,19 @@ class AcctApp(App[int]):
 
         if not isinstance(self.screen, WhatIfModal):
             self.push_screen(WhatIfModal(tuple(settings)))
+
+    def show_portfolio_view(self, state: dict[str, Any]) -> None:
+        """Put a saved view's sort, filter and quick filters on the portfolio, and show it."""
+        from acct_tui.screens.portfolio import PortfolioScreen
+
+        async def show() -> None:
+            await self.action_show_view("portfolio")
+            while len(self.screen_stack) > 1 and not isinstance(self.screen, PortfolioScreen):
+                self.pop_screen()
+            if isinstance(self.screen, PortfolioScreen):
+                self.screen.apply_view(state)
+
+        self.call_later(show)
 
     def set_context(self, active: Any) -> None:
         """Narrow every view to `active` (a services.context.ActiveContext), or widen them again with None."""

@@ -148,3 +148,34 @@ class ContextsProvider(Provider):
             then=lambda outcome: apply_outcome(app, outcome, said=False),
             group="context",
         )
+
+
+class ViewsProvider(Provider):
+    """ "View: renewals-q1" for each view the agent saved (`:save NAME`, or `V` on the portfolio)."""
+
+    async def _views(self) -> list[Any]:
+        from acct_tui.services.writes.views import saved_views
+
+        app = _acct(self)
+        return await asyncio.to_thread(saved_views, app.ctx)
+
+    async def discover(self) -> Hits:
+        for view in await self._views():
+            yield DiscoveryHit(
+                Content(f"View: {inert(view.name)}"),
+                partial(self._show, view.state),
+                help=escape(inert(view.describe())),
+            )
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for view in await self._views():
+            title = f"View: {inert(view.name)}"
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(
+                    score, highlight(matcher, title), partial(self._show, view.state), help=escape(view.describe())
+                )
+
+    async def _show(self, state: dict[str, Any]) -> None:
+        _acct(self).show_portfolio_view(state)

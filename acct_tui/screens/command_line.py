@@ -57,10 +57,18 @@ def focus_of(screen: Screen[Any]) -> Focus:
             return Focus(account_id, name, item.id, item.title)
         return Focus(account_id, name)
     table = getattr(screen, "table", None)  # the portfolio's account list
+    state = _view_state(screen)
     row = getattr(table, "current", None)
     if row is not None and isinstance(getattr(row, "id", None), int):
-        return Focus(row.id, str(getattr(row, "name", "")))
-    return Focus()
+        return Focus(row.id, str(getattr(row, "name", "")), view_state=state)
+    return Focus(view_state=state)
+
+
+def _view_state(screen: Screen[Any]) -> dict[str, Any] | None:
+    """The portfolio's sort, filter and quick filters, for `:save`."""
+    from acct_tui.screens.portfolio import PortfolioScreen
+
+    return screen.view_state() if isinstance(screen, PortfolioScreen) else None
 
 
 def _queue_item(screen: Screen[Any]) -> Any:
@@ -197,7 +205,9 @@ def apply_outcome(app: AcctApp, outcome: Outcome | None, *, said: bool = True) -
         return
     if outcome.context_changed:
         app.set_context(outcome.context)
-    if outcome.view is not None:
+    if outcome.portfolio_state is not None:
+        app.show_portfolio_view(outcome.portfolio_state)
+    elif outcome.view is not None:
         app.call_later(app.action_show_view, outcome.view)
     if outcome.open_account is not None:
         app.open_account(outcome.open_account)

@@ -89,6 +89,8 @@ class FormModal(DismissOnce[R], ModalScreen[R]):
     DEFAULT_CLASSES = "form"
     poolable: ClassVar[bool] = True
     """Whether the app may keep it drawn to show again (`AcctApp.push_form`)."""
+    undoable = True
+    """Whether its save is an undo step (a saved view, a preference, is not)."""
 
     def __init__(
         self,
@@ -337,7 +339,9 @@ class FormModal(DismissOnce[R], ModalScreen[R]):
         self.saving = True
         self.query_one("#form-error", Static).update(Text("saving…"))
         # The app owns the write from here: escape closes the form, not the save.
-        self.acct.write(self.submit, self.values(), done=self.done, then=self._saved, failed=self._refused)
+        self.acct.write(
+            self.submit, self.values(), done=self.done, then=self._saved, failed=self._refused, undoable=self.undoable
+        )
 
     def _saved(self, result: R) -> None:
         self.saving = False

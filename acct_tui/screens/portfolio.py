@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import events, on
@@ -169,6 +169,14 @@ class PortfolioScreen(ViewScreen):
             show=False,
             id="portfolio.share",
             tooltip="Share the marked accounts (or the one under the cursor) with another agent.",
+        ),
+        Binding(
+            "V",
+            "save_view",
+            "Save view",
+            show=False,
+            id="portfolio.save_view",
+            tooltip="Save this sort, filter and quick filter as a named view (recall: :view NAME, ctrl+p).",
         ),
         Binding(
             "y",
@@ -394,6 +402,60 @@ class PortfolioScreen(ViewScreen):
 
     def action_open(self) -> None:
         self.table.action_select()
+
+    # Saved views ----------------------------------------------------------------
+
+    def view_state(self) -> dict[str, Any]:
+        """What a saved view keeps of this portfolio: sort, filter and quick filters (services.writes.views)."""
+        q = self.query_state
+        return {
+            "text": q.text,
+            "quick": q.quick.value,
+            "mine": q.mine,
+            "sort": q.sort.value,
+            "descending": q.descending,
+        }
+
+    def apply_view(self, state: dict[str, Any]) -> None:
+        """Show a saved view: its sort, filter and quick filters, in the active context."""
+        try:
+            query = PortfolioQuery(
+                text=str(state.get("text") or ""),
+                quick=QuickFilter(state.get("quick") or "all"),
+                mine=bool(state.get("mine")),
+                sort=SortKey(state.get("sort") or "health"),
+                descending=bool(state.get("descending")),
+                context=self.query_state.context,
+            )
+        except ValueError:
+            self.app.notify("That view was saved by another version and cannot be shown", severity="warning")
+            return
+        self.query_state = query
+        box = self._filter_box()
+        if box is not None:
+            with self.prevent(Input.Changed):
+                box.value = query.text
+            box.display = bool(query.text)
+        self.reload(keep_cursor=False)
+        self._show_query()
+
+    def action_save_view(self) -> None:
+        from acct_tui.screens.form import FieldSpec, FormModal
+        from acct_tui.services.writes.views import save_view
+
+        state = self.view_state()
+        fields = [FieldSpec("name", "Name", required=True, placeholder="renewals-q1, my at-risk, …")]
+
+        def submit(values: dict[str, Any]) -> Any:
+            return save_view(self.ctx, values["name"], state)
+
+        intro = "Keep this sort, filter and quick filter; recall it with :view NAME or ctrl+p."
+        form: FormModal[Any] = FormModal(
+            "Save this view", fields, submit, intro=intro,
+            done=lambda view: f"Saved the view {view.name}: {view.describe()}",
+        )  # fmt: skip
+        form.undoable = False
+        self.acct.push_screen(form)
 
     def _marked_or_current(self) -> list[int]:
         if self.table.marked:

@@ -30,6 +30,8 @@ class Outcome:
     context_changed: bool = False
     context: ActiveContext | None = None
     what_if: tuple[str, ...] | None = None
+    portfolio_state: dict[str, Any] | None = None
+    """A saved view to put on the portfolio (sort, filter, quick filters)."""
 
 
 def plain(value: Any) -> Any:

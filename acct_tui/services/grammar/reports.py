@@ -54,16 +54,24 @@ def portfolio(ctx: Ctx, args: Mapping[str, Any]) -> Outcome:
     from acct_tui.services.reads.history import health_trends
     from acct_tui.services.reads.portfolio import PortfolioQuery, QuickFilter, SortKey, portfolio_count, portfolio_rows
 
+    saved: dict[str, Any] = {}
+    if args.get("view"):
+        from acct_tui.services.writes.views import saved_view
+
+        saved = saved_view(ctx, args["view"]).state
+    # An option left at its default takes the saved view's value; one given wins.
+    sort_name = str(args.get("sort") or "health")
     try:
-        sort = SortKey(str(args.get("sort") or "health"))
+        sort = SortKey(saved.get("sort", sort_name) if sort_name == "health" else sort_name)
     except ValueError:
         raise CommandError(f"--sort takes {', '.join(k.value for k in SortKey)}") from None
+    quick = str(args.get("quick") or "all")
     query = PortfolioQuery(
-        text=str(args.get("filter") or ""),
-        quick=QuickFilter(str(args.get("quick") or "all")),
-        mine=bool(args.get("mine")),
+        text=str(args.get("filter") or saved.get("text") or ""),
+        quick=QuickFilter(saved.get("quick", quick) if quick == "all" else quick),
+        mine=bool(args.get("mine") or saved.get("mine")),
         sort=sort,
-        descending=bool(args.get("desc")),
+        descending=bool(args.get("desc") or saved.get("descending")),
         context=ctx.context.terms if ctx.context else (),
     )
     limit = max(1, int(args.get("limit") or 50))

@@ -342,7 +342,39 @@ def _context(ctx: Ctx, command: Command, words: list[str], raw: Mapping[str, obj
     return Outcome(f"Context {active.name}: {active.describe()}", context_changed=True, context=active)
 
 
+def _save(ctx: Ctx, command: Command, words: list[str], raw: Mapping[str, object]) -> Outcome:
+    from acct_tui.services.writes.views import save_view
+
+    state = command.focus.view_state if command.focus is not None else None
+    if state is None:
+        raise CommandError("save names the portfolio's sort and filter: open the portfolio (1), then :save NAME")
+    view = save_view(ctx, " ".join(words), state)
+    return Outcome(
+        f"Saved the view {view.name}: {view.describe()} (recall it with :view {view.name})", {"view": view.name}
+    )
+
+
+def _recall(ctx: Ctx, command: Command, words: list[str], raw: Mapping[str, object]) -> Outcome:
+    from acct_tui.services.writes.views import saved_view, saved_views
+
+    if not words:
+        views = saved_views(ctx)
+        if not views:
+            return Outcome("No saved views yet: on the portfolio, :save NAME keeps its sort and filter")
+        text = "\n".join(f"{inert(v.name):<24} {inert(v.describe())}" for v in views)
+        return Outcome(
+            f"{len(views)} saved view{'' if len(views) == 1 else 's'}", {"views": [v.name for v in views]}, text=text
+        )
+    view = saved_view(ctx, " ".join(words))
+    return Outcome(
+        f"View {view.name}: {view.describe()}", {"view": view.name, "state": view.state}, view="portfolio",
+        portfolio_state=dict(view.state),
+    )  # fmt: skip
+
+
 _RUNNERS: dict[str, Runner] = {
+    "save": _save,
+    "view": _recall,
     "log": _log,
     "followup add": _followup_add,
     "followup done": _followup_done,

@@ -44,6 +44,8 @@ class Focus:
     account_name: str = ""
     followup_id: int | None = None
     followup_title: str = ""
+    view_state: Mapping[str, Any] | None = None
+    """The portfolio's sort, filter and quick filters, when the prompt opens over it (for `save`)."""
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,7 @@ def _portfolio(p: argparse.ArgumentParser) -> None:
     p.add_argument("--mine", action="store_true", help="only the accounts you own")
     p.add_argument("--limit", type=_limit, default=None, metavar="N", help="how many rows (default 50)")
     p.add_argument("--context", metavar="NAME", help="a [contexts.NAME] of the config file")
+    p.add_argument("--view", metavar="NAME", help="a view saved in the dashboard (:save NAME); options given win")
     _json(p)
 
 
@@ -206,6 +209,13 @@ def _target_only(metavar: str) -> Callable[[argparse.ArgumentParser], None]:
     def configure(p: argparse.ArgumentParser) -> None:
         _words(p, metavar)
         _json(p)
+
+    return configure
+
+
+def _words_only(metavar: str) -> Callable[[argparse.ArgumentParser], None]:
+    def configure(p: argparse.ArgumentParser) -> None:
+        _words(p, metavar)
 
     return configure
 
@@ -327,6 +337,10 @@ VERBS: tuple[Verb, ...] = (
     Verb("health explain", "why an account scores what it scores", "[ACCOUNT]", _target_only("ACCOUNT")),
     Verb("health what-if", "the portfolio under other formula values", "KEY=VALUE…", _what_if),
     Verb("checkpoints", "create and move renewal checkpoints for every account", "", _nothing),
+    Verb(
+        "save", "save the portfolio's sort, filter and quick filters as a view", "NAME", _words_only("NAME"), cli=False
+    ),
+    Verb("view", "recall a saved view on the portfolio (alone: list them)", "[NAME]", _words_only("NAME"), cli=False),
     Verb("goto", "open an account", "ACCOUNT…", _target_only("ACCOUNT"), cli=False),
     Verb("context", "narrow every view to a context (alone: clear it)", "[NAME]", _target_only("NAME"), cli=False),
     Verb("queue", "show the follow-up queue", "", _nothing, cli=False),

@@ -601,11 +601,12 @@ class PortfolioScreen(ViewScreen):
         from acct_tui.services.io.exports import export_portfolio
 
         query = self.query_state
+        marked = set(self.table.marked) or None
+        if marked:  # marked under another filter too: every marked one, in this order
+            query = replace(query, text="", quick=QuickFilter.ALL, mine=False)
+        title = f"the {len(marked):,} marked accounts" if marked else "the portfolio as shown"
         open_export(
-            self.acct,
-            "portfolio",
-            lambda fmt, out: export_portfolio(self.ctx, query, fmt, out),
-            "the portfolio as shown",
+            self.acct, "portfolio", lambda fmt, out: export_portfolio(self.ctx, query, fmt, out, only=marked), title
         )
 
     def action_new_account(self) -> None:

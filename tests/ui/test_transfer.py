@@ -90,6 +90,23 @@ async def test_x_exports_the_portfolio_as_shown(make_app: Callable[..., AcctApp]
     assert names == shown and names
 
 
+async def test_x_with_marks_exports_only_the_marked_accounts(make_app: Callable[..., AcctApp], tmp_path: Path) -> None:
+    """Mark the 1st and 3rd rows, clear nothing: `x` writes those two, in the portfolio's order."""
+    target = tmp_path / "marked.csv"
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        table = app.screen.table
+        wanted = [table.row_at(0).name, table.row_at(2).name]
+        await press(app, pilot, "space", "j", "space", "x")
+        assert isinstance(app.screen, ExportModal)
+        assert "2 marked accounts" in screen_text(app)
+        app.screen.query_one("#export-path", Input).value = str(target)
+        await press(app, pilot, "enter")
+    with target.open(encoding="utf-8", newline="") as handle:
+        assert [row["name"] for row in csv.DictReader(handle)] == wanted
+
+
 async def test_x_exports_the_queue_as_json(make_app: Callable[..., AcctApp], tmp_path: Path) -> None:
     """`x` in the queue, JSON chosen: the file holds the overdue follow-ups."""
     target = tmp_path / "queue.json"

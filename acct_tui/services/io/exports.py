@@ -15,7 +15,7 @@ import csv
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from decimal import Decimal
 from enum import Enum
 from typing import Any, TextIO
@@ -137,11 +137,21 @@ def iter_portfolio(ctx: Ctx, query: PortfolioQuery, progress: ExportProgress | N
 
 
 def export_portfolio(
-    ctx: Ctx, query: PortfolioQuery, fmt: str, out: TextIO, progress: ExportProgress | None = None
+    ctx: Ctx,
+    query: PortfolioQuery,
+    fmt: str,
+    out: TextIO,
+    progress: ExportProgress | None = None,
+    *,
+    only: Collection[int] | None = None,
 ) -> int:
-    """Write the filtered portfolio as CSV or JSON; returns the number of accounts."""
+    """Write the filtered portfolio as CSV or JSON (with `only`, just those accounts: the marked ones);
+    returns the number of accounts."""
     _check_format(fmt)
     rows = iter_portfolio(ctx, query, progress)
+    if only is not None:
+        wanted = set(only)
+        rows = (row for row in rows if row.id in wanted)
     if fmt == "csv":
         return write_csv(out, PORTFOLIO_COLUMNS, ([getattr(r, c) for c in PORTFOLIO_COLUMNS] for r in rows))
     records = [dataclasses.asdict(r) for r in rows]

@@ -179,6 +179,9 @@ class AccountScreen(DismissOnce[None]):
         Binding("left", "pane(-1)", "Previous pane", show=False, id="detail.pane_left", tooltip="Previous pane."),
         Binding("x", "export", "Export", id="detail.export", tooltip="Export this account's timeline to CSV or JSON."),
         Binding(
+            "slash", "find", "Find", show=False, id="detail.find", tooltip="Find a row of this pane by its text; n / N."
+        ),
+        Binding(
             "y",
             "copy",
             "Copy",
@@ -405,6 +408,11 @@ class AccountScreen(DismissOnce[None]):
     def _selected(self, pane: str, kind: type) -> Any:
         row = self._current()
         return row if self.pane == pane and isinstance(row, kind) else None
+
+    def action_find(self) -> None:
+        from acct_tui.widgets.rows import open_find
+
+        open_find(self.rows)
 
     def action_copy(self) -> None:
         from acct_tui.screens.actions import copy_text

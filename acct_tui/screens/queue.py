@@ -73,6 +73,14 @@ class QueueScreen(ViewScreen):
         Binding("enter", "open", "Open", id="queue.open", tooltip="Open the follow-up's account."),
         Binding("x", "export", "Export", id="queue.export", tooltip="Export the queue to CSV or JSON."),
         Binding(
+            "slash",
+            "find",
+            "Find",
+            show=False,
+            id="queue.find",
+            tooltip="Find a row by its text; n / N the next, previous.",
+        ),
+        Binding(
             "y",
             "copy",
             "Copy brief",
@@ -227,6 +235,11 @@ class QueueScreen(ViewScreen):
     def row_target(self) -> RowTarget | None:
         item = self._item()
         return RowTarget(item.account_id, item.account_name, item) if item is not None else None
+
+    def action_find(self) -> None:
+        from acct_tui.widgets.rows import open_find
+
+        open_find(self.list)
 
     def action_open(self) -> None:
         if (item := self._item()) is not None:

@@ -27,6 +27,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widgets import Input
 
 from acct_tui.widgets.columns import Cells, Column, Header, draw_line, draw_text, fit_columns, header_cells, shown_cells
 
@@ -34,6 +35,46 @@ MARK_COLUMN = Column("mark", "", 1)
 """Shown first while rows are marked: ✓ on each marked row (● is a health band's)."""
 
 T = TypeVar("T")
+
+
+class FindBar(Input):
+    """`/` over a list: the cursor jumps to the first row holding what is typed; enter keeps it, n / N go on."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close", show=False, id="find.close", tooltip="Close the find line."),
+    ]
+
+    def __init__(self, target: RowList[Any]) -> None:
+        super().__init__(placeholder="find in this list · enter keeps it · n / N next, previous · esc", id="find")
+        self.target = target
+        self._origin = target.cursor
+
+    def on_mount(self) -> None:
+        self._origin = self.target.cursor
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if not self.target.find(event.value, here=True):
+            self.target.cursor = self._origin
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_close()
+
+    def action_close(self) -> None:
+        self.target.focus()
+        self.remove()
+
+
+def open_find(target: RowList[Any]) -> None:
+    """Put a find line above `target` (or focus the one there)."""
+    found = target.screen.query(FindBar)
+    if found:
+        found.first().focus()
+        return
+    bar = FindBar(target)
+    target.screen.mount(bar, before=target)
+    bar.focus()
 
 
 class RowList(ScrollView, Generic[T], can_focus=True):
@@ -56,6 +97,10 @@ class RowList(ScrollView, Generic[T], can_focus=True):
         ),
         Binding("ctrl+u", "half_up", "Half page up", show=False, id="list.half_up", tooltip="Up half a screen."),
         Binding("home,g", "first", "First", show=False, id="list.first", tooltip="Jump to the first row."),
+        Binding(
+            "n", "find(1)", "Next match", show=False, id="list.find_next", tooltip="The next row that matches the find."
+        ),
+        Binding("N", "find(-1)", "Previous match", show=False, id="list.find_previous", tooltip="The previous match."),
         Binding("space", "mark", "Mark", show=False, id="list.mark", tooltip="Mark the row (then act on all marked)."),
         Binding("asterisk", "mark_all", "Mark all", show=False, id="list.mark_all", tooltip="Mark every row shown."),
         Binding("escape", "unmark", "Unmark", show=False, id="list.unmark", tooltip="Clear the marks."),
@@ -163,6 +208,8 @@ class RowList(ScrollView, Generic[T], can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.mark_key = mark_key
         """A row's key for marking (space, *); None: the list does not mark."""
+        self.find_text = ""
+        """What `/` looks for in the rows held (n / N go to the next and previous match)."""
         self.marked: dict[Any, None] = {}
         """The marked rows' keys, in the order marked."""
         self.columns = list(columns)
@@ -359,9 +406,36 @@ class RowList(ScrollView, Generic[T], can_focus=True):
     def action_half_up(self) -> None:
         self.move_to(self.cursor - max(1, (self.size.height - 2) // 2), -1)
 
+    # Find ------------------------------------------------------------------------
+
+    def find(self, text: str, step: int = 1, *, here: bool = False) -> bool:
+        """Move to the next row (`step` 1) or the previous (-1) whose cells hold `text`, any case,
+        wrapping round; `here` lets the current row match. False (the cursor stays) if none does."""
+        self.find_text = text
+        wanted = text.casefold().strip()
+        count = self._row_count
+        if not wanted or not count:
+            return False
+        start = self.cursor if here else self.cursor + step
+        for offset in range(count):
+            index = (start + offset * step) % count
+            row = self.row_at(index)
+            if row is None or isinstance(row, Header):
+                continue
+            if wanted in " ".join(cell.plain for cell in self._cells(row)).casefold():
+                self.cursor = index
+                return True
+        return False
+
+    def action_find(self, step: int) -> None:
+        if not self.find(self.find_text, step):
+            self.app.notify(f"No row holds “{self.find_text}”", severity="warning", markup=False)
+
     # Marks -----------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "find":
+            return bool(self.find_text)  # else n and N go on to the screen (n: a new account)
         if action in ("mark", "mark_all"):
             return self.mark_key is not None
         if action == "unmark":

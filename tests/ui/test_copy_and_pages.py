@@ -66,3 +66,33 @@ async def test_the_card_shows_twelve_weeks_of_health_as_a_line(make_app: Callabl
         assert f"12 weeks: {weeks[0]} → {weeks[-1]}" in text
         line = next(line for line in text.splitlines() if "12 weeks:" in line)
         assert sum(ch in "▁▂▃▄▅▆▇█" for ch in line) == len(detail.health_weeks)
+
+
+async def test_slash_finds_a_row_in_the_queue_and_n_goes_to_the_next_match(make_app: Callable[..., AcctApp]) -> None:
+    """`/renewal` jumps to the first row holding "renewal"; enter keeps the cursor; n and N walk the matches;
+    on the portfolio, where `/` filters, n still makes a new account."""
+    from acct_tui.screens.form import FormModal
+    from acct_tui.screens.queue import QueueScreen
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "2")
+        assert isinstance(app.screen, QueueScreen)
+        rows = app.screen.list
+        items = [rows.row_at(i) for i in range(rows.row_count)]
+        matches = [
+            i
+            for i, item in enumerate(items)
+            if item is not None
+            and "renewal" in str(getattr(item, "title", "")).casefold() + str(getattr(item, "kind", ""))
+        ]
+        assert len(matches) >= 2
+        await press(app, pilot, "slash", *"renewal")
+        assert rows.cursor == matches[0]
+        await press(app, pilot, "enter", "n")
+        assert rows.cursor == matches[1] and rows.has_focus
+        await press(app, pilot, "N")
+        assert rows.cursor == matches[0]
+        await press(app, pilot, "1", "n")
+        assert isinstance(app.screen, FormModal) and "New account" in screen_text(app)

@@ -49,7 +49,7 @@ async def test_every_footer_shows_help_and_marks_what_is_cut(
 async def test_help_lists_the_keys_the_footer_left_out(make_app: Callable[..., AcctApp]) -> None:
     """At 80 columns the portfolio footer cuts Undo and Quit; `?` shows them."""
     app = make_app()
-    async with app.run_test(size=(80, 60)) as pilot:  # tall, so help shows whole
+    async with app.run_test(size=(80, 100)) as pilot:  # tall, so help shows whole
         await settle(app, pilot)
         assert "q Quit" not in _footer(app)
         await press(app, pilot, "question_mark")

@@ -126,3 +126,50 @@ def test_a_thousand_follow_ups_snooze_in_one_statement_per_batch(ctx: Ctx) -> No
     count = _queries(lambda: bulk.snooze_many(ctx, ids, "+2d"))
     assert count < 40
     assert _followup(ids[-1]).due_on == TODAY + dt.timedelta(days=2)
+
+
+def _many(ctx: Ctx, n: int) -> list[int]:
+    account_id = accounts.create_account(ctx, {"name": f"Big {n}"})
+    with reading():
+        return [
+            int(
+                FollowUp.create(
+                    account=account_id, title=f"T{i}", due_on=TODAY, assignee=ctx.agent.id, created_by=ctx.agent.id
+                ).id
+            )
+            for i in range(n)
+        ]
+
+
+def test_undoing_a_large_bulk_action_writes_every_row_back_in_batches(ctx: Ctx) -> None:
+    """120 snoozed rows (past the batch threshold) come back as they were, versions moved on, once only."""
+    from acct_tui.services.store.undo import BULK, last_undoable
+
+    ids = _many(ctx, 120)
+    assert len(ids) >= BULK
+    kim = add_agent(ctx, "kim", name="Kim")
+    bulk.reassign_many(ctx, ids, kim.id, "cover")
+    bulk.snooze_many(ctx, ids, "+3d", "away")
+    undo_last(ctx)
+    rows = [_followup(i) for i in ids]
+    assert {(r.due_on, r.snoozed_until, r.snooze_reason, r.first_due_on) for r in rows} == {(TODAY, None, "", None)}
+    assert {r.assignee_id for r in rows} == {kim.id} and {r.version for r in rows} == {4}
+    undo_last(ctx)  # the reassignment, not the undo
+    assert {_followup(i).assignee_id for i in ids} == {ctx.agent.id}
+    assert {"cover" in _followup(i).notes for i in ids} == {False}
+    assert last_undoable(ctx) is not None  # the follow-ups' creation is older: still there
+
+
+def test_a_large_undo_is_refused_whole_when_one_row_changed_since(ctx: Ctx) -> None:
+    from acct_tui.services.errors import Conflict
+
+    ids = _many(ctx, 60)
+    bulk.snooze_many(ctx, ids, "+3d")
+    followups.reschedule_followup(ctx, ids[7], "+10d")
+    with pytest.raises(Conflict, match="changed since"):
+        from acct_tui.services.store.undo import undo_change
+
+        with reading():
+            change_id = AuditEntry.get(AuditEntry.summary.contains("snoozed until")).change_id
+        undo_change(ctx, change_id)
+    assert _followup(ids[0]).snoozed_until == TODAY + dt.timedelta(days=3)

@@ -29,6 +29,7 @@ from acct_tui.models import (
 from acct_tui.services.context import Ctx
 from acct_tui.services.errors import Conflict, NotFound
 from acct_tui.services.store.derived import DERIVED_COLUMNS
+from acct_tui.services.store.rows import dict_rows
 from acct_tui.services.store.scope import require_account
 from acct_tui.services.store.unit import Change, change, from_json, reading, snapshot, to_json
 
@@ -98,12 +99,89 @@ def undo_change(ctx: Ctx, change_id: str) -> Undone:
                 # One's own change in this session stays undoable even if it moved the account
                 # out of scope (a handoff).
                 require_account(ctx.agent, account_id)
-        for entry in entries:
-            _reverse(ch, entry)
+        if _in_bulk(entries):
+            _reverse_updates(ch, entries)
+        else:
+            for entry in entries:
+                _reverse(ch, entry)
         AuditEntry.update(undone_by=ch.id).where(AuditEntry.change_id == change_id).execute()
         summary = entries[-1].summary
         first_account = next((e.account_id for e in entries if e.account_id), None)
         return Undone(change_id, summary, first_account)
+
+
+BULK = 50
+"""From this many field updates of one kind of record, an undo writes them back set by set."""
+
+_BULK_MODELS = (FollowUp,)
+
+
+def _in_bulk(entries: list[AuditEntry]) -> bool:
+    """A bulk action's change: many updates of follow-ups, nothing created or deleted."""
+    if len(entries) < BULK:
+        return False
+    entity = entries[0].entity
+    model = _MODELS.get(entity)
+    return model in _BULK_MODELS and all(
+        e.entity == entity and e.before and e.after and e.action not in ("create", "delete") for e in entries
+    )
+
+
+def _reverse_updates(ch: Change, entries: list[AuditEntry]) -> None:
+    """Put back the fields of many updated rows: each checked unchanged since, then batch updates.
+
+    The same outcome as `_reverse` on each entry, in a handful of statements instead of a few per row.
+    """
+    from acct_tui.services.io.imports.base import Op, chunked
+    from acct_tui.services.io.imports.write import apply_updates, audit
+
+    model = _MODELS[entries[0].entity]
+    fields = model._meta.fields
+    key: Any = model._meta.primary_key
+    parsed = [(entry, json.loads(entry.before), json.loads(entry.after)) for entry in entries]
+    names = sorted({name for _e, before, after in parsed for name in (*before, *after)} & set(fields))
+    current: dict[int, dict[str, Any]] = {}
+    for chunk in chunked([int(entry.entity_id) for entry in entries]):
+        query = model.select(*(fields[n] for n in {"id", *names})).where(key.in_(chunk))
+        for row in dict_rows(query):
+            current[int(row["id"])] = row
+    ops = []
+    for entry, before, after in parsed:
+        now = current.get(int(entry.entity_id))
+        if now is None:
+            raise Conflict(f"cannot undo {entry.summary!r}: the record was deleted since")
+        moved = [
+            k for k, value in after.items()
+            if k not in ("updated_at", "version") and to_json(_field_value(model, k, now.get(k))) != to_json(value)
+        ]  # fmt: skip
+        if moved:
+            raise Conflict(f"cannot undo {entry.summary!r}: {', '.join(sorted(moved))} changed since")
+        values = {k: from_json(model, k, v) for k, v in before.items() if k != "version"}
+        old = {k: to_json(_field_value(model, k, now.get(k))) for k in values}
+        old["version"] = now.get("version")
+        label = f"undo: {entry.summary}"
+        ops.append(
+            Op(
+                0,
+                "update",
+                values,
+                record_id=int(entry.entity_id),
+                before=old,
+                account_id=entry.account_id,
+                label=label,
+            )
+        )
+        ch.touch(entry.account_id)
+    apply_updates(model, ops, ch.ctx.now())
+    for op in ops:
+        op.values["version"] = (op.before["version"] or 0) + 1
+    audit(ch.ctx, ch.id, model, ops, (), update_action="undo")
+
+
+def _field_value(model: type[Model], name: str, raw: Any) -> Any:
+    """A value read with `.dicts()` as the model's field gives it (a date, not its text)."""
+    field = model._meta.fields.get(name)
+    return field.python_value(raw) if field is not None and raw is not None else raw
 
 
 def _reverse(ch: Change, entry: AuditEntry) -> None:

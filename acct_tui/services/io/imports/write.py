@@ -222,8 +222,17 @@ def _dump(data: dict[str, Any] | None) -> str:
     return _ENCODE(data) if data is not None else ""
 
 
-def audit(ctx: Ctx, change_id: str, model: type[Model], ops: Sequence[Op], audit_fields: Sequence[str]) -> None:
-    """One audit entry per created or updated row, all under the import's change id."""
+def audit(
+    ctx: Ctx,
+    change_id: str,
+    model: type[Model],
+    ops: Sequence[Op],
+    audit_fields: Sequence[str],
+    *,
+    update_action: str = "update",
+) -> None:
+    """One audit entry per created or updated row, all under the import's change id
+    (an undo's own entries say `update_action` "undo", so they are not undone in turn)."""
     entity = model._meta.table_name
     now = ctx.now()
     session_id, agent_id = ctx.session_id, ctx.agent.id
@@ -243,7 +252,7 @@ def audit(ctx: Ctx, change_id: str, model: type[Model], ops: Sequence[Op], audit
         else:
             after = {n: _json(op.values[n]) for n in op.before}
             before = dict(op.before)
-            action = "update"
+            action = update_action
         rows.append(
             (change_id, session_id, now, agent_id, op.account_id, entity, op.record_id, action,
              op.label[:240], _dump(before), _ENCODE(after))

@@ -362,8 +362,9 @@ class PortfolioScreen(ViewScreen):
         if marked:
             # First, so it is the part 80 columns keep.
             keys = self.key_hint(
-                ("portfolio.handoff", "hand off"), ("portfolio.share", "share"), ("list.unmark", "unmark")
+                ("portfolio.handoff", "hand off"), ("portfolio.share", "share"), ("portfolio.export", "export")
             )
+            keys += f" · {self.acct.key_for('list.unmark', RowList)} unmark"
             line = Text(f"{marked:,} marked ({keys}) · ", style="bold", no_wrap=True, overflow="ellipsis") + line
         self.query_one("#query-line", Static).update(line)
 

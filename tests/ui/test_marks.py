@@ -83,7 +83,7 @@ async def test_star_marks_every_account_shown_and_h_hands_them_all_off(make_app:
         assert shown >= 2
         await press(app, pilot, "asterisk")
         assert len(app.screen.table.marked) == shown
-        assert f"{shown} marked" in screen_text(app)
+        assert f"{shown} marked (h hand off · S share · x export · esc unmark)" in screen_text(app)
         marked = list(app.screen.table.marked)
         await press(app, pilot, "h")
         assert isinstance(app.screen, FormModal)

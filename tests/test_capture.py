@@ -354,6 +354,8 @@ def test_log_from_email_on_standard_input(
     assert out.strip() == "Logged inbound email on Acme: Renewal terms"
     code, out, _err = cli(capsys, monkeypatch, db_url, "log", "--from-email", "-", stdin=message())
     assert code == 0 and out.startswith("already logged on Acme (activity #1)")
+    code, _out, err = cli(capsys, monkeypatch, db_url, "log", "--from-email", "-", "--next", "+3d", stdin=message())
+    assert code == 1 and "--next does not go with --from-email" in err
 
 
 def test_log_from_email_with_an_unknown_sender_fails_with_one_line(

@@ -55,6 +55,9 @@ def log_from_email(args: argparse.Namespace, settings: Settings, clock: Clock) -
 
     if getattr(args, "words", None):
         raise CliError("--from-email takes the kind and summary from the message; give no words with it")
+    for option in ("contact", "when", "outcome", "body", "next", "next_title"):
+        if getattr(args, option, None):
+            raise CliError(f"--{option.replace('_', '-')} does not go with --from-email (the message says it)")
     raw = _read_message(args.from_email)
     open_db(settings)
     ctx = make_context(settings, clock)

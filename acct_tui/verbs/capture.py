@@ -13,7 +13,7 @@ from typing import Any
 
 from acct_tui.clock import Clock
 from acct_tui.config import Settings
-from acct_tui.runtime import EXIT_OK, CliError, make_context, open_db
+from acct_tui.runtime import EXIT_OK, CliError, Progress, make_context, open_db
 from acct_tui.text import dump_json, say
 
 CAPTURE_KINDS = ("mail", "calendar")
@@ -83,10 +83,29 @@ def log_from_email(args: argparse.Namespace, settings: Settings, clock: Clock) -
     return EXIT_OK
 
 
+class _PhaseBars:
+    """A progress bar per phase (reading the messages, then checking or writing them), on stderr when a terminal."""
+
+    def __init__(self) -> None:
+        self.phase = ""
+        self.bar: Progress | None = None
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if phase != self.phase:
+            self.close()
+            self.phase = phase
+            self.bar = Progress(phase, total)
+        if self.bar is not None:
+            self.bar.update(done, total)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
 def import_capture(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
     """`import mail PATH` and `import calendar FILE.ics`."""
-    from acct_tui.verbs.data import PhasedProgress
-
     for option in ("map", "owner_map", "rejects", "dates", "delimiter"):
         if getattr(args, option, None):
             raise CliError(f"--{option.replace('_', '-')} is for CSV imports; import {args.kind} takes none")
@@ -95,7 +114,7 @@ def import_capture(args: argparse.Namespace, settings: Settings, clock: Clock) -
             raise CliError(f"--{flag.replace('_', '-')} is for CSV imports; import {args.kind} takes none")
     open_db(settings)
     ctx = make_context(settings, clock)
-    progress = PhasedProgress()
+    progress = _PhaseBars()
     report: Any
     try:
         if args.kind == "mail":

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import mailbox
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from acct_tui.models import Account, Activity
 from acct_tui.services.context import Ctx
 from acct_tui.services.errors import NotFound, ValidationError
 from acct_tui.services.io.capture.match import AddressBook, Match
-from acct_tui.services.io.capture.message import Mail, parse_mail
+from acct_tui.services.io.capture.message import Mail, mail_ref, parse_mail
 from acct_tui.services.io.capture.touch import clamp, logged_refs, record_touch
 from acct_tui.services.store.audit import Change
 from acct_tui.services.store.scope import can_see, require_account
@@ -167,16 +167,35 @@ def open_mailbox(path: str | Path) -> mailbox.Mailbox:
     return mailbox.mbox(str(where), factory=None, create=False)
 
 
-def read_mailbox(box: mailbox.Mailbox, report: MailImport, progress: Progress) -> Iterator[Mail]:
-    """Each message of the box that reads; the others are counted as unreadable."""
+def read_mailbox(box: mailbox.Mailbox, report: MailImport, progress: Progress) -> list[Mail]:
+    """The messages of the box not logged before, read; the others only counted.
+
+    A first pass reads each Message-ID alone, so a second run of the same import does not parse
+    thousands of bodies; it runs outside the write transaction, which stays short.
+    """
     keys = list(box.iterkeys())
+    report.messages = len(keys)
+    refs: dict[str, str] = {}
     for done, key in enumerate(keys, 1):
         try:
-            yield parse_mail(box.get_bytes(key))
+            refs[key] = mail_ref(box.get_bytes(key))
         except Exception:  # a damaged message: the rest still import
             report.unreadable += 1
-        progress("reading", done, len(keys))
-    report.messages = len(keys)
+        progress("scanning", done, len(keys))
+    with reading():
+        seen = logged_refs(refs.values())
+    mails: list[Mail] = []
+    for done, (key, ref) in enumerate(refs.items(), 1):
+        progress("reading", done, len(refs))
+        if ref in seen:
+            report.already += 1
+            continue
+        seen.add(ref)  # the same message twice in the box is read once
+        try:
+            mails.append(parse_mail(box.get_bytes(key)))
+        except Exception:
+            report.unreadable += 1
+    return mails
 
 
 def import_mail(ctx: Ctx, path: str | Path, *, dry_run: bool = False, progress: Progress = _quiet) -> MailImport:
@@ -184,7 +203,7 @@ def import_mail(ctx: Ctx, path: str | Path, *, dry_run: bool = False, progress: 
     report = MailImport(str(path), dry_run=dry_run)
     box = open_mailbox(path)
     try:
-        mails = list(read_mailbox(box, report, progress))
+        mails = read_mailbox(box, report, progress)
     finally:
         box.close()
     if dry_run:
@@ -198,7 +217,7 @@ def import_mail(ctx: Ctx, path: str | Path, *, dry_run: bool = False, progress: 
 
 def _plan(ctx: Ctx, mails: list[Mail], report: MailImport, progress: Progress, ch: Change | None) -> None:
     """Match each message and, given a change to write in, log it; a dry run (no change) only counts."""
-    seen = logged_refs(m.ref for m in mails)
+    seen = logged_refs(m.ref for m in mails)  # again, in the transaction: another capture may have run since
     book = AddressBook(ctx)
     now = ctx.now()
     recent = dt.datetime.combine(ctx.today - dt.timedelta(days=WAKE_DAYS - 1), dt.time())
@@ -212,7 +231,7 @@ def _plan(ctx: Ctx, mails: list[Mail], report: MailImport, progress: Progress, c
         if match is None:
             report.unmatched[mail.sender or "(no sender)"] += 1
             continue
-        seen.add(mail.ref)  # the same message in two folders of the box
+        seen.add(mail.ref)
         report.logged += 1
         report.accounts.add(match.account_id)
         occurred_at = clamp(mail.sent_at, now)

@@ -16,11 +16,14 @@ import html
 import re
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.parser import BytesHeaderParser
 from email.utils import getaddresses, parsedate_to_datetime
 
 SUMMARY_MAX = 200
 EXCERPT_MAX = 600
 REF_MAX = 255
+_HEADERS = BytesHeaderParser(policy=email.policy.compat32)
+"""Headers only, with no header objects built: the quick read of a Message-ID."""
 
 
 @dataclass(frozen=True)
@@ -135,14 +138,18 @@ def excerpt(text: str, limit: int = EXCERPT_MAX) -> str:
     return one_line(" ".join(kept), limit)
 
 
-def _ref(message: EmailMessage, raw: bytes) -> str:
-    message_id = _header(message, "Message-ID").strip().strip("<>").strip()
+def mail_ref(raw: bytes) -> str:
+    """The key a message is logged once by, from its headers alone (quick: a re-import skips the body).
+
+    `mid:` and its Message-ID; a message without one is known by a digest of its bytes.
+    """
+    headers = _HEADERS.parsebytes(raw, headersonly=True)
+    message_id = " ".join(str(headers.get("Message-ID") or "").split()).strip("<>").strip()
     if message_id and " " not in message_id:
         ref = f"mid:{message_id}"
         if len(ref) <= REF_MAX:
             return ref
         return "mid:sha256:" + hashlib.sha256(message_id.encode("utf-8", "replace")).hexdigest()
-    # No Message-ID: the message's own bytes say which one it is.
     return "mail:sha256:" + hashlib.sha256(raw).hexdigest()
 
 
@@ -150,7 +157,7 @@ def _read(message: EmailMessage, raw: bytes) -> Mail:
     senders = addresses(message, "From")
     recipients = [a for a in addresses(message, "To", "Cc") if a not in senders[:1]]
     return Mail(
-        ref=_ref(message, raw),
+        ref=mail_ref(raw),
         subject=one_line(_header(message, "Subject"), SUMMARY_MAX),
         sender=senders[0] if senders else "",
         recipients=tuple(recipients),

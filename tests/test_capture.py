@@ -395,3 +395,25 @@ def test_import_mail_and_calendar_from_the_command_line(
     code, out, err = cli(capsys, monkeypatch, db_url, "import", "calendar", str(ics), "--json")
     assert code == 0, err
     assert json.loads(out)["planned"] == 1
+
+
+def test_time_zones_and_all_day_events(ctx: Ctx, tmp_path: Path) -> None:
+    """A TZID start is read in its zone (09:00 Paris is 08:00 UTC); an all-day event to come is due on its day."""
+    _setup(ctx)
+    path = tmp_path / "cal.ics"
+    zoned = (
+        "BEGIN:VEVENT\r\nUID:tz-1\r\nDTSTAMP:20261120T000000Z\r\nDTSTART;TZID=Europe/Paris:20261120T090000\r\n"
+        "SUMMARY:Paris review\r\nORGANIZER:mailto:ines@acme.com\r\nEND:VEVENT\r\n"
+    )
+    all_day = (
+        "BEGIN:VEVENT\r\nUID:day-1\r\nDTSTAMP:20261120T000000Z\r\nDTSTART;VALUE=DATE:20261203\r\n"
+        "SUMMARY:Offsite\r\nATTENDEE:mailto:ravi@kestrel.io\r\nEND:VEVENT\r\n"
+    )
+    path.write_text(_ics([zoned, all_day]), encoding="utf-8")
+    report = import_calendar(ctx, path)
+    assert (report.logged, report.planned) == (1, 1)
+    (meeting,) = _activities()
+    assert meeting.occurred_at == dt.datetime(2026, 11, 20, 8, 0)
+    with reading():
+        (planned,) = FollowUp.select().where(FollowUp.kind == "meeting")
+    assert (planned.due_on, planned.notes) == (dt.date(2026, 12, 3), "all day")

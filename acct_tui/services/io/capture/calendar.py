@@ -56,6 +56,7 @@ class Meeting:
     organizer: str
     attendees: tuple[str, ...]
     notes: str
+    all_day: bool = False
 
 
 @dataclass
@@ -169,7 +170,9 @@ def read_calendar(data: bytes, report: CalendarImport) -> list[Meeting]:
         notes = " · ".join(
             p for p in (f"at {where}" if where else "", excerpt(str(event.get("DESCRIPTION") or ""))) if p
         )
-        meetings.append(Meeting(_ref(event, start, summary), summary, start, day, organizer, attendees, notes))
+        ref = _ref(event, start, summary)
+        all_day = not isinstance(event.decoded("DTSTART"), dt.datetime)
+        meetings.append(Meeting(ref, summary, start, day, organizer, attendees, notes, all_day))
     return meetings
 
 
@@ -243,7 +246,7 @@ def _apply(ctx: Ctx, meetings: list[Meeting], report: CalendarImport, progress: 
 
 def _plan_values(meeting: Meeting) -> dict[str, object]:
     title = one_line(f"Meeting: {meeting.summary}", SUMMARY_MAX)
-    when = f"{meeting.start:%H:%M} UTC" if meeting.start.time() != dt.time(12, 0) else "all day"
+    when = "all day" if meeting.all_day else f"{meeting.start:%H:%M} UTC"
     notes = " · ".join(p for p in (when, meeting.notes) if p)
     return {
         "title": title,

@@ -417,3 +417,15 @@ def test_time_zones_and_all_day_events(ctx: Ctx, tmp_path: Path) -> None:
     with reading():
         (planned,) = FollowUp.select().where(FollowUp.kind == "meeting")
     assert (planned.due_on, planned.notes) == (dt.date(2026, 12, 3), "all day")
+
+
+def test_undo_takes_a_logged_email_back_and_it_can_be_logged_again(ctx: Ctx) -> None:
+    """`z` / `undo` after a log removes the email; the same message then logs anew (not "already logged")."""
+    from acct_tui.services.store.undo import undo_last
+
+    _setup(ctx)
+    log_email(ctx, message(message_id="<undo@acme.com>"))
+    undo_last(ctx)
+    assert _activities() == []
+    assert not log_email(ctx, message(message_id="<undo@acme.com>")).already
+    assert len(_activities()) == 1

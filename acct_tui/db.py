@@ -29,7 +29,7 @@ from acct_tui.dbfile import (
 )
 from acct_tui.models import ALL_MODELS, SchemaMeta, database_proxy
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 SQLITE_PRAGMAS: dict[str, object] = {
     "journal_mode": "wal",
@@ -87,8 +87,32 @@ def _v3_account_details_products_walk(db: Database) -> None:
     db.create_tables([WalkMark, SavedView])
 
 
+def _v4_captured_touches(db: Database) -> None:
+    """Version 4: where a captured touch came from (a mail's Message-ID, a calendar event's UID),
+    on activities and on the follow-ups that plan a meeting, so a second capture adds nothing.
+
+    The columns are NULL by default (old rows, and rows an older acct-tui writes, came from no
+    capture); the unique index is both the lookup and the guard against a touch logged twice.
+    """
+    from playhouse.migrate import SchemaMigrator
+    from playhouse.migrate import migrate as apply_operations
+
+    migrator = SchemaMigrator.from_database(db)
+    operations = []
+    for table in ("activity", "follow_up"):
+        if "source_ref" not in {c.name for c in db.get_columns(table)}:
+            # SQLite cannot add a UNIQUE column: the column first, its unique index after.
+            operations.append(migrator.add_column(table, "source_ref", CharField(max_length=255, null=True)))
+            operations.append(migrator.add_index(table, ("source_ref",), True))
+    apply_operations(*operations)
+
+
 # Target version -> the step that upgrades a database from the version before it.
-MIGRATIONS: dict[int, Migration] = {2: _add_health_history, 3: _v3_account_details_products_walk}
+MIGRATIONS: dict[int, Migration] = {
+    2: _add_health_history,
+    3: _v3_account_details_products_walk,
+    4: _v4_captured_touches,
+}
 
 UNREADABLE_VERSION = "this database's schema version is unreadable; restore a backup or use a new database"
 _CANNOT_OPEN = "unable to open database file"

@@ -279,6 +279,8 @@ class Activity(BaseModel):
     outcome = CharField(max_length=200, default="")
     external_id = CharField(max_length=120, null=True, unique=True)
     created_at = DateTimeField(default=utcnow)
+    source_ref = CharField(max_length=255, null=True, unique=True)
+    """Where a captured touch came from (`mid:` a mail's Message-ID, `ics:` a calendar UID): logged once."""
 
     class Meta:
         indexes = ((("account", "occurred_at", "id"), False),)
@@ -313,6 +315,8 @@ class FollowUp(BaseModel):
     created_at = DateTimeField(default=utcnow)
     external_id = CharField(max_length=120, null=True, unique=True)
     version = IntegerField(default=1)
+    source_ref = CharField(max_length=255, null=True, unique=True)
+    """The calendar event (`ics:` UID) a planned meeting came from; its later import logs the meeting."""
 
     class Meta:
         table_name = "follow_up"

@@ -79,6 +79,8 @@ class FollowUpKind(Labelled):
     TECHNICAL = "technical"
     BILLING = "billing"
     HANDOFF = "handoff"
+    MEETING = "meeting"
+    """A meeting on the calendar, planned for its day (`import calendar`)."""
 
 
 class Priority(Labelled):

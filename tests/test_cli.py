@@ -326,12 +326,19 @@ def test_python_dash_m_reports_errors_on_one_line(tmp_path: Path) -> None:
 
 
 def test_screenless_verbs_never_import_textual(seeded: str, tmp_path: Path) -> None:
-    """seed, queue, where, migrate and agent list run without loading Textual."""
+    """seed, queue, where, migrate, agent list and the capture verbs run without loading Textual."""
     fresh = str(tmp_path / "fresh.db")
+    maildir, ics, eml = (str(tmp_path / name) for name in ("Maildir", "cal.ics", "one.eml"))
     code = f"""
-import sys
+import mailbox, pathlib, sys
 from acct_tui.cli import main
+mailbox.Maildir({maildir!r}, create=True)
+pathlib.Path({ics!r}).write_text("BEGIN:VCALENDAR\\r\\nVERSION:2.0\\r\\nPRODID:-//t//EN\\r\\nEND:VCALENDAR\\r\\n")
+pathlib.Path({eml!r}).write_text("From: x@y.example\\nSubject: Hi\\nMessage-ID: <t@y>\\n\\nHello\\n")
 for argv in (
+    ["--db", {seeded!r}, "--agent", "boss", "import", "mail", {maildir!r}],
+    ["--db", {seeded!r}, "--agent", "boss", "import", "calendar", {ics!r}],
+    ["--db", {seeded!r}, "--agent", "boss", "log", "--from-email", {eml!r}, "--account", "1"],
     ["--db", {fresh!r}, "--agent", "boss", "seed", "--accounts", "5"],
     ["--db", {seeded!r}, "--agent", "boss", "queue", "--json"],
     ["--db", {seeded!r}, "--agent", "boss", "queue"],

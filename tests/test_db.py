@@ -333,7 +333,7 @@ def test_migration_2_adds_health_history_to_a_version_1_database(db: Database, d
         _reopen(db_url)
     target = connect(db_url)
     try:
-        assert dbm.migrate(target) == [2, 3]
+        assert dbm.migrate(target) == [2, 3, 4]
         assert {"account_id", "day", "score", "band"} <= _columns(target, "health_history")
         with target.connection_context():
             unique = [ix.columns for ix in target.get_indexes("health_history") if ix.unique]
@@ -404,7 +404,7 @@ def test_version_3_upgrades_a_version_2_database_keeping_its_rows(db: Database, 
         _reopen(db_url)
     target = connect(db_url)
     try:
-        assert dbm.migrate(target) == [3]
+        assert dbm.migrate(target) == [3, 4]
         for table, columns in _V3_COLUMNS.items():
             assert set(columns) <= _columns(target, table)
         with target.connection_context():
@@ -416,5 +416,41 @@ def test_version_3_upgrades_a_version_2_database_keeping_its_rows(db: Database, 
         with opened.connection_context():
             acme = Account.get(Account.name == "Acme")
             assert (acme.phone, acme.employees, acme.client_since) == ("", None, None)
+    finally:
+        _close(opened)
+
+
+def test_version_4_adds_where_a_captured_touch_came_from(db: Database, db_url: str) -> None:
+    """A v3 database (no source_ref): migrate adds the column and its unique index on activities and follow-ups,
+    and the rows already there came from no capture."""
+    from acct_tui.models import Activity
+
+    with db.connection_context():
+        owner = Agent.create(login="sam", name="Sam")
+        acme = Account.create(name="Acme", sort_name="acme", owner=owner)
+        for table in ("activity", "follow_up"):
+            db.execute_sql(f"DROP INDEX {table}_source_ref")
+            db.execute_sql(f"ALTER TABLE {table} DROP COLUMN source_ref")
+        # Only the columns named (and those with a default) are written: none of them is the dropped one.
+        Activity.insert(
+            account=acme.id, kind="call", occurred_at=dt.datetime(2026, 11, 1, 10), summary="Old call"
+        ).execute()
+    _set_version(db, "3")
+    with pytest.raises(SchemaTooOld):
+        _reopen(db_url)
+    target = connect(db_url)
+    try:
+        assert dbm.migrate(target) == [4]
+        with target.connection_context():
+            for table in ("activity", "follow_up"):
+                assert "source_ref" in _columns(target, table)
+                unique = [ix.columns for ix in target.get_indexes(table) if ix.unique]
+                assert ["source_ref"] in unique
+    finally:
+        _close(target)
+    opened = _reopen(db_url)
+    try:
+        with opened.connection_context():
+            assert Activity.get(Activity.summary == "Old call").source_ref is None
     finally:
         _close(opened)

@@ -39,6 +39,10 @@ def register(verbs: Any, common: argparse.ArgumentParser) -> dict[str, Handler]:
             parser = verbs.add_parser(verb.name, parents=[common], help=verb.summary)
             handlers[verb.name] = action_verb
         verb.configure(parser)
+        if verb.name == "log":
+            from acct_tui.verbs.capture import add_log_options
+
+            add_log_options(parser)  # command line only: the prompt has no message to read
         for alias in verb.aliases:
             alias_parser = verbs.add_parser(alias, parents=[common], help=f"{verb.summary} (= {verb.name})")
             verb.configure(alias_parser)
@@ -82,6 +86,10 @@ def action_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> i
     from acct_tui.services.grammar.syntax import Command
 
     name = verb_name(args)
+    if name == "log" and getattr(args, "from_email", None) is not None:
+        from acct_tui.verbs.capture import log_from_email
+
+        return log_from_email(args, settings, clock)
     open_db(settings)
     ctx = make_context(settings, clock, context=getattr(args, "context", None))
     values = {k: v for k, v in vars(args).items() if k not in ("db", "agent", "verb", "demo")}

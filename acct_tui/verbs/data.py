@@ -23,7 +23,7 @@ from acct_tui.runtime import EXIT_ERROR, EXIT_OK, CliError, Progress, make_conte
 from acct_tui.text import dump_json, say
 from acct_tui.verbs import Handler
 
-IMPORT_KINDS = ("accounts", "contacts", "activities", "followups", "products")
+IMPORT_KINDS = ("accounts", "contacts", "activities", "followups", "products", "mail", "calendar")
 EXPORT_VIEWS = ("portfolio", "queue", "timeline", "calendar")
 DELIMITERS = {"comma": ",", "semicolon": ";", "tab": "\t", "pipe": "|"}
 
@@ -40,14 +40,18 @@ def register(verbs: Any, common: argparse.ArgumentParser) -> dict[str, Handler]:
     imp = verbs.add_parser(
         "import",
         parents=[common],
-        help="import a CSV file (Salesforce / HubSpot exports or any mapping)",
+        help="import a CSV file (Salesforce / HubSpot exports or any mapping), mail or a calendar",
         description="Import a CSV file. Every row is checked first; nothing is written unless all rows are good "
         "(or --skip-invalid is given). Salesforce and HubSpot column names are recognised.",
         epilog=_fields_help(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     imp.add_argument("kind", choices=IMPORT_KINDS, help="what the file holds")
-    imp.add_argument("file", help="the CSV file (comma, semicolon or tab separated; UTF-8 or Windows-1252)")
+    imp.add_argument(
+        "file",
+        help="the CSV file (comma, semicolon or tab separated; UTF-8 or Windows-1252); "
+        "for mail a Maildir folder or an mbox file, for calendar an .ics file",
+    )
     imp.add_argument(
         "--map",
         action="append",
@@ -139,6 +143,10 @@ class PhasedProgress:
 
 
 def import_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    if args.kind in ("mail", "calendar"):
+        from acct_tui.verbs.capture import import_capture
+
+        return import_capture(args, settings, clock)
     from acct_tui.services.io.imports import DateOrder, ImportOptions, parse_mapping, parse_owner_map, run_import
 
     if args.skip_invalid is False and args.rejects:

@@ -160,7 +160,7 @@ def test_status_refuses_an_unknown_field_and_a_missing_database(
     """An unknown {field} is one line naming the valid fields; no database is one line saying so."""
     code, out, err = run(capsys, "--db", desk, "--agent", "sam", "status", "--format", "{overdue} {late}")
     assert code == 1 and out == ""
-    assert err.count("\n") == 1 and "{late} is not a status field" in err
+    assert err.count("\n") == 1 and "--format: {late} is not a status field" in err
     assert "overdue, due_today, coming_up, renewals_unplanned, at_risk" in err
     code, out, err = run(capsys, "--db", str(tmp_path / "none.db"), "--agent", "sam", "status")
     assert code == 1 and out == "" and "no database at" in err
@@ -168,16 +168,45 @@ def test_status_refuses_an_unknown_field_and_a_missing_database(
 
 
 def test_status_verb_does_not_import_textual_or_the_other_verbs(desk: str) -> None:
-    """`acct-tui status` loads neither Textual nor the queue's ranking nor the other verbs' modules."""
+    """`acct-tui status` loads neither Textual nor the queue's ranking nor the other verbs' modules; asked again
+    with nothing written, it answers without loading any database code."""
     import subprocess
 
     code = (
         "import sys; from acct_tui.cli import main; main(['--db', sys.argv[1], '--agent', 'sam', 'status']);"
-        "bad = [m for m in ('textual', 'acct_tui.services.reads.queue', 'acct_tui.verbs.data') if m in sys.modules];"
-        "print(bad)"
+        "bad = ('textual', 'acct_tui.services.reads.queue', 'acct_tui.verbs.data', 'peewee');"
+        "print([m for m in bad if m in sys.modules])"
     )
-    done = subprocess.run([sys.executable, "-c", code, desk], capture_output=True, text=True, check=True)
-    assert done.stdout.strip().splitlines()[-1] == "[]"
+    first = subprocess.run([sys.executable, "-c", code, desk], capture_output=True, text=True, check=True)
+    line, loaded = first.stdout.splitlines()
+    assert loaded == "['peewee']"
+    second = subprocess.run([sys.executable, "-c", code, desk], capture_output=True, text=True, check=True)
+    assert second.stdout.splitlines() == [line, "[]"]
+
+
+def test_status_counts_again_after_a_write_or_on_a_new_day(desk: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """The status answered from its cache follows every write and the turn of the day."""
+    assert run(capsys, "--db", desk, "--agent", "sam", "status")[1] == "1! 1 1\n"
+    assert run(capsys, "--db", desk, "--agent", "sam", "status")[1] == "1! 1 1\n"
+    from acct_tui.db import open_database
+    from acct_tui.models import FollowUp
+
+    open_database(desk)
+    with database_proxy.connection_context():
+        due_today = FollowUp.get(FollowUp.title == "Today").id
+    code, _out, err = run(capsys, "--db", desk, "--agent", "sam", "done", str(due_today))
+    assert code == 0, err
+    assert run(capsys, "--db", desk, "--agent", "sam", "status")[1] == "1! 0 1\n"
+    tomorrow = main(["--db", desk, "--agent", "sam", "status"], clock=FixedClock.on(TODAY + dt.timedelta(days=3)))
+    assert tomorrow == 0 and capsys.readouterr().out == "1! 1 1\n"  # the renewal plan falls due that day
+
+
+def test_status_fields_are_the_services_fields() -> None:
+    """The verb's list of fields (named in its help and errors) is the service's."""
+    from acct_tui.services.reads.status import FIELDS
+    from acct_tui.verbs.remind import STATUS_FIELDS
+
+    assert STATUS_FIELDS == FIELDS
 
 
 # --- digest --------------------------------------------------------------------------------------

@@ -10,15 +10,12 @@ is there, the walk decides what to show.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import string
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from peewee import fn
 
 from acct_tui.models import Account, FollowUp, database_proxy
 from acct_tui.services.context import Ctx
-from acct_tui.services.errors import ValidationError
 from acct_tui.services.reads.contexts import narrow
 from acct_tui.services.reads.sections import section_conditions
 from acct_tui.services.store.scope import scoped
@@ -29,8 +26,6 @@ UPCOMING_DAYS = 14
 
 RENEWAL_DAYS = 90
 """How far ahead a renewal without a plan counts: the Today walk's window."""
-
-DEFAULT_FORMAT = "{overdue}! {due_today} {renewals_unplanned}"
 
 
 @dataclass(frozen=True)
@@ -100,25 +95,3 @@ def agent_status(ctx: Ctx, *, upcoming_days: int = UPCOMING_DAYS, renewal_days: 
         renewals_unplanned=renewals,
         at_risk=at_risk,
     )
-
-
-def check_format(template: str) -> str:
-    """The template, refused in one line when it names a field the status does not have."""
-    try:
-        parsed = list(string.Formatter().parse(template))
-    except ValueError as exc:
-        raise ValidationError(f"--format {template!r}: {exc} (write {{{{ and }}}} for braces)", "format") from None
-    for _text, name, _spec, _conversion in parsed:
-        if name is None:
-            continue
-        if not re.fullmatch(r"[a-z_]+", name) or name not in FIELDS:
-            raise ValidationError(f"{{{name}}} is not a status field; the fields are {', '.join(FIELDS)}", "format")
-    return template
-
-
-def status_line(status: Status, template: str = DEFAULT_FORMAT) -> str:
-    """The status in the template's words ({overdue}, {due_today}, ...)."""
-    try:
-        return check_format(template).format(**asdict(status))
-    except (ValueError, TypeError) as exc:  # a bad format spec, e.g. {overdue:x.}
-        raise ValidationError(f"--format {template!r}: {exc}", "format") from None

@@ -162,7 +162,12 @@ class HookRunner:
         wanted = self.present()
         if not wanted:
             return
-        for hook, payload in payloads(ctx, change, wanted).items():
+        try:
+            found = payloads(ctx, change, wanted)
+        except Exception as exc:  # the write has committed: its hooks are lost, the write is not
+            self.log(f"{change.action}: could not read the change for its hooks: {exc.__class__.__name__}: {exc}")
+            return
+        for hook, payload in found.items():
             data = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
             self._submit(self.folder / hook, data)
 

@@ -741,7 +741,7 @@ class AcctApp(App[int]):
 
     def action_export_calendar(self) -> None:
         from acct_tui.screens.transfer import open_export
-        from acct_tui.services.io.exports import export_calendar
+        from acct_tui.services.io.calendar import export_calendar
 
         open_export(self, "calendar", lambda _fmt, out: export_calendar(self.ctx, out), "your follow-ups")
 

@@ -31,7 +31,7 @@ from acct_tui.runtime import (
     open_db,
     resolve_trust,
 )
-from acct_tui.verbs import VERB_MODULES, Handler
+from acct_tui.verbs import Handler, modules_for
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -61,7 +61,8 @@ def common_options() -> argparse.ArgumentParser:
     return parent
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
+def build_parser(verb: str | None = None) -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
+    """The whole command line; for a verb a prompt waits on (`status`), only that verb's group."""
     common = common_options()
     parser = ArgumentParser(
         prog="acct-tui",
@@ -72,7 +73,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     parser.add_argument("--version", action="version", version=f"acct-tui {__version__}")
     verbs = parser.add_subparsers(dest="verb", metavar="VERB")
     handlers: dict[str, Handler] = {}
-    for module in VERB_MODULES:
+    for module in modules_for(verb):
         handlers.update(module.register(verbs, common))
     return parser, handlers
 
@@ -116,7 +117,7 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
     # person waits for: it skips building every verb's parser.
     handlers: dict[str, Handler] = {}
     if rest:
-        parser, handlers = build_parser()
+        parser, handlers = build_parser(rest[0])
         args = parser.parse_args(argv)
     verb = getattr(args, "verb", None) or ""
     clock = clock or SystemClock()

@@ -40,6 +40,7 @@ SECTIONS: dict[str, tuple[str, ...] | None] = {
     "upkeep": None,
     "contexts": None,  # checked by services.contexts
     "keys": None,  # binding ids: checked by the dashboard, which knows them
+    "hooks": None,  # checked by hooks_from_config (a switch and a number, not text)
 }
 """Every table of the file and, where this module checks them, its keys."""
 
@@ -57,6 +58,39 @@ FORMULA_KEYS = ("preset", "cadence", "health")
 
 class ConfigError(Exception):
     """The config file cannot be read or holds something unusable; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class HookSettings:
+    """`[hooks]`: the executables in the config folder's `hooks/` run after each change (see acct_tui.hooks)."""
+
+    enabled: bool = True
+    """`enabled = false` switches every hook off (they are always off in sessions served over SSH)."""
+    timeout: float = 10.0
+    """Seconds a hook may run before it is stopped (and the stop logged)."""
+
+
+HOOK_KEYS = ("enabled", "timeout")
+
+
+def hooks_from_config(raw: Mapping[str, object], path: Path) -> HookSettings:
+    """The `[hooks]` table, checked: unknown keys and wrong types are refused like everywhere else."""
+    from acct_tui.services.domain.policy import did_you_mean
+
+    table = raw.get("hooks", {})
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"{path}: hooks: must be a table ([hooks])")
+    for key in table:
+        if key not in HOOK_KEYS:
+            hint = did_you_mean(str(key), HOOK_KEYS)
+            raise ConfigError(f"{path}: hooks.{key}: unknown setting{hint}; [hooks] takes {', '.join(HOOK_KEYS)}")
+    enabled = table.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise ConfigError(f"{path}: hooks.enabled: must be true or false (no quotes)")
+    timeout = table.get("timeout", 10.0)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= 3600:
+        raise ConfigError(f"{path}: hooks.timeout: must be a number of seconds from 1 to 3600, e.g. timeout = 10")
+    return HookSettings(enabled=enabled, timeout=float(timeout))
 
 
 @dataclass(frozen=True)
@@ -85,6 +119,8 @@ class Settings:
     """The `[keys]` table as written (binding id -> keys); the dashboard checks the ids, which only it knows."""
     formula: Mapping[str, object] = field(init=False, default_factory=dict)
     """The formula's part of the file (preset, `[cadence]`, `[health]`), for a what-if to lay values over."""
+    hooks: HookSettings = field(init=False, default_factory=HookSettings)
+    """`[hooks]`: whether the hooks run, and for how long at most."""
 
     def __post_init__(self) -> None:
         from acct_tui.services.domain.policy import PolicyError, plan_from_config, policy_from_config
@@ -98,6 +134,7 @@ class Settings:
         except PolicyError as exc:
             raise ConfigError(f"{self.config_path}: {exc}") from exc
         keys = self.raw.get("keys", {})
+        object.__setattr__(self, "hooks", hooks_from_config(self.raw, self.config_path))
         # Frozen: the typed fields are derived once, here, and never change after.
         object.__setattr__(self, "policy", policy)
         object.__setattr__(self, "plan", plan)

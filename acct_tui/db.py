@@ -246,12 +246,16 @@ def bind(db: Database) -> None:
     database_proxy.initialize(db)
 
 
-def open_database(url: str | DatabaseUrl, *, create: bool = True, check: bool = True, init: bool = False) -> Database:
+def open_database(
+    url: str | DatabaseUrl, *, create: bool = True, check: bool = True, init: bool = False, read_only: bool = False
+) -> Database:
     """Connect to `url`, bind the models to it and make sure the schema is usable.
 
     A missing SQLite file (and its folder) is created when `create` is true.
     A database that holds other tables and none of acct-tui's is refused
     unless `init` (the `--init` flag) asks for acct-tui's tables beside them.
+    `read_only` (a verb that only reads, such as `status`) checks the file's header and small tables but
+    not every page: nothing will be written to a damaged file, and a prompt cannot wait for the check.
     Raises `DatabaseError` with a message that says what to do.
     """
     spec = parse_url(url) if isinstance(url, str) else url
@@ -262,7 +266,9 @@ def open_database(url: str | DatabaseUrl, *, create: bool = True, check: bool = 
         if path.is_dir():
             raise DatabaseError(f"{path} is a folder; give a database file path")
         check_location(path)
-        if check and path.exists() and not check_file(path):
+        if check and read_only and path.exists():
+            check_file(path, full=False)
+        elif check and path.exists() and not check_file(path):
             # Before anything connects: a damaged file is refused, never written to
             # (a big one's pages are read in the background; writes wait for that).
             check_in_background(path)

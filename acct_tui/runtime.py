@@ -28,10 +28,10 @@ def fail(message: str) -> int:
     return EXIT_ERROR
 
 
-def open_db(settings: Settings, *, create: bool = True) -> Any:
+def open_db(settings: Settings, *, create: bool = True, read_only: bool = False) -> Any:
     from acct_tui.db import open_database
 
-    return open_database(settings.database_url, create=create, init=settings.init_database)
+    return open_database(settings.database_url, create=create, init=settings.init_database, read_only=read_only)
 
 
 def resolve_trust(settings: Settings) -> Settings:
@@ -68,11 +68,18 @@ def make_context(settings: Settings, clock: Clock, *, bootstrap: bool = True, co
     `context` names a `[contexts.NAME]` of the config file to narrow every list by.
     """
     from acct_tui.services.context import Ctx
-    from acct_tui.services.writes.agents import resolve_agent
+    from acct_tui.services.store.acting import resolve_agent
 
     agent = resolve_agent(settings.agent_login, bootstrap=bootstrap)
-    ctx = Ctx(agent=agent, clock=clock, policy=settings.policy, plan=settings.plan)
+    ctx = Ctx(agent=agent, clock=clock, policy=settings.policy, plan=settings.plan, listener=listener(settings))
     return with_context(ctx, settings, context) if context else ctx
+
+
+def listener(settings: Settings) -> Any:
+    """The hooks of the config folder, unless they are off (the hooks import nothing until a change)."""
+    from acct_tui.hooks import make_runner
+
+    return make_runner(settings)
 
 
 def with_context(ctx: Any, settings: Settings, name: str) -> Any:

@@ -12,14 +12,13 @@ import pytest
 from acct_tui.services.context import Ctx
 from acct_tui.services.errors import NotFound, ValidationError
 from acct_tui.services.io.brief import account_brief, md
+from acct_tui.services.io.calendar import calendar, ics_fold
 from acct_tui.services.io.exports import (
-    calendar,
     csv_cell,
     export_portfolio,
     export_queue,
     export_timeline,
     find_account,
-    ics_fold,
 )
 from acct_tui.services.reads.portfolio import PortfolioQuery, QuickFilter
 from acct_tui.services.writes import accounts, followups
@@ -190,7 +189,7 @@ def test_duplicate_account_names_are_refused_unless_forced(ctx: Ctx) -> None:
 
 def test_calendar_uids_carry_the_database_id(ctx: Ctx) -> None:
     """UIDs read followup-N@<database id>.acct-tui, the id made once and kept, so two databases never collide."""
-    from acct_tui.services.io.exports import database_id
+    from acct_tui.services.io.calendar import database_id
 
     _setup(ctx)
     first = calendar(ctx)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from acct_tui.clock import Clock, SystemClock
 from acct_tui.services.domain.health import DEFAULT_POLICY, HealthPolicy
@@ -46,6 +47,16 @@ class ActiveContext:
         return ", ".join(f"{key} {value}" for key, value in (self.shown or self.terms))
 
 
+class ChangeListener(Protocol):
+    """Told of each change once its transaction has committed (the hooks, `acct_tui.hooks`).
+
+    `change` is the `store.audit.Change` that committed; the call runs on the writing thread,
+    inside its connection, and must return at once (anything slow goes to a thread of its own).
+    """
+
+    def committed(self, ctx: Ctx, change: Any) -> None: ...
+
+
 @dataclass(frozen=True)
 class Ctx:
     """The acting agent, the clock, the health policy, the work plan and the active context for one session."""
@@ -56,6 +67,8 @@ class Ctx:
     session_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     plan: WorkPlan = field(default_factory=WorkPlan)
     context: ActiveContext | None = None
+    listener: ChangeListener | None = field(default=None, compare=False, repr=False)
+    """Told of every committed change (hooks); None: nobody listens (tests, served sessions, hooks off)."""
 
     @property
     def today(self) -> dt.date:

@@ -24,9 +24,16 @@ class VerbModule(Protocol):
 
 
 def _modules() -> list[VerbModule]:
-    from acct_tui.verbs import actions, agents, basic, data, reports, ssh
+    from acct_tui.verbs import actions, agents, basic, data, remind, reports, ssh
 
-    return [basic, actions, agents, data, reports, ssh]
+    return [basic, actions, agents, data, reports, ssh, remind]
 
 
-VERB_MODULES = _modules()
+def modules_for(verb: str | None) -> list[VerbModule]:
+    """The verb modules to register for `verb`: a quick verb's own group (the others' help texts import
+    half the services), else all of them."""
+    from acct_tui.verbs import remind
+
+    if verb in remind.QUICK_VERBS:
+        return [remind]
+    return _modules()

@@ -98,6 +98,7 @@ def register(verbs: Any, common: argparse.ArgumentParser) -> dict[str, Handler]:
         help=f"queue: how far ahead 'upcoming' looks, 0 to {MAX_DAYS:,} days (default 14)",
     )
     exp.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    add_calendar_options(exp)
 
     brief = verbs.add_parser("brief", parents=[common], help="a Markdown brief of an account, for a call or a handoff")
     brief.add_argument("account", help="the account's id, name or the start of it")
@@ -284,7 +285,7 @@ def export_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> i
     open_db(settings, create=False)
     ctx = make_context(settings, clock, bootstrap=False)
     if args.view == "calendar":
-        count = _write_output(args.output, lambda out: exports.export_calendar(ctx, out), binary=True)
+        return _calendar_verb(args, ctx)
     elif args.view == "timeline":
         if not args.account:
             raise CliError("export timeline needs --account (an id, a name or the start of one)")
@@ -297,6 +298,46 @@ def export_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> i
         count = _write_output(args.output, lambda out: exports.export_portfolio(ctx, query, fmt, out))
     if args.output:
         say(f"wrote {count:,} {'events' if args.view == 'calendar' else 'rows'} to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+# export calendar ------------------------------------------------------------------
+
+
+def add_calendar_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--vdir",
+        metavar="DIR",
+        help="calendar: keep this folder holding one .ics per open follow-up (for khal, todoman, vdirsyncer)",
+    )
+    parser.add_argument(
+        "--items",
+        choices=("both", "todos", "events"),
+        default=None,
+        help="calendar: events and to-dos (default for a file), or one kind (a vdir holds one; default todos)",
+    )
+    parser.add_argument(
+        "--alarm",
+        metavar="HH:MM|none",
+        default=None,
+        help="calendar: when a to-do reminds you on its due day (default 09:00), or none",
+    )
+
+
+def _calendar_verb(args: argparse.Namespace, ctx: Any) -> int:
+    from acct_tui.services.io.calendar import export_calendar, parse_alarm, sync_vdir
+
+    alarm = parse_alarm(args.alarm)
+    if args.vdir:
+        if args.output:
+            raise CliError("give -o FILE or --vdir DIR, not both")
+        report = sync_vdir(ctx, args.vdir, args.items or "todos", alarm)
+        say(report.summary())
+        return EXIT_OK
+    items = args.items or "both"
+    count = _write_output(args.output, lambda out: export_calendar(ctx, out, items, alarm), binary=True)
+    if args.output:
+        say(f"wrote {count:,} follow-ups to {args.output}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -1,4 +1,5 @@
-"""Data out: CSV and JSON of the portfolio, the queue and a timeline; an .ics calendar; a Markdown brief.
+"""Data out: CSV and JSON of the portfolio, the queue and a timeline (the .ics calendar is `calendar`,
+the Markdown brief `brief`).
 
 Everything goes through the scoping rule: an export holds only what the
 agent may see (the services it reads from are scoped). Stored text is
@@ -20,7 +21,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, TextIO
 
-from acct_tui.models import Account, Agent, FollowUp
+from acct_tui.models import Account
 from acct_tui.services.context import Ctx
 from acct_tui.services.domain.validation import record_number
 from acct_tui.services.errors import NotFound, ValidationError
@@ -35,7 +36,6 @@ from acct_tui.services.reads.queue import Queue, followup_queue
 from acct_tui.services.store.scope import scoped
 from acct_tui.services.store.unit import reading
 from acct_tui.text import json_text
-from acct_tui.vocab import FollowUpStatus
 
 ExportProgress = Callable[[int, int], None]
 FORMATS = ("csv", "json")
@@ -289,115 +289,3 @@ def _did_you_mean(ctx: Ctx, folded: str) -> str:
     if not close:
         return "; give its id or its name (see acct-tui portfolio --filter WORDS)"
     return "; did you mean " + " or ".join(scrub(names[c]) for c in close) + "?"
-
-
-# Calendar (.ics) -----------------------------------------------------------------
-
-_PRIORITY = {"urgent": 1, "high": 3, "normal": 5, "low": 9}
-
-
-def ics_escape(text: str) -> str:
-    """TEXT value escaping of RFC 5545 (3.3.11)."""
-    text = scrub(text).replace("\r\n", "\n").replace("\r", "\n")
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def ics_fold(line: str) -> str:
-    """A content line folded at 75 octets (RFC 5545 3.1), never inside a UTF-8 character."""
-    data = line.encode("utf-8")
-    if len(data) <= 75:
-        return line
-    parts: list[str] = []
-    current = ""
-    size = 0
-    limit = 75
-    for char in line:
-        width = len(char.encode("utf-8"))
-        if size + width > limit:
-            parts.append(current)
-            current, size, limit = "", 0, 74  # continuation lines start with a space
-        current += char
-        size += width
-    parts.append(current)
-    return "\r\n ".join(parts)
-
-
-DATABASE_ID_KEY = "database_id"
-
-
-def database_id() -> str:
-    """This database's own random id (made on first need, kept in SchemaMeta): it keeps the .ics UIDs of
-    two databases apart, so a calendar subscribed to both never merges follow-up 12 of one into the other's."""
-    import uuid
-
-    from acct_tui.models import SchemaMeta, database_proxy
-
-    with database_proxy.connection_context():
-        row = SchemaMeta.get_or_none(SchemaMeta.key == DATABASE_ID_KEY)
-        if row is not None:
-            return str(row.value)
-        with database_proxy.atomic():
-            # Two first exports at once: the first insert wins and both read its id.
-            SchemaMeta.insert(key=DATABASE_ID_KEY, value=uuid.uuid4().hex[:16]).on_conflict_ignore().execute()
-        return str(SchemaMeta.get(SchemaMeta.key == DATABASE_ID_KEY).value)
-
-
-def _stamp(moment: dt.datetime) -> str:
-    return moment.strftime("%Y%m%dT%H%M%SZ")
-
-
-def calendar(ctx: Ctx) -> str:
-    """An iCalendar text (CRLF lines) of the agent's open follow-ups as all-day events."""
-    with reading():
-        query = scoped(
-            FollowUp.select(
-                FollowUp.id, FollowUp.title, FollowUp.kind, FollowUp.due_on, FollowUp.priority, FollowUp.notes,
-                FollowUp.snooze_reason, FollowUp.version, Account.id, Account.name,
-            )
-            .join(Account, on=(FollowUp.account == Account.id))
-            .where(FollowUp.assignee == ctx.agent.id, FollowUp.status == FollowUpStatus.OPEN.value)
-            .order_by(FollowUp.due_on, FollowUp.id),
-            ctx.agent,
-        )  # fmt: skip
-        rows = list(query.tuples())
-        agent_name = Agent.get_by_id(ctx.agent.id).name
-    stamp = _stamp(ctx.now())
-    domain = f"{database_id()}.acct-tui"
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//acct-tui//follow-ups//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{ics_escape(f'Follow-ups of {agent_name}')}",
-    ]
-    for fid, title, kind, due, priority, notes, reason, version, account_id, account in rows:
-        day = due if isinstance(due, dt.date) else dt.date.fromisoformat(str(due)[:10])
-        description = [f"Account: {account} (#{account_id})", f"Priority: {priority}", f"Kind: {kind}"]
-        if reason:
-            description.append(f"Snoozed: {reason}")
-        if notes:
-            description.append(notes)
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:followup-{fid}@{domain}",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART;VALUE=DATE:{day.strftime('%Y%m%d')}",
-            f"DTEND;VALUE=DATE:{(day + dt.timedelta(days=1)).strftime('%Y%m%d')}",
-            f"SUMMARY:{ics_escape(f'{title} ({account})')}",
-            f"DESCRIPTION:{ics_escape(chr(10).join(description))}",
-            f"CATEGORIES:{ics_escape(str(kind))}",
-            f"PRIORITY:{_PRIORITY.get(str(priority), 5)}",
-            f"SEQUENCE:{max(0, int(version) - 1)}",
-            "TRANSP:TRANSPARENT",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return "".join(ics_fold(line) + "\r\n" for line in lines)
-
-
-def export_calendar(ctx: Ctx, out: Any) -> int:
-    """Write the calendar to a binary stream (the CRLFs must survive); returns the event count."""
-    text = calendar(ctx)
-    out.write(text.encode("utf-8"))
-    return text.count("BEGIN:VEVENT")

@@ -17,6 +17,7 @@ from peewee import fn
 from acct_tui.models import Account, Agent, FollowUp, database_proxy
 from acct_tui.services.context import Ctx
 from acct_tui.services.reads.contexts import narrow
+from acct_tui.services.reads.sections import section_conditions
 from acct_tui.services.store.scope import scoped
 from acct_tui.services.store.unit import reading
 from acct_tui.services.store.wake import DATE_REASON
@@ -236,7 +237,7 @@ def followup_queue(
     """
     day = today or ctx.today
     who = ctx.agent.id if agent_id == -1 else agent_id
-    conditions = _sections(day, upcoming_days)
+    conditions = section_conditions(day, upcoming_days)
     with reading():
         base: Any = _base(ctx, who)
         counter = _counter(ctx, who)
@@ -265,21 +266,9 @@ def queue_counts(
     with reading():
         counter = _counter(ctx, who)
         return {
-            name: int(counter.where(condition).count()) for name, condition in _sections(day, upcoming_days).items()
+            name: int(counter.where(condition).count())
+            for name, condition in section_conditions(day, upcoming_days).items()
         }
-
-
-def _sections(day: dt.date, upcoming_days: int) -> dict[str, Any]:
-    """Each section's condition on FollowUp, in the queue's order."""
-    horizon = day + dt.timedelta(days=upcoming_days)
-    snoozing = FollowUp.snoozed_until.is_null(False) & (FollowUp.snoozed_until > day)
-    # A snooze moves the due date to the day it ends, so nothing due by today is snoozed.
-    return {
-        "overdue": (FollowUp.due_on < day),
-        "today": (FollowUp.due_on == day),
-        "upcoming": ((FollowUp.due_on > day) & (FollowUp.due_on <= horizon) & ~snoozing),
-        "snoozed": snoozing,
-    }
 
 
 def overdue_count(ctx: Ctx) -> int:

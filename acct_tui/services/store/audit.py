@@ -77,6 +77,8 @@ class Change:
         self.accounts: set[int] = set()
         self.search_accounts: set[int] = set()
         self.entries: list[AuditEntry] = []
+        self.band_changes: dict[int, tuple[str, str]] = {}
+        """Accounts whose health band this change moved: id -> (band before, band after)."""
 
     def lock(self, account_id: int) -> None:
         """Hold the account row for the rest of the transaction (PostgreSQL row lock;

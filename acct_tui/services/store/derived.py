@@ -62,7 +62,9 @@ def refresh_accounts(
     written = 0
     drops: dict[int, str] = {}
     for chunk in _chunks(list(account_ids)):
-        written += _refresh_chunk(chunk, today, policy, wanted_search, drops)
+        written += _refresh_chunk(
+            chunk, today, policy, wanted_search, drops, change.band_changes if change is not None else None
+        )
     woken = wake_snoozed(change, drops, today)
     for chunk in _chunks(sorted(woken)):
         # Their next follow-up is now today; the band they dropped to is already stored.
@@ -190,7 +192,12 @@ def record_scores(rows: Iterable[tuple[int, int, str]], today: dt.date) -> None:
 
 
 def _refresh_chunk(
-    ids: Sequence[int], today: dt.date, policy: HealthPolicy, search_ids: set[int], drops: dict[int, str]
+    ids: Sequence[int],
+    today: dt.date,
+    policy: HealthPolicy,
+    search_ids: set[int],
+    drops: dict[int, str],
+    bands: dict[int, tuple[str, str]] | None = None,
 ) -> int:
     facts = load_facts(ids)
     contact_names: dict[int, list[str]] = defaultdict(list)
@@ -210,6 +217,9 @@ def _refresh_chunk(
         health = assess(fact.inputs(policy), today, policy)
         if fact.health_as_of is None or health.score != fact.score or health.band.value != fact.band:
             moved.append((fact.id, health.score, health.band.value))
+        if bands is not None and fact.health_as_of is not None and health.band.value != fact.band:
+            was = bands.get(fact.id, (fact.band, ""))[0]
+            bands[fact.id] = (was, health.band.value)
         if fact.health_as_of is not None and health.band.rank < HealthBand(fact.band).rank:
             drops[fact.id] = band_drop_reason(HealthBand(fact.band), health.band, fact.score, health.score)
         values = _derived_values(

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from acct_tui.models import database_proxy
-from acct_tui.services.context import Ctx
+from acct_tui.services.context import ChangeListener, Ctx
 from acct_tui.services.store import derived
 
 # The audit record lives below the unit of work (the derived refresh records through it too);
@@ -41,21 +41,35 @@ def change(ctx: Ctx, action: str, *, change_id: str | None = None) -> Iterator[C
         with database_proxy.atomic():
             yield outer
         return
-    with database_proxy.connection_context(), database_proxy.atomic():
-        current = Change(ctx, action, change_id=change_id)
-        token = _ACTIVE.set(current)
-        try:
-            yield current
-        finally:
-            _ACTIVE.reset(token)
-        if current.accounts:
-            derived.refresh_accounts(
-                sorted(current.accounts),
-                ctx.today,
-                ctx.policy,
-                search_ids=current.search_accounts,
-                change=current,
-            )
+    with database_proxy.connection_context():
+        with database_proxy.atomic():
+            current = Change(ctx, action, change_id=change_id)
+            token = _ACTIVE.set(current)
+            try:
+                yield current
+            finally:
+                _ACTIVE.reset(token)
+            if current.accounts:
+                derived.refresh_accounts(
+                    sorted(current.accounts),
+                    ctx.today,
+                    ctx.policy,
+                    search_ids=current.search_accounts,
+                    change=current,
+                )
+        # Committed (unless a caller's own transaction holds this one, which could still roll back):
+        # tell the listener (the hooks), which must return at once and never raise into the write.
+        if ctx.listener is not None and not database_proxy.in_transaction():
+            _tell(ctx.listener, ctx, current)
+
+
+def _tell(listener: ChangeListener, ctx: Ctx, current: Change) -> None:
+    import logging
+
+    try:
+        listener.committed(ctx, current)
+    except Exception:  # a listener's fault is logged, never the write's
+        logging.getLogger("acct_tui.hooks").exception("change listener failed on %s", current.action)
 
 
 @contextmanager

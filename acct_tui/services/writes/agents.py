@@ -4,26 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from acct_tui.models import Agent, Team, database_proxy
+from acct_tui.models import Agent, Team
 from acct_tui.services.context import AgentRef, Ctx
 from acct_tui.services.domain import validation as v
 from acct_tui.services.errors import NotAllowed, NotFound, ValidationError
+
+# Who is acting lives in a small module of its own (every verb starts with it); still importable from here.
+from acct_tui.services.store.acting import agent_ref as agent_ref
+from acct_tui.services.store.acting import resolve_agent as resolve_agent
 from acct_tui.services.store.permissions import require_admin
 from acct_tui.services.store.rows import tuple_rows
 from acct_tui.services.store.unit import change, reading, snapshot
 from acct_tui.services.writes.keys import parse_public_keys, store_keys
 from acct_tui.vocab import Role
-
-
-def agent_ref(agent: Agent) -> AgentRef:
-    return AgentRef(
-        id=agent.id,
-        login=agent.login,
-        name=agent.name,
-        role=Role(agent.role),
-        team_id=agent.__data__.get("team"),
-        active=agent.active,
-    )
 
 
 def has_agents() -> bool:
@@ -43,31 +36,6 @@ def get_agent(agent_id: int) -> AgentRef:
         agent = Agent.get_or_none(Agent.id == agent_id)
         if agent is None:
             raise NotFound(f"agent {agent_id} not found")
-        return agent_ref(agent)
-
-
-def resolve_agent(login: str, *, bootstrap: bool = True) -> AgentRef:
-    """The agent who is starting a session.
-
-    On a database with no agents yet, the first login becomes its admin
-    (a manager's own file); otherwise an unknown or deactivated login is refused.
-    """
-    login = v.login(login, "agent")
-    with database_proxy.connection_context(), database_proxy.atomic():
-        agent = Agent.get_or_none(Agent.login == login)
-        if agent is None:
-            if bootstrap and not Agent.select().exists():
-                agent = Agent.create(login=login, name=login, role=Role.ADMIN.value)
-                return agent_ref(agent)
-            if not Agent.select().exists():
-                # One path on a fresh database: `agent add` makes its first agent the admin.
-                raise NotFound(f"this database has no agents yet; register yourself first: acct-tui agent add {login}")
-            raise NotFound(
-                f"agent {login!r} is not registered in this database; "
-                f"an admin can add it with: acct-tui agent add {login}"
-            )
-        if not agent.active:
-            raise NotAllowed(f"agent {login!r} is deactivated; ask an admin to reactivate it")
         return agent_ref(agent)
 
 

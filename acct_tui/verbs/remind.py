@@ -64,8 +64,10 @@ def status_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> i
         open_db(settings, create=False, read_only=True)
         ctx = make_context(settings, clock, bootstrap=False)
         counts = asdict(agent_status(ctx))
-        if key:
-            write_status_cache(key, counts)
+        after = status_key(settings, clock) if key else None
+        # Opening the file may leave SQLite's empty write-ahead log behind: that is no change of data.
+        if key and after and after["file"] == key["file"] and after["wal"][1] == key["wal"][1]:
+            write_status_cache(after, counts)
     if args.json:
         dump_json(counts, sys.stdout)
         sys.stdout.write("\n")

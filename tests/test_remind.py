@@ -314,6 +314,23 @@ def test_a_bulk_action_runs_each_hook_once_at_the_outer_commit(ctx: Ctx, tmp_pat
     )
 
 
+def test_an_import_runs_its_hooks_once_committed(ctx: Ctx, tmp_path: Path) -> None:
+    """A CSV import is one change: on-change hears it once with every account it created."""
+    from acct_tui.services.io.imports import ImportOptions, run_import
+
+    folder, out = tmp_path / "hooks", tmp_path / "heard"
+    _recorder(folder, "on-change", out)
+    hearing, runner = _listening(ctx, folder, tmp_path / "hooks.log")
+    csv_file = tmp_path / "accounts.csv"
+    csv_file.write_text("Name,Tier\nOrbit Labs,gold\nPolar Freight,silver\n", encoding="utf-8")
+    report = run_import(hearing, "accounts", csv_file, ImportOptions())
+    assert report.written
+    runner.wait()
+    heard = _heard(out, "on-change")
+    assert [p["action"] for p in heard] == ["import accounts"]
+    assert sorted(heard[0]["accounts"].values()) == ["Orbit Labs", "Polar Freight"]
+
+
 def test_a_failing_or_slow_hook_is_logged_and_never_blocks_the_write(ctx: Ctx, tmp_path: Path) -> None:
     """A hook exiting non-zero and one outliving the timeout are logged; the write returned before either ran."""
     folder, log = tmp_path / "hooks", tmp_path / "logs" / "hooks.log"

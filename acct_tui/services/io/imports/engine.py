@@ -154,6 +154,8 @@ def _write(
         after_bulk_write(len(plan.creates) + len(plan.updates))
     report.written = bool(plan.creates or plan.updates)
     report.change_id = change_id if report.written else None
+    if report.written and ctx.listener is not None:
+        _tell_listener(ctx, change_id, f"import {module.__name__.rsplit('.', 1)[-1]}")
     _count(report, plan)
     return _finish(report, errors, started, table, rows, rejects)
 
@@ -199,3 +201,15 @@ def write_rejects(path: str | Path, table: Table, rows: list[Row], report: Impor
             if row.line in bad:
                 cells = row.cells + [""] * (len(table.header) - len(row.cells))
                 writer.writerow([*cells, row.line, "; ".join(reasons.get(row.line, []))])
+
+
+def _tell_listener(ctx: Ctx, change_id: str, action: str) -> None:
+    """An import is one change too: its hooks (on-change, on-log…) get it once committed, as any write's."""
+    import logging
+    from types import SimpleNamespace
+
+    try:
+        assert ctx.listener is not None
+        ctx.listener.committed(ctx, SimpleNamespace(id=change_id, action=action, band_changes={}))
+    except Exception:  # a listener's fault is logged, never the import's
+        logging.getLogger("acct_tui.hooks").exception("change listener failed on %s", action)

@@ -20,7 +20,7 @@ from peewee import fn
 from acct_tui.clock import to_local
 from acct_tui.models import Account, Activity, Concern, Contact, FollowUp, HealthHistory, database_proxy
 from acct_tui.services.domain.health import Health, HealthInputs, HealthPolicy, assess
-from acct_tui.services.store.rows import tuple_rows
+from acct_tui.services.store.rows import id_in, tuple_rows
 from acct_tui.services.store.search import search_text
 from acct_tui.services.store.wake import band_drop_reason, wake_snoozed
 from acct_tui.vocab import TOUCH_KINDS, ConcernStatus, FollowUpStatus, HealthBand, Tier
@@ -119,13 +119,13 @@ def load_facts(ids: Sequence[int]) -> list[AccountFacts]:
                 Account.health_score,
                 Account.health_band,
                 Account.health_as_of,
-            ).where(Account.id.in_(list(ids)))
+            ).where(id_in(Account.id, ids))
         )
     )
     touches: dict[int, dt.datetime | str] = dict(
         tuple_rows(
             Activity.select(Activity.account, fn.MAX(Activity.occurred_at))
-            .where(Activity.account.in_(list(ids)), Activity.kind.in_([k.value for k in TOUCH_KINDS]))
+            .where(id_in(Activity.account, ids), Activity.kind.in_([k.value for k in TOUCH_KINDS]))
             .group_by(Activity.account)
         )
     )
@@ -135,7 +135,7 @@ def load_facts(ids: Sequence[int]) -> list[AccountFacts]:
     open_rows: list[tuple[int, object, object]] = list(
         tuple_rows(
             FollowUp.select(FollowUp.account, FollowUp.due_on, FollowUp.first_due_on).where(
-                FollowUp.account.in_(list(ids)), FollowUp.status == FollowUpStatus.OPEN.value
+                id_in(FollowUp.account, ids), FollowUp.status == FollowUpStatus.OPEN.value
             )
         )
     )
@@ -150,7 +150,7 @@ def load_facts(ids: Sequence[int]) -> list[AccountFacts]:
     severities: dict[int, list[str]] = defaultdict(list)
     for account_id, severity in tuple_rows(
         Concern.select(Concern.account, Concern.severity).where(
-            Concern.account.in_(list(ids)), Concern.status == ConcernStatus.OPEN.value
+            id_in(Concern.account, ids), Concern.status == ConcernStatus.OPEN.value
         )
     ):
         severities[account_id].append(severity)

@@ -29,7 +29,7 @@ from acct_tui.models import (
 from acct_tui.services.context import Ctx
 from acct_tui.services.errors import Conflict, NotFound
 from acct_tui.services.store.derived import DERIVED_COLUMNS
-from acct_tui.services.store.rows import dict_rows
+from acct_tui.services.store.rows import dict_rows, id_in
 from acct_tui.services.store.scope import require_account
 from acct_tui.services.store.unit import Change, change, from_json, reading, snapshot, to_json
 
@@ -142,7 +142,7 @@ def _reverse_updates(ch: Change, entries: list[AuditEntry]) -> None:
     names = sorted({name for _e, before, after in parsed for name in (*before, *after)} & set(fields))
     current: dict[int, dict[str, Any]] = {}
     for chunk in chunked([int(entry.entity_id) for entry in entries]):
-        query = model.select(*(fields[n] for n in {"id", *names})).where(key.in_(chunk))
+        query = model.select(*(fields[n] for n in {"id", *names})).where(id_in(key, chunk))
         for row in dict_rows(query):
             current[int(row["id"])] = row
     ops = []

@@ -24,7 +24,7 @@ from acct_tui.services.context import Ctx
 from acct_tui.services.domain.dates import next_occurrence, parse_date
 from acct_tui.services.domain.validation import clean_text
 from acct_tui.services.errors import NotFound, ServiceError, ValidationError
-from acct_tui.services.store.rows import tuple_rows
+from acct_tui.services.store.rows import id_in, tuple_rows
 from acct_tui.services.store.scope import visible
 from acct_tui.services.store.unit import Change, change
 from acct_tui.vocab import FollowUpStatus
@@ -107,7 +107,9 @@ def _open_followups(ch: Change, ctx: Ctx, ids: Sequence[int], skipped: Counter[s
     columns = [getattr(FollowUp, name) for name in _FIELDS]
     found: dict[int, _Item] = {}
     for chunk in _chunks(ids):
-        query = FollowUp.select(*columns).join(Account, on=FollowUp.account == Account.id).where(FollowUp.id.in_(chunk))
+        query = (
+            FollowUp.select(*columns).join(Account, on=FollowUp.account == Account.id).where(id_in(FollowUp.id, chunk))
+        )
         if clause is not None:
             query = query.where(clause)
         for values in tuple_rows(query):

@@ -34,6 +34,8 @@ SHOTS: list[tuple[str, tuple[int, int], list[str]]] = [
     ("log-activity", (120, 40), ["enter", "l"]),
     ("snooze", (120, 40), ["2", "s"]),
     ("help", (120, 40), ["question_mark"]),
+    ("reports", (120, 40), ["4"]),
+    ("marked", (120, 40), ["2", "space", "space", "space"]),
 ]
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from acct_tui.models import Account, Agent, FollowUp
 from acct_tui.services.context import Ctx
-from acct_tui.services.domain.dates import next_occurrence, parse_date
+from acct_tui.services.domain.dates import parse_date
 from acct_tui.services.domain.validation import clean_text
 from acct_tui.services.errors import NotFound, ServiceError, ValidationError
 from acct_tui.services.store.rows import id_in, tuple_rows
@@ -189,22 +189,11 @@ def done_many(ctx: Ctx, followup_ids: Iterable[int]) -> BulkResult:
             befores.append(_before(item, _STATE))
             item.status, item.completed_at = FollowUpStatus.DONE.value, now
         _write(ch, ctx, items, befores, "done (bulk)")
+        from acct_tui.services.writes.followups import next_one
+
         for item in items:
             if item.recurrence:
-                nxt = FollowUp.create(
-                    account=item.account_id,
-                    title=item.title,
-                    kind=item.kind,
-                    due_on=next_occurrence(item.recurrence, ctx.today),
-                    priority=item.priority,
-                    priority_rank=item.priority_rank,
-                    assignee=item.assignee_id,
-                    recurrence=item.recurrence,
-                    notes=item.notes,
-                    created_by=ctx.agent.id,
-                    created_at=now,
-                )
-                ch.created(nxt, f"next {item.title} due {nxt.due_on}")
+                next_one(ch, ctx, item)
     return BulkResult("done", "follow-up", tuple(i.id for i in items), dict(skipped))
 
 

@@ -135,28 +135,31 @@ def complete_followup(
             activity_data.setdefault("summary", f"Done: {item.title}"[:200])
             activity = _log(ch, ctx, item.account_id, activity_data, contact_id, ctx.now())
             activity_id = int(activity.id)
-        next_id = None
-        if item.recurrence:
-            nxt = FollowUp.create(
-                account=item.account_id,
-                title=item.title,
-                kind=item.kind,
-                due_on=next_occurrence(item.recurrence, ctx.today),
-                priority=item.priority,
-                priority_rank=item.priority_rank,
-                assignee=item.assignee_id,
-                recurrence=item.recurrence,
-                notes=item.notes,
-                created_by=ctx.agent.id,
-                created_at=ctx.now(),
-            )
-            ch.created(nxt, f"next {item.title} due {nxt.due_on}")
-            next_id = int(nxt.id)
+        next_id = next_one(ch, ctx, item) if item.recurrence else None
         planned_id = None
         if plan is not None:
             plan.setdefault("title", f"Next step: {item.title}"[:200])
             planned_id = plan_followup(ch, ctx, item.account_id, plan)
         return Completed(followup_id, next_id, activity_id, planned_id)
+
+
+def next_one(ch: Change, ctx: Ctx, item: Any) -> int:
+    """The next occurrence of a recurring follow-up just done (`item`: a FollowUp, or its fields); its id."""
+    nxt = FollowUp.create(
+        account=item.account_id,
+        title=item.title,
+        kind=item.kind,
+        due_on=next_occurrence(item.recurrence, ctx.today),
+        priority=item.priority,
+        priority_rank=item.priority_rank,
+        assignee=item.assignee_id,
+        recurrence=item.recurrence,
+        notes=item.notes,
+        created_by=ctx.agent.id,
+        created_at=ctx.now(),
+    )
+    ch.created(nxt, f"next {item.title} due {nxt.due_on}")
+    return int(nxt.id)
 
 
 def snooze_followup(ctx: Ctx, followup_id: int, until: object, reason: str = "") -> dt.date:

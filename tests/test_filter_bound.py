@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from acct_tui.db import is_postgres
 from acct_tui.services.context import Ctx
 from acct_tui.services.reads.portfolio import (
     ListedCount,
@@ -80,3 +81,21 @@ def test_one_letter_and_cjk_filters_are_bounded_too(ctx: Ctx, bounded: int) -> N
     assert listed_count(ctx, PortfolioQuery(text="h")) == ListedCount(rows=5, more=True)
     assert len(portfolio_rows(ctx, PortfolioQuery(text="h"), 0, 100)) == 5
     assert listed_count(ctx, PortfolioQuery(text="テスト")) == ListedCount(rows=5, more=True)
+
+
+def test_the_page_sorts_only_the_bounded_matches_on_either_backend(ctx: Ctx, bounded: int) -> None:
+    """The page's plan holds two limits: the matches' (inside) and the page's, so no sort sees every match."""
+    from playhouse.test_utils import count_queries
+
+    from acct_tui.models import database_proxy
+
+    _harbours(ctx, 8)
+    with count_queries() as counter:
+        portfolio_rows(ctx, PortfolioQuery(text="harb"), 0, 100)
+    sql, params = next(r.msg for r in counter.get_queries() if "IN (SELECT" in r.msg[0])
+    explain = "EXPLAIN " if is_postgres() else "EXPLAIN QUERY PLAN "
+    plan = " / ".join(str(row[-1]) for row in database_proxy.execute_sql(explain + sql, params).fetchall())
+    if is_postgres():
+        assert plan.count("Limit") >= 2, plan
+    else:
+        assert "account_fts VIRTUAL TABLE" in plan and sql.count("LIMIT") == 2, (sql, plan)

@@ -23,6 +23,7 @@ totals asked for outside a list (`word_clause`) still see every match.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -59,16 +60,19 @@ def words_of(text: str) -> list[str]:
     return normalise(text).split()
 
 
-_CJK = re.compile(
-    "[\u1100-\u11ff\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u3130-\u318f\u31a0-\u31ff"
-    "\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\uff66-\uff9f"
-    "\U00020000-\U0003134f]"
-)
+@functools.cache
+def _cjk() -> re.Pattern[str]:
+    """Han, kana and Hangul (compiled on first use: start-up never needs it)."""
+    return re.compile(
+        "[\u1100-\u11ff\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u3130-\u318f\u31a0-\u31ff"
+        "\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\uff66-\uff9f"
+        "\U00020000-\U0003134f]"
+    )
 
 
 def is_cjk(word: str) -> bool:
     """Whether the word holds Han, kana or Hangul: text written without spaces between words."""
-    return _CJK.search(word) is not None
+    return _cjk().search(word) is not None
 
 
 def _fts_query(words: list[str]) -> str:

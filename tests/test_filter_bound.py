@@ -12,6 +12,7 @@ from acct_tui.services.reads.portfolio import (
     listed_count,
     portfolio_after,
     portfolio_count,
+    portfolio_ids,
     portfolio_rows,
     portfolio_tail,
     portfolio_totals,
@@ -99,3 +100,11 @@ def test_the_page_sorts_only_the_bounded_matches_on_either_backend(ctx: Ctx, bou
         assert plan.count("Limit") >= 2, plan
     else:
         assert "account_fts VIRTUAL TABLE" in plan and sql.count("LIMIT") == 2, (sql, plan)
+
+
+def test_mark_all_marks_the_listed_matches_only(ctx: Ctx, bounded: int) -> None:
+    """`*` on a filter holding five of eight matches marks those five, not accounts off the list."""
+    _harbours(ctx, 8)
+    query = PortfolioQuery(text="harb")
+    listed = {r.id for r in portfolio_rows(ctx, query, 0, 100)}
+    assert set(portfolio_ids(ctx, query)) == listed and len(listed) == 5

@@ -457,9 +457,10 @@ def account_ids_query(ctx: Ctx, query: PortfolioQuery) -> Any:
 
 
 def portfolio_ids(ctx: Ctx, query: PortfolioQuery, limit: int = MARK_LIMIT) -> list[int]:
-    """The ids of the accounts the query shows (for `*`, mark all), up to `limit`, in no promised order."""
+    """The ids of the accounts the query shows (for `*`, mark all), up to `limit`, in no promised order:
+    a filter's listed matches only, never accounts the list does not hold."""
     with reading():
-        return [int(i) for (i,) in _filtered(ctx, query, (Account.id,)).limit(limit).tuples()]
+        return [int(i) for (i,) in _filtered(ctx, query, (Account.id,), listed=True).limit(limit).tuples()]
 
 
 def portfolio_totals(ctx: Ctx, query: PortfolioQuery) -> Totals:

@@ -21,7 +21,7 @@ from acct_tui.services.reads.history import NO_TREND, health_trends
 from acct_tui.services.store.derived import local_date
 from acct_tui.services.store.rows import tuple_rows
 from acct_tui.services.store.scope import scoped
-from acct_tui.services.store.search import first_matches, list_limit, word_clause, words_of
+from acct_tui.services.store.search import bounded_lists, first_matches, list_limit, word_clause, words_of
 from acct_tui.services.store.unit import reading
 from acct_tui.vocab import HealthBand, Stage
 
@@ -238,7 +238,7 @@ def _filtered(
 ) -> Any:
     """The accounts the query picks: every match, or with `listed` (implied by `for_page`) the ones
     the list holds, at most `list_limit()` when words are typed (see `acct_tui.services.store.search`)."""
-    if (for_page or listed) and words_of(query.text):
+    if (for_page or listed) and words_of(query.text) and bounded_lists():
         held = first_matches(_filtered(ctx, replace(query, text=""), (Account.id,)), query.text)
         return Account.select(*select).where(Account.id.in_(held))
     today = ctx.today
@@ -438,7 +438,7 @@ def listed_count(ctx: Ctx, query: PortfolioQuery) -> ListedCount:
     """The rows the list holds: every account without words typed, else up to `list_limit()` matches,
     counted no further than one past the limit (a prefix shared by half a million accounts costs
     what a thousand do)."""
-    if not words_of(query.text):
+    if not words_of(query.text) or not bounded_lists():
         return ListedCount(portfolio_count(ctx, query))
     with reading():
         most = list_limit()

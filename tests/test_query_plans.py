@@ -116,3 +116,18 @@ def test_a_scoped_agents_page_never_scans_every_account(seeded: Ctx) -> None:
         plan = page_plan(lambda sort=sort: portfolio_rows(agent, PortfolioQuery(sort=sort), 0, 40))
         assert "SCAN t1" not in plan, plan  # reached through the scope's indexes, then ordered
         assert len(portfolio_rows(agent, PortfolioQuery(sort=sort), 0, 100)) == 50
+
+
+def test_each_queue_section_reads_only_its_agents_rows_in_order(seeded: Ctx) -> None:
+    """Each section walks the agent's (assignee, status, date) index in its order: no sort, no other agents' rows."""
+    for plan in plans(lambda: followup_queue(seeded, exact_counts=False)):
+        assert "INDEX follow_up_assignee_id_status_" in plan, plan
+        assert "TEMP B-TREE" not in plan, plan
+
+
+def test_a_filtered_page_reads_a_bounded_set_of_matches(seeded: Ctx) -> None:
+    """The filter's page sorts at most the list's limit of matches: the full-text index with a LIMIT inside."""
+    statements = statement_plans(lambda: portfolio_rows(seeded, PortfolioQuery(text="amb"), 0, 40))
+    sql, plan = next((sql, plan) for sql, plan in statements if "account_fts" in sql)
+    assert "MATCH ?) LIMIT ?)" in sql, sql
+    assert "account_fts VIRTUAL TABLE" in plan, plan

@@ -22,14 +22,15 @@ from textual.widgets import Input, Static
 from acct_tui.screens.base import RowTarget, ViewScreen
 from acct_tui.services.reads.portfolio import (
     PAGE,
+    ListedCount,
     PortfolioQuery,
     PortfolioRow,
     QuickFilter,
     SortKey,
     Totals,
+    listed_count,
     portfolio_after,
     portfolio_before,
-    portfolio_count,
     portfolio_rows,
     portfolio_tail,
     portfolio_totals,
@@ -196,6 +197,8 @@ class PortfolioScreen(ViewScreen):
         self.query_state = PortfolioQuery()
         self.total = 0
         self.count_known = False
+        self.more_match = False
+        """More accounts match the words typed than the list holds (it holds the first `total`)."""
         self.choosing_sort = False
         self._totals_timer: Timer | None = None
         self.shown_query: PortfolioQuery | None = None
@@ -258,10 +261,12 @@ class PortfolioScreen(ViewScreen):
             if follow is not None:
                 self._cursor_to(query, follow, rows)
 
-        def counted(total: int) -> None:
+        def counted(count: ListedCount) -> None:
             if query != self.query_state:
                 return
+            total = count.rows
             self.total = total
+            self.more_match = count.more
             self.count_known = True
             self._show_query()
             if shown:  # otherwise the first page applies the count when it lands
@@ -276,7 +281,7 @@ class PortfolioScreen(ViewScreen):
             # Counting and totalling a million rows waits for a pause in the typing.
             if query != self.query_state:
                 return
-            app.run_service(portfolio_count, self.ctx, query, then=counted, group="portfolio-count", node=self)
+            app.run_service(listed_count, self.ctx, query, then=counted, group="portfolio-count", node=self)
             app.run_service(
                 portfolio_totals, self.ctx, query, then=self._show_totals, group="portfolio-totals", node=self
             )
@@ -356,7 +361,11 @@ class PortfolioScreen(ViewScreen):
             parts.append(q.quick.label)
         if q.text:
             parts.append(f"filter “{q.text}”")
-        parts.append(f"{self.total:,} shown")
+        if self.count_known and self.more_match:
+            # The list holds the first matches only: say so, and how to see the one wanted.
+            parts.append(f"{self.total:,}+ match, first {self.total:,} shown: type more to narrow")
+        else:
+            parts.append(f"{self.total:,} shown")
         line = Text(" · ".join(parts), no_wrap=True, overflow="ellipsis")
         marked = len(self.table.marked)
         if marked:

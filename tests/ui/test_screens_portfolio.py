@@ -147,3 +147,18 @@ def test_the_owner_sort_goes_by_the_owners_name_and_pages_both_ways(owned: Ctx, 
     assert [r.id for r in portfolio_rows(owned, query, 6, 5)] == ids[6:11]
     assert position_of(owned, query, ids[7]) == 7
     assert neighbour(owned, query, ids[7], +1) == ids[8] and neighbour(owned, query, ids[7], -1) == ids[6]
+
+
+async def test_a_filter_matching_more_than_the_list_holds_says_so(
+    make_app: Callable[..., AcctApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More matches than the list holds: it holds the limit and the query line says "3+ match, first 3 shown"."""
+    from acct_tui.services.store import search
+
+    monkeypatch.setattr(search, "LIST_LIMIT", 3)
+    app = make_app()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "slash", "a", "enter")
+        assert _table(app).row_count == 3
+        assert "3+ match, first 3 shown: type more to narrow" in screen_text(app)

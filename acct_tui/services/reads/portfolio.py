@@ -21,7 +21,7 @@ from acct_tui.services.reads.history import NO_TREND, health_trends
 from acct_tui.services.store.derived import local_date
 from acct_tui.services.store.rows import tuple_rows
 from acct_tui.services.store.scope import scoped
-from acct_tui.services.store.search import word_clause
+from acct_tui.services.store.search import bounded_lists, first_matches, list_limit, word_clause, words_of
 from acct_tui.services.store.unit import reading
 from acct_tui.vocab import HealthBand, Stage
 
@@ -198,7 +198,7 @@ def _owner_walk(
     order = [column.desc() if down else column.asc() for column in within]
     raw: list[tuple[Any, ...]] = []
     skip = offset
-    base = _filtered(ctx, query, columns, for_page=True)  # once: the filter may ask the full-text index first
+    base = _filtered(ctx, query, columns, for_page=True)
     for owner in owners:
         wanted = limit - len(raw)
         if wanted <= 0:
@@ -233,7 +233,14 @@ def _unindexed(column: Any) -> Any:
     return column if is_postgres() else NodeList((SQL("+"), column), glue="")
 
 
-def _filtered(ctx: Ctx, query: PortfolioQuery, select: Sequence[Any], *, for_page: bool = False) -> Any:
+def _filtered(
+    ctx: Ctx, query: PortfolioQuery, select: Sequence[Any], *, for_page: bool = False, listed: bool = False
+) -> Any:
+    """The accounts the query picks: every match, or with `listed` (implied by `for_page`) the ones
+    the list holds, at most `list_limit()` when words are typed (see `acct_tui.services.store.search`)."""
+    if (for_page or listed) and words_of(query.text) and bounded_lists():
+        held = first_matches(_filtered(ctx, replace(query, text=""), (Account.id,)), query.text)
+        return Account.select(*select).where(Account.id.in_(held))
     today = ctx.today
     base = scoped(Account.select(*select), ctx.agent)
 
@@ -257,7 +264,7 @@ def _filtered(ctx: Ctx, query: PortfolioQuery, select: Sequence[Any], *, for_pag
             base = base.where(Account.owner.in_(Agent.select(Agent.id).where(Agent.login == value)))
         elif column is not None:
             base = base.where(column == value)
-    clause = word_clause(query.text, for_page=for_page)
+    clause = word_clause(query.text)
     if clause is not None:
         base = base.where(clause)
     return base
@@ -358,7 +365,7 @@ def sort_key_of(ctx: Ctx, query: PortfolioQuery, account_id: int) -> tuple[Any, 
     """Where one account sits in the query's order, or None if it is not in the query."""
     keys = sort_expressions(query)
     with reading():
-        row = _filtered(ctx, query, keys).where(Account.id == account_id).tuples().first()
+        row = _filtered(ctx, query, keys, listed=True).where(Account.id == account_id).tuples().first()
     return None if row is None else _key(row, account_id)
 
 
@@ -414,8 +421,30 @@ def _datetime(value: object) -> dt.datetime | None:
 
 
 def portfolio_count(ctx: Ctx, query: PortfolioQuery) -> int:
+    """How many accounts the query matches, every one (the command line's count)."""
     with reading():
         return int(_filtered(ctx, query, (Account.id,)).count())
+
+
+@dataclass(frozen=True)
+class ListedCount:
+    """How many rows the portfolio's list holds, and whether more accounts match than it holds."""
+
+    rows: int
+    more: bool = False
+
+
+def listed_count(ctx: Ctx, query: PortfolioQuery) -> ListedCount:
+    """The rows the list holds: every account without words typed, else up to `list_limit()` matches,
+    counted no further than one past the limit (a prefix shared by half a million accounts costs
+    what a thousand do)."""
+    if not words_of(query.text) or not bounded_lists():
+        return ListedCount(portfolio_count(ctx, query))
+    with reading():
+        most = list_limit()
+        ids = first_matches(_filtered(ctx, replace(query, text=""), (Account.id,)), query.text, most + 1)
+        found = int(ids.count())
+    return ListedCount(min(found, most), found > most)
 
 
 MARK_LIMIT = 50_000
@@ -428,9 +457,10 @@ def account_ids_query(ctx: Ctx, query: PortfolioQuery) -> Any:
 
 
 def portfolio_ids(ctx: Ctx, query: PortfolioQuery, limit: int = MARK_LIMIT) -> list[int]:
-    """The ids of the accounts the query shows (for `*`, mark all), up to `limit`, in no promised order."""
+    """The ids of the accounts the query shows (for `*`, mark all), up to `limit`, in no promised order:
+    a filter's listed matches only, never accounts the list does not hold."""
     with reading():
-        return [int(i) for (i,) in _filtered(ctx, query, (Account.id,)).limit(limit).tuples()]
+        return [int(i) for (i,) in _filtered(ctx, query, (Account.id,), listed=True).limit(limit).tuples()]
 
 
 def portfolio_totals(ctx: Ctx, query: PortfolioQuery) -> Totals:
@@ -495,7 +525,8 @@ def position_of(ctx: Ctx, query: PortfolioQuery, account_id: int) -> int | None:
     if key is None:
         return None
     with reading():
-        return int(_filtered(ctx, query, (Account.id,)).where(_beyond(query, key, before=True)).count())
+        held = _filtered(ctx, query, (Account.id,), listed=True)
+        return int(held.where(_beyond(query, key, before=True)).count())
 
 
 def neighbour(ctx: Ctx, query: PortfolioQuery, account_id: int, step: int) -> int | None:
@@ -513,4 +544,4 @@ def place_of(ctx: Ctx, query: PortfolioQuery, account_id: int) -> tuple[int | No
     The client detail's "N of M" asks again each time an account opens: an edit
     or a new account moves the rows, and counting on from the first place goes stale.
     """
-    return position_of(ctx, query, account_id), portfolio_count(ctx, query)
+    return position_of(ctx, query, account_id), listed_count(ctx, query).rows

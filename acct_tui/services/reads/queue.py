@@ -244,7 +244,7 @@ def followup_queue(
         counts: dict[str, int] = {}
         items: dict[str, list[QueueItem]] = {}
         for name, condition in conditions.items():
-            order = (FollowUp.snoozed_until, FollowUp.id) if name == "snoozed" else (FollowUp.due_on, FollowUp.id)
+            order = _SNOOZED_ORDER if name == "snoozed" else _DUE_ORDER
             # Raw cursor rows: peewee's per-column conversion costs more than the query here.
             cursor = database_proxy.execute(base.where(condition).order_by(*order).limit(limit))
             rows = [_item(row, day) for row in cursor.fetchall()]
@@ -269,6 +269,14 @@ def queue_counts(
             name: int(counter.where(condition).count())
             for name, condition in section_conditions(day, upcoming_days).items()
         }
+
+
+# Each order is its section's index read as it stands: (assignee, status, due on, snoozed until, id)
+# and (assignee, status, snoozed until, id). Leaving the snooze date out of the due order would
+# make SQLite walk every agent's open follow-ups by due date instead, sorting none but skipping
+# all the others': the cost of the queue then grew with the book, not with the section's limit.
+_DUE_ORDER = (FollowUp.due_on, FollowUp.snoozed_until, FollowUp.id)
+_SNOOZED_ORDER = (FollowUp.snoozed_until, FollowUp.id)
 
 
 def overdue_count(ctx: Ctx) -> int:

@@ -15,7 +15,6 @@ from acct_tui.services.store.acting import resolve_agent as resolve_agent
 from acct_tui.services.store.permissions import require_admin
 from acct_tui.services.store.rows import tuple_rows
 from acct_tui.services.store.unit import change, reading, snapshot
-from acct_tui.services.writes.keys import parse_public_keys, store_keys
 from acct_tui.vocab import Role
 
 
@@ -90,6 +89,8 @@ def add_agent(
     ctx: Ctx, login: str, *, name: str = "", role: str = "agent", team: str = "", keys_text: str = ""
 ) -> AgentRef:
     """Register an agent (admins only), with the SSH public keys in `keys_text` if given."""
+    from acct_tui.services.writes.keys import parse_public_keys, store_keys  # SSH keys: not at start-up
+
     require_admin(ctx.agent, "add agents")
     login = v.login(login)
     parsed = parse_public_keys(keys_text) if keys_text else []

@@ -20,7 +20,7 @@ from peewee import fn
 from acct_tui.clock import to_local
 from acct_tui.models import Account, Activity, Concern, Contact, FollowUp, HealthHistory, database_proxy
 from acct_tui.services.domain.health import Health, HealthInputs, HealthPolicy, assess
-from acct_tui.services.store.rows import id_in, tuple_rows
+from acct_tui.services.store.rows import execute_many, id_in, tuple_rows
 from acct_tui.services.store.search import search_text
 from acct_tui.services.store.wake import band_drop_reason, wake_snoozed
 from acct_tui.vocab import TOUCH_KINDS, ConcernStatus, FollowUpStatus, HealthBand, Tier
@@ -296,7 +296,7 @@ def _write(rows: list[tuple[object, ...]], *, search: bool) -> None:
     columns = list(_COLUMNS) + (["search_text"] if search else [])
     assignments = ", ".join(f"{name} = {param}" for name in columns)
     sql = f"UPDATE account SET {assignments} WHERE id = {param}"
-    db.cursor().executemany(sql, rows)
+    execute_many(sql, rows)
 
 
 def _as_date(value: object) -> dt.date:

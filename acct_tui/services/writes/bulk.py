@@ -104,6 +104,13 @@ class _Item:
 def _open_followups(ch: Change, ctx: Ctx, ids: Sequence[int], skipped: Counter[str]) -> list[_Item]:
     """The open follow-ups among `ids` the agent may see, their accounts locked; the rest counted."""
     clause = visible(ctx.agent)
+    # Their accounts locked first, then the rows read: a change committed meanwhile by another
+    # writer (PostgreSQL) is what is read, never overwritten unseen.
+    ch.lock_many(
+        int(account_id)
+        for chunk in _chunks(ids)
+        for (account_id,) in tuple_rows(FollowUp.select(FollowUp.account).where(id_in(FollowUp.id, chunk)))
+    )
     columns = [getattr(FollowUp, name) for name in _FIELDS]
     found: dict[int, _Item] = {}
     for chunk in _chunks(ids):
@@ -115,8 +122,6 @@ def _open_followups(ch: Change, ctx: Ctx, ids: Sequence[int], skipped: Counter[s
         for values in tuple_rows(query):
             item = _Item(values)
             found[item.id] = item
-    for account_id in sorted({item.account_id for item in found.values()}):
-        ch.lock(account_id)
     items = []
     for followup_id in ids:
         held = found.get(followup_id)

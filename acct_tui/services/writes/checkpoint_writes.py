@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from peewee import fn
 
 from acct_tui.models import AuditEntry, FollowUp, database_proxy
+from acct_tui.services.store.rows import execute_many
 from acct_tui.services.store.unit import Change, snapshot, to_json
 from acct_tui.vocab import FollowUpStatus
 
@@ -59,7 +60,7 @@ def _execute_many(table: str, columns: Sequence[str], rows: Sequence[Sequence[ob
     param = database_proxy.obj.param
     marks = ", ".join(param for _ in columns)
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
-    database_proxy.cursor().executemany(sql, [tuple(row) for row in rows])
+    execute_many(sql, [tuple(row) for row in rows])
 
 
 def _reserve_ids(count: int) -> list[int]:

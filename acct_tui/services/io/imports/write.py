@@ -25,6 +25,7 @@ from acct_tui.models import AuditEntry, database_proxy
 from acct_tui.services.context import Ctx
 from acct_tui.services.io.imports.base import Op, chunked
 from acct_tui.services.io.seed import insert_rows
+from acct_tui.services.store.rows import execute_many
 from acct_tui.services.store.unit import to_json
 
 BATCH = 5000
@@ -127,9 +128,7 @@ def apply_updates(
             sets.append("version = version + 1")
         sql = f"UPDATE {model._meta.table_name} SET {', '.join(sets)} WHERE id = {param}"
         for batch in chunked(group, BATCH):
-            database_proxy.cursor().executemany(
-                sql, [(*(op.values[n] for n in names), *extra, op.record_id) for op in batch]
-            )
+            execute_many(sql, [(*(op.values[n] for n in names), *extra, op.record_id) for op in batch])
             done += len(batch)
             if progress:
                 progress(done)

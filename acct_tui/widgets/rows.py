@@ -45,7 +45,9 @@ class FindBar(Input):
     ]
 
     def __init__(self, target: RowList[Any]) -> None:
-        super().__init__(placeholder="find in this list · enter keeps it · n / N next, previous · esc", id="find")
+        super().__init__(
+            placeholder="find in this list · enter keeps it · n / N next, previous · esc", id="find", compact=True
+        )
         self.target = target
         self._origin = target.cursor
 

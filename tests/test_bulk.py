@@ -173,3 +173,24 @@ def test_a_large_undo_is_refused_whole_when_one_row_changed_since(ctx: Ctx) -> N
             change_id = AuditEntry.get(AuditEntry.summary.contains("snoozed until")).change_id
         undo_change(ctx, change_id)
     assert _followup(ids[0]).snoozed_until == TODAY + dt.timedelta(days=3)
+
+
+def test_a_bulk_reassignment_leaves_every_derived_column_as_a_full_refresh_computes_it(ctx: Ctx) -> None:
+    """Who holds a follow-up feeds no derived column or score: the refresh it skips would change nothing."""
+    from acct_tui.services.store import derived
+    from acct_tui.services.store.derived import DERIVED_COLUMNS
+
+    kim = add_agent(ctx, "kim", name="Kim")
+    account_ids, ids = _book(ctx, 4)
+    bulk.reassign_many(ctx, ids, kim.id)
+    names = sorted(DERIVED_COLUMNS)
+
+    def derived_values() -> list[tuple[object, ...]]:
+        with reading():
+            return [tuple(getattr(Account.get_by_id(a), n) for n in names) for a in account_ids]
+
+    before = derived_values()
+    with reading():
+        derived.refresh_accounts(account_ids, ctx.today, ctx.policy, search_ids=account_ids)
+    assert derived_values() == before
+    assert {_followup(i).assignee_id for i in ids} == {kim.id}

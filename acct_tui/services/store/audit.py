@@ -76,6 +76,9 @@ class Change:
         self.id = change_id or uuid.uuid4().hex
         self.accounts: set[int] = set()
         self.search_accounts: set[int] = set()
+        self.derived_unchanged = False
+        """Set by a writer whose change no derived column depends on (who holds a follow-up):
+        the accounts are locked, and their refresh at the end is skipped."""
         self.entries: list[AuditEntry] = []
         self.band_changes: dict[int, tuple[str, str]] = {}
         """Accounts whose health band this change moved: id -> (band before, band after)."""

@@ -116,6 +116,10 @@ BULK = 50
 _BULK_MODELS = (FollowUp,)
 
 
+_NOT_DERIVED = frozenset({"assignee", "notes", "version"})
+"""Follow-up fields no derived column or score reads."""
+
+
 def _in_bulk(entries: list[AuditEntry]) -> bool:
     """A bulk action's change: many updates of follow-ups, nothing created or deleted."""
     if len(entries) < BULK:
@@ -176,6 +180,8 @@ def _reverse_updates(ch: Change, entries: list[AuditEntry]) -> None:
     for op in ops:
         op.values["version"] = (op.before["version"] or 0) + 1
     audit(ch.ctx, ch.id, model, ops, (), update_action="undo")
+    if all(set(op.values) <= _NOT_DERIVED for op in ops):
+        ch.derived_unchanged = True  # a reassignment put back: nothing derived moves
 
 
 def _field_value(model: type[Model], name: str, raw: Any) -> Any:

@@ -49,7 +49,7 @@ def change(ctx: Ctx, action: str, *, change_id: str | None = None) -> Iterator[C
                 yield current
             finally:
                 _ACTIVE.reset(token)
-            if current.accounts:
+            if current.accounts and not current.derived_unchanged:
                 derived.refresh_accounts(
                     sorted(current.accounts),
                     ctx.today,

@@ -224,6 +224,7 @@ def reassign_many(ctx: Ctx, followup_ids: Iterable[int], agent_id: int, note: st
                 item.notes = f"{line}\n{item.notes}" if item.notes else line
             items.append(item)
         _write(ch, ctx, items, befores, f"reassigned to {target.name} (bulk)")
+        ch.derived_unchanged = True  # no derived column or score depends on who holds a follow-up
     return BulkResult("reassigned", "follow-up", tuple(i.id for i in items), dict(skipped))
 
 

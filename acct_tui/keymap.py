@@ -23,7 +23,7 @@ from textual.dom import DOMNode
 
 
 def binding_classes() -> list[type[DOMNode]]:
-    """Every screen whose BINDINGS a person may remap (the app adds its own class)."""
+    """Every screen (and shared widget) whose BINDINGS a person may remap (the app adds its own class)."""
     # Read only when a config remaps keys: the views not yet opened load here, not at start-up.
     from acct_tui.screens.command_line import CommandLineModal
     from acct_tui.screens.detail import AccountScreen
@@ -35,6 +35,8 @@ def binding_classes() -> list[type[DOMNode]]:
     from acct_tui.screens.reports import ReportsScreen
     from acct_tui.screens.today import TodayScreen
     from acct_tui.screens.whatif import WhatIfModal
+    from acct_tui.widgets.find import FindBar
+    from acct_tui.widgets.rows import RowList
 
     return [
         PortfolioScreen,
@@ -49,6 +51,8 @@ def binding_classes() -> list[type[DOMNode]]:
         HelpScreen,
         WhatIfModal,
         CommandLineModal,
+        RowList,  # the list keys every view shares: j/k, marks, n/N…
+        FindBar,
     ]
 
 

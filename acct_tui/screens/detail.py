@@ -410,7 +410,7 @@ class AccountScreen(DismissOnce[None]):
         return row if self.pane == pane and isinstance(row, kind) else None
 
     def action_find(self) -> None:
-        from acct_tui.widgets.rows import open_find
+        from acct_tui.widgets.find import open_find
 
         open_find(self.rows)
 

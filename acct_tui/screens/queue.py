@@ -237,7 +237,7 @@ class QueueScreen(ViewScreen):
         return RowTarget(item.account_id, item.account_name, item) if item is not None else None
 
     def action_find(self) -> None:
-        from acct_tui.widgets.rows import open_find
+        from acct_tui.widgets.find import open_find
 
         open_find(self.list)
 

@@ -27,7 +27,6 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import Input
 
 from acct_tui.widgets.columns import Cells, Column, Header, draw_line, draw_text, fit_columns, header_cells, shown_cells
 
@@ -35,48 +34,6 @@ MARK_COLUMN = Column("mark", "", 1)
 """Shown first while rows are marked: ✓ on each marked row (● is a health band's)."""
 
 T = TypeVar("T")
-
-
-class FindBar(Input):
-    """`/` over a list: the cursor jumps to the first row holding what is typed; enter keeps it, n / N go on."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close", show=False, id="find.close", tooltip="Close the find line."),
-    ]
-
-    def __init__(self, target: RowList[Any]) -> None:
-        super().__init__(
-            placeholder="find in this list · enter keeps it · n / N next, previous · esc", id="find", compact=True
-        )
-        self.target = target
-        self._origin = target.cursor
-
-    def on_mount(self) -> None:
-        self._origin = self.target.cursor
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        if not self.target.find(event.value, here=True):
-            self.target.cursor = self._origin
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_close()
-
-    def action_close(self) -> None:
-        self.target.focus()
-        self.remove()
-
-
-def open_find(target: RowList[Any]) -> None:
-    """Put a find line above `target` (or focus the one there)."""
-    found = target.screen.query(FindBar)
-    if found:
-        found.first().focus()
-        return
-    bar = FindBar(target)
-    target.screen.mount(bar, before=target)
-    bar.focus()
 
 
 class RowList(ScrollView, Generic[T], can_focus=True):

@@ -66,6 +66,19 @@ async def test_a_remapped_key_works_and_the_old_one_does_not(make_app: Callable[
         assert isinstance(app.screen, TodayScreen)
 
 
+async def test_the_list_keys_can_be_remapped_too(make_app: Callable[..., AcctApp], tmp_path: Path) -> None:
+    """[keys] "list.mark" = "ctrl+t": ctrl+t marks the row (space no longer does), and the marked line says so."""
+    app = make_app(settings=_settings(tmp_path, {"keys": {"list.mark": "ctrl+t"}}))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert app.keymap_problems == []
+        table = app.screen.table  # type: ignore[attr-defined]
+        await press(app, pilot, "space")
+        assert not table.marked
+        await press(app, pilot, "ctrl+t")
+        assert len(table.marked) == 1
+
+
 async def test_an_unknown_key_id_is_reported_not_fatal(make_app: Callable[..., AcctApp], tmp_path: Path) -> None:
     """A misspelt id in [keys] is a warning naming it; the app runs and the good entries apply."""
     app = make_app(settings=_settings(tmp_path, {"keys": {"portfolio.srot": "o", "app.today": "t"}}))

@@ -49,8 +49,9 @@ from textual.timer import Timer
 from textual.worker import NoActiveWorker, get_current_worker
 
 from acct_tui.config import Settings
+from acct_tui.formpool import FormPool
 from acct_tui.readahead import ReadAhead
-from acct_tui.screens.base import After, AppScreen, DismissOnce, RowTarget
+from acct_tui.screens.base import After, AppScreen, RowTarget
 from acct_tui.screens.portfolio import Navigator, PortfolioScreen
 from acct_tui.services.context import Ctx
 from acct_tui.text import inert
@@ -145,7 +146,7 @@ def _worker_cancelled() -> bool:
     return worker.is_cancelled and worker.group != WRITES
 
 
-class AcctApp(App[int]):
+class AcctApp(FormPool, App[int]):
     """acct-tui: portfolio, follow-ups and today, for one agent."""
 
     TITLE = "acct-tui"
@@ -248,8 +249,6 @@ class AcctApp(App[int]):
         self._write_lock = threading.Lock()
         self._writing = False
         self._quit_after_writes = False
-        self._forms: dict[tuple[object, ...], DismissOnce[Any]] = {}
-        """Forms drawn once, by shape, shown again (`push_form`)."""
         self.keymap: dict[str, str] = {}
         """The `[keys]` remaps in force (binding id -> keys)."""
         self.keymap_problems: list[str] = []
@@ -314,58 +313,6 @@ class AcctApp(App[int]):
         from acct_tui.screens.detail import AccountScreen
 
         self.push_screen(AccountScreen(account_id, navigator=navigator, pane=pane))
-
-    def push_form(self, form: DismissOnce[Any]) -> None:
-        """Open a form, on one drawn before when one of the same shape is free.
-
-        Drawing a form's fields is what makes it slow to open (a few hundred ms on
-        a busy machine); a form drawn once is shown again at once with new values.
-        """
-        drawn = self._forms.get(form.shape)
-        if drawn is not None and drawn.reusable:
-            drawn.reuse(form)
-            self.push_screen(drawn)
-            return
-        if drawn is None and form.poolable:
-            self._forms[form.shape] = form
-            self.install_screen(form, f"form-{len(self._forms)}")
-        self.push_screen(form)
-
-    @property
-    def drawn_forms(self) -> tuple[DismissOnce[Any], ...]:
-        """The forms kept drawn to be shown again, one per shape."""
-        return tuple(self._forms.values())
-
-    def draw_spare_forms(self, spares: list[DismissOnce[Any]] | None = None) -> None:
-        """Draw, one per idle moment, the forms the day's keys open most, without showing them.
-
-        The first `l` of a session then opens as fast as the next one (`push_form`
-        shows a drawn form again). A key pressed meanwhile waits for one form at most.
-        """
-        if spares is None:
-            from acct_tui.screens.actions import spare_forms
-
-            spares = spare_forms(self)
-        register = getattr(self, "_register", None)  # Textual's: mounts a screen without showing it
-        while spares and register is not None:
-            form = spares.pop(0)
-            if form.shape in self._forms:
-                continue
-            form.dismissed = True  # drawn, not open: free to be shown as another form
-            self._forms[form.shape] = form
-            self.install_screen(form, f"form-{len(self._forms)}")
-            register(self, form)
-            self.set_timer(0.05, lambda form=form: self._lay_out_spare(form, spares))
-            return
-
-    def _lay_out_spare(self, form: DismissOnce[Any], spares: list[DismissOnce[Any]]) -> None:
-        """Lay a drawn spare out at the terminal's size, as its first showing would; then draw the next."""
-        lay_out = getattr(form, "_refresh_layout", None)  # Textual's: what a screen's first showing does
-        if form.is_mounted and lay_out is not None and form not in self.screen_stack:
-            form.update_node_styles(animate=False)
-            lay_out(self.size)
-        if spares:
-            self.set_timer(0.05, lambda: self.draw_spare_forms(spares))
 
     def run_row_action(self, name: str, target: RowTarget, after: After = None) -> None:
         """Run the shared action `name` (screens.actions.ROW_ACTIONS) on what a view has highlighted."""

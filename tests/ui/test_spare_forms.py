@@ -21,7 +21,7 @@ from tests.ui.conftest import press, screen_text, settle
 
 async def _idle(app: AcctApp, pilot: Pilot[Any]) -> None:
     """What a person does before the first key: look at the screen for a moment."""
-    for _ in range(40):
+    for _ in range(200):  # a loaded machine draws them later: up to 10 s
         await pilot.pause(0.05)
         if len(app.drawn_forms) >= 4:
             break

@@ -18,7 +18,7 @@ from peewee import fn
 from acct_tui.models import Account, FollowUp, HealthHistory
 from acct_tui.services.context import Ctx
 from acct_tui.services.reads.upkeep import ItemKind, daily_upkeep
-from acct_tui.services.store.rows import tuple_rows
+from acct_tui.services.store.rows import as_date, tuple_rows
 from acct_tui.services.store.unit import reading
 from acct_tui.vocab import FollowUpKind, FollowUpStatus, HealthBand, Stage
 
@@ -75,14 +75,6 @@ class Digest:
         }
 
 
-def _date(value: object) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
-
-
 def morning_digest(ctx: Ctx, *, renewal_days: int = RENEWAL_DAYS) -> Digest:
     """The acting agent's digest for today (the caller refreshes stale health first)."""
     today = ctx.today
@@ -128,8 +120,8 @@ def morning_digest(ctx: Ctx, *, renewal_days: int = RENEWAL_DAYS) -> Digest:
             RenewalLine(
                 account_id=int(i),
                 account=str(name),
-                renewal_on=_date(on),
-                days=(_date(on) - today).days,
+                renewal_on=as_date(on),
+                days=(as_date(on) - today).days,
                 arr=Decimal(str(arr)),
                 currency=str(currency),
                 band=str(band),

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from peewee import fn
 
 from acct_tui.models import Account, HealthHistory
-from acct_tui.services.store.rows import tuple_rows
+from acct_tui.services.store.rows import as_date, tuple_rows
 from acct_tui.services.store.unit import reading
 
 TREND_DAYS = 30
@@ -49,14 +49,6 @@ class HistoryPoint:
     band: str
 
 
-def _date(value: object) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
-
-
 def health_trends(
     account_ids: Sequence[int],
     today: dt.date,
@@ -84,7 +76,7 @@ def health_trends(
             .group_by(HealthHistory.account)
         )
         baseline: dict[int, tuple[dt.date, int]] = {
-            account_id: (_date(day), score)
+            account_id: (as_date(day), score)
             for account_id, day, score in tuple_rows(
                 HealthHistory.select(HealthHistory.account, HealthHistory.day, HealthHistory.score).join(
                     latest_before,
@@ -108,7 +100,7 @@ def health_trends(
                     on=((HealthHistory.account == first_in.c.account_id) & (HealthHistory.day == first_in.c.day)),
                 )
             ):
-                baseline[account_id] = (_date(day), score)
+                baseline[account_id] = (as_date(day), score)
     trends: dict[int, Trend] = {}
     for account_id in ids:
         if account_id not in baseline or account_id not in now:
@@ -125,7 +117,7 @@ def score_history(account_id: int, limit: int = 30) -> list[HistoryPoint]:
     """The account's recorded scores, newest first (the caller checks the agent may see it)."""
     with reading():
         return [
-            HistoryPoint(_date(day), int(score), str(band))
+            HistoryPoint(as_date(day), int(score), str(band))
             for day, score, band in tuple_rows(
                 HealthHistory.select(HealthHistory.day, HealthHistory.score, HealthHistory.band)
                 .where(HealthHistory.account == account_id)
@@ -171,5 +163,5 @@ def health_weeks(account_id: int, today: dt.date, weeks: int = SPARK_WEEKS) -> l
             .order_by(HealthHistory.day.desc())
             .limit(1)
         )
-        points = [HistoryPoint(_date(d), int(s), str(b)) for d, s, b in [*before, *rows]]
+        points = [HistoryPoint(as_date(d), int(s), str(b)) for d, s, b in [*before, *rows]]
     return weekly_scores(points, today, weeks)

@@ -18,6 +18,7 @@ from acct_tui.models import Account, Agent, FollowUp, database_proxy
 from acct_tui.services.context import Ctx
 from acct_tui.services.reads.contexts import narrow
 from acct_tui.services.reads.sections import section_conditions
+from acct_tui.services.store.rows import as_date
 from acct_tui.services.store.scope import scoped
 from acct_tui.services.store.unit import reading
 from acct_tui.services.store.wake import DATE_REASON
@@ -172,12 +173,12 @@ def _item(values: tuple[Any, ...], today: dt.date) -> QueueItem:
         id_, account_id, name, score, band, arr, currency, renewal, kind, title, due, priority,
         assignee_id, login, agent_name, snoozed, reason, woke, recurrence, notes, version,
     ) = values  # fmt: skip
-    due_on = _as_date(due)
-    renewal_on = _as_date(renewal) if renewal else None
+    due_on = as_date(due)
+    renewal_on = as_date(renewal) if renewal else None
     health_band = HealthBand(str(band))
     amount = Decimal(str(arr))
     points, reasons = urgency(due_on, str(priority), health_band, renewal_on, amount, today)
-    snoozed_until = _as_date(snoozed) if snoozed else None
+    snoozed_until = as_date(snoozed) if snoozed else None
     woke_reason = str(woke)
     if not woke_reason and snoozed_until is not None and snoozed_until <= today:
         woke_reason = DATE_REASON
@@ -210,14 +211,6 @@ def _item(values: tuple[Any, ...], today: dt.date) -> QueueItem:
         reasons=reasons,
         version=int(version),
     )
-
-
-def _as_date(value: object) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
 
 
 def followup_queue(

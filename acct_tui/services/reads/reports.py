@@ -25,7 +25,7 @@ from acct_tui.models import Account, Agent, Concern, FollowUp, HealthHistory
 from acct_tui.services.context import Ctx
 from acct_tui.services.reads.contexts import narrow
 from acct_tui.services.store.derived import local_date
-from acct_tui.services.store.rows import tuple_rows
+from acct_tui.services.store.rows import as_date, tuple_rows
 from acct_tui.services.store.scope import scoped
 from acct_tui.services.store.unit import reading
 from acct_tui.vocab import ConcernStatus, FollowUpStatus, HealthBand, Severity, Stage
@@ -142,14 +142,6 @@ def _money(value: object) -> Decimal:
     return Decimal(str(value or 0)).quantize(Decimal("0.01"))
 
 
-def _day(value: object) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
-
-
 def week_starts(today: dt.date, weeks: int) -> list[dt.date]:
     """The Mondays of the last `weeks` weeks, oldest first; the last is this week's."""
     monday = today - dt.timedelta(days=today.weekday())
@@ -195,7 +187,7 @@ def arr_by_band(ctx: Ctx, weeks: int = WEEKS) -> ArrByBand:
         points: dict[int, list[tuple[dt.date, str]]] = {}
         arr: dict[int, Decimal] = {}
         for account_id, day, band, amount in [*tuple_rows(before), *tuple_rows(inside)]:
-            points.setdefault(account_id, []).append((_day(day), str(band)))
+            points.setdefault(account_id, []).append((as_date(day), str(band)))
             arr[account_id] = _money(amount)
         currencies = _currencies(ctx)
     totals = [({b: Decimal("0.00") for b in BANDS}, dict.fromkeys(BANDS, 0)) for _ in ends]
@@ -242,7 +234,7 @@ def renewals_by_month(ctx: Ctx, months: int = MONTHS) -> Renewals:
     found: dict[dt.date, list[Any]] = {}
     with reading():
         for day, count, total, risky, risky_arr in tuple_rows(_visible(ctx, query)):
-            month = _day(day).replace(day=1)
+            month = as_date(day).replace(day=1)
             row = found.setdefault(month, [0, Decimal("0.00"), 0, Decimal("0.00")])
             row[0] += int(count)
             row[1] += _money(total)
@@ -294,7 +286,7 @@ def followups_by_week(ctx: Ctx, weeks: int = WEEKS) -> FollowupWeeks:
     with reading():
         for counts, query in ((due, due_query), (done, done_query)):
             for day, count in tuple_rows(_visible(ctx, query)):
-                index = bucket(_day(day))
+                index = bucket(as_date(day))
                 if index is not None:
                     counts[index] += int(count)
     return FollowupWeeks(tuple(FollowupWeek(s, d, n) for s, d, n in zip(starts, due, done, strict=True)))

@@ -20,7 +20,7 @@ from peewee import fn
 from acct_tui.clock import to_local
 from acct_tui.models import Account, Activity, Concern, Contact, FollowUp, HealthHistory, database_proxy
 from acct_tui.services.domain.health import Health, HealthInputs, HealthPolicy, assess
-from acct_tui.services.store.rows import execute_many, id_in, tuple_rows
+from acct_tui.services.store.rows import as_date, execute_many, id_in, tuple_rows
 from acct_tui.services.store.search import search_text
 from acct_tui.services.store.wake import band_drop_reason, wake_snoozed
 from acct_tui.vocab import TOUCH_KINDS, ConcernStatus, FollowUpStatus, HealthBand, Tier
@@ -140,10 +140,10 @@ def load_facts(ids: Sequence[int]) -> list[AccountFacts]:
         )
     )
     for account_id, due, first in open_rows:
-        current = _as_date(due)
+        current = as_date(due)
         due_dates[account_id].append(current)
         # Lateness counts from the earlier of the first promise and the date now set.
-        counted = current if first is None else min(current, _as_date(first))
+        counted = current if first is None else min(current, as_date(first))
         promised[account_id].append(counted)
         if counted != current:
             moved.add(account_id)
@@ -162,13 +162,13 @@ def load_facts(ids: Sequence[int]) -> list[AccountFacts]:
             industry=industry,
             tier=tier,
             satisfaction=satisfaction,
-            renewal_on=_as_date(renewal_on) if renewal_on else None,
+            renewal_on=as_date(renewal_on) if renewal_on else None,
             last_touch_at=_as_datetime(touches.get(account_id)),
             due_dates=tuple(due_dates.get(account_id, ())),
             severities=tuple(severities.get(account_id, ())),
             score=int(score),
             band=str(band),
-            health_as_of=_as_date(as_of) if as_of else None,
+            health_as_of=as_date(as_of) if as_of else None,
             promised_dates=tuple(promised[account_id]) if account_id in moved else None,
         )
         for account_id, name, domain, industry, tier, satisfaction, renewal_on, score, band, as_of in accounts
@@ -297,14 +297,6 @@ def _write(rows: list[tuple[object, ...]], *, search: bool) -> None:
     assignments = ", ".join(f"{name} = {param}" for name in columns)
     sql = f"UPDATE account SET {assignments} WHERE id = {param}"
     execute_many(sql, rows)
-
-
-def _as_date(value: object) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
 
 
 def _as_datetime(value: object) -> dt.datetime | None:

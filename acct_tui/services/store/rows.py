@@ -7,6 +7,7 @@ what each row really is; at run time they are the same iteration.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -54,3 +55,12 @@ def execute_many(sql: str, rows: Sequence[Sequence[Any]]) -> None:
         execute_batch(cursor, sql, rows, page_size=500)
     else:
         cursor.executemany(sql, rows)
+
+
+def as_date(value: object) -> dt.date:
+    """A date as the driver hands it back (a date, a datetime, or ISO text on SQLite)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])

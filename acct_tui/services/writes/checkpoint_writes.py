@@ -16,22 +16,13 @@ from collections.abc import Sequence
 from peewee import fn
 
 from acct_tui.models import AuditEntry, FollowUp, database_proxy
-from acct_tui.services.store.rows import execute_many
+from acct_tui.services.store.rows import as_date, execute_many
 from acct_tui.services.store.unit import Change, snapshot, to_json
 from acct_tui.vocab import FollowUpStatus
 
 STATE = ["due_on", "snoozed_until", "woke_reason", "status", "checkpoint", "version"]
 """The fields of a checkpoint follow-up its audit entries record."""
 MOVED_REASON = "the renewal date moved"
-
-
-def as_date(value: object) -> dt.date:
-    """A date as the driver hands it back (a date, a datetime or ISO text)."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
 
 
 def cancel(item: FollowUp) -> None:

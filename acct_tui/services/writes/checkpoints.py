@@ -31,12 +31,11 @@ from peewee import SQL, Value, fn
 
 from acct_tui.models import Account, FollowUp, database_proxy
 from acct_tui.services.context import Ctx
-from acct_tui.services.store.rows import tuple_rows
+from acct_tui.services.store.rows import as_date, tuple_rows
 from acct_tui.services.store.scope import scoped
 from acct_tui.services.store.unit import Change, change, snapshot
 from acct_tui.services.writes.checkpoint_writes import (
     STATE,
-    as_date,
     cancel,
     move,
     write_cancels,

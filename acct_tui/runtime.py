@@ -174,3 +174,26 @@ class Progress:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class PhasedProgress:
+    """A progress bar per phase of a job (an import: reading, checking, writing…), on stderr when a terminal."""
+
+    LABELS = {"reading": "reading", "checking": "checking rows", "writing": "writing", "refreshing": "refreshing"}
+
+    def __init__(self) -> None:
+        self.phase = ""
+        self.bar: Progress | None = None
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if phase != self.phase:
+            self.close()
+            self.phase = phase
+            self.bar = Progress(self.LABELS.get(phase, phase), total)
+        if self.bar is not None:
+            self.bar.update(done, total)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None

@@ -13,7 +13,7 @@ from typing import Any
 
 from acct_tui.clock import Clock
 from acct_tui.config import Settings
-from acct_tui.runtime import EXIT_OK, CliError, Progress, make_context, open_db
+from acct_tui.runtime import EXIT_OK, CliError, PhasedProgress, make_context, open_db
 from acct_tui.text import dump_json, say
 
 CAPTURE_KINDS = ("mail", "calendar")
@@ -83,27 +83,6 @@ def log_from_email(args: argparse.Namespace, settings: Settings, clock: Clock) -
     return EXIT_OK
 
 
-class _PhaseBars:
-    """A progress bar per phase (reading the messages, then checking or writing them), on stderr when a terminal."""
-
-    def __init__(self) -> None:
-        self.phase = ""
-        self.bar: Progress | None = None
-
-    def __call__(self, phase: str, done: int, total: int) -> None:
-        if phase != self.phase:
-            self.close()
-            self.phase = phase
-            self.bar = Progress(phase, total)
-        if self.bar is not None:
-            self.bar.update(done, total)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
-
-
 def import_capture(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
     """`import mail PATH` and `import calendar FILE.ics`."""
     for option in ("map", "owner_map", "rejects", "dates", "delimiter"):
@@ -114,7 +93,7 @@ def import_capture(args: argparse.Namespace, settings: Settings, clock: Clock) -
             raise CliError(f"--{flag.replace('_', '-')} is for CSV imports; import {args.kind} takes none")
     open_db(settings)
     ctx = make_context(settings, clock)
-    progress = _PhaseBars()
+    progress = PhasedProgress()
     report: Any
     try:
         if args.kind == "mail":

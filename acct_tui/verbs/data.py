@@ -19,7 +19,7 @@ from typing import IO, Any
 from acct_tui.clock import Clock
 from acct_tui.config import Settings
 from acct_tui.numbers import MAX_DAYS, whole_number
-from acct_tui.runtime import EXIT_ERROR, EXIT_OK, CliError, Progress, make_context, open_db
+from acct_tui.runtime import EXIT_ERROR, EXIT_OK, CliError, PhasedProgress, make_context, open_db
 from acct_tui.text import dump_json, say
 from acct_tui.verbs import Handler
 
@@ -118,29 +118,6 @@ def register(verbs: Any, common: argparse.ArgumentParser) -> dict[str, Handler]:
         "backup": backup_verb,
         "restore": restore_verb,
     }
-
-
-class PhasedProgress:
-    """A progress bar per import phase, on stderr when it is a terminal."""
-
-    LABELS = {"reading": "reading", "checking": "checking rows", "writing": "writing", "refreshing": "refreshing"}
-
-    def __init__(self) -> None:
-        self.phase = ""
-        self.bar: Progress | None = None
-
-    def __call__(self, phase: str, done: int, total: int) -> None:
-        if phase != self.phase:
-            self.close()
-            self.phase = phase
-            self.bar = Progress(self.LABELS.get(phase, phase), total)
-        if self.bar is not None:
-            self.bar.update(done, total)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
 
 
 def import_verb(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,19 +27,13 @@ from acct_tui.services.context import Ctx
 from acct_tui.services.errors import NotFound, ValidationError
 from acct_tui.services.io.capture.match import AddressBook
 from acct_tui.services.io.capture.message import REF_MAX, SUMMARY_MAX, excerpt, one_line
-from acct_tui.services.io.capture.touch import logged_refs, planned_followup, record_touch
+from acct_tui.services.io.capture.touch import Progress, logged_refs, planned_followup, quiet, record_touch
 from acct_tui.services.store.audit import Change, snapshot
 from acct_tui.services.store.unit import change, reading
 from acct_tui.services.writes.followups import plan_followup
 from acct_tui.vocab import ActivityKind, FollowUpKind, FollowUpStatus
 
 MAX_ICS_BYTES = 50 * 1024 * 1024
-
-Progress = Callable[[str, int, int], None]
-
-
-def _quiet(_phase: str, _done: int, _total: int) -> None:
-    return None
 
 
 @dataclass(frozen=True)
@@ -176,9 +169,7 @@ def read_calendar(data: bytes, report: CalendarImport) -> list[Meeting]:
     return meetings
 
 
-def import_calendar(
-    ctx: Ctx, path: str | Path, *, dry_run: bool = False, progress: Progress = _quiet
-) -> CalendarImport:
+def import_calendar(ctx: Ctx, path: str | Path, *, dry_run: bool = False, progress: Progress = quiet) -> CalendarImport:
     """Log the held meetings of an .ics file with clients and plan the coming ones, once, in one transaction."""
     where = Path(path).expanduser()
     if not where.is_file():

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import mailbox
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from acct_tui.services.context import Ctx
 from acct_tui.services.errors import NotFound, ValidationError
 from acct_tui.services.io.capture.match import AddressBook, Match
 from acct_tui.services.io.capture.message import Mail, mail_ref, parse_mail
-from acct_tui.services.io.capture.touch import clamp, logged_refs, record_touch
+from acct_tui.services.io.capture.touch import Progress, clamp, logged_refs, quiet, record_touch
 from acct_tui.services.store.audit import Change
 from acct_tui.services.store.scope import can_see, require_account
 from acct_tui.services.store.unit import change, reading
@@ -34,12 +33,6 @@ from acct_tui.vocab import ActivityKind
 
 WAKE_DAYS = 2
 MAX_MESSAGE_BYTES = 50 * 1024 * 1024
-
-Progress = Callable[[str, int, int], None]
-
-
-def _quiet(_phase: str, _done: int, _total: int) -> None:
-    return None
 
 
 @dataclass(frozen=True)
@@ -198,7 +191,7 @@ def read_mailbox(box: mailbox.Mailbox, report: MailImport, progress: Progress) -
     return mails
 
 
-def import_mail(ctx: Ctx, path: str | Path, *, dry_run: bool = False, progress: Progress = _quiet) -> MailImport:
+def import_mail(ctx: Ctx, path: str | Path, *, dry_run: bool = False, progress: Progress = quiet) -> MailImport:
     """Log every message of a Maildir or mbox that a client sent or received, once, in one transaction."""
     report = MailImport(str(path), dry_run=dry_run)
     box = open_mailbox(path)

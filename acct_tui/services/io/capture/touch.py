@@ -7,7 +7,7 @@ unique in the database: a touch captured twice is found by it and left alone.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from acct_tui.models import Activity, FollowUp
 from acct_tui.services.context import Ctx
@@ -16,6 +16,15 @@ from acct_tui.services.store.audit import Change
 from acct_tui.services.store.rows import tuple_rows
 from acct_tui.services.store.wake import inbound_reason, wake_snoozed
 from acct_tui.vocab import Direction
+
+Progress = Callable[[str, int, int], None]
+"""(phase, done, total) of a mail or calendar import, as the CSV imports report theirs."""
+
+
+def quiet(_phase: str, _done: int, _total: int) -> None:
+    """No progress shown."""
+    return None
+
 
 LOOKUP_BATCH = 500
 

@@ -26,7 +26,7 @@ from acct_tui.services.domain.validation import clean_text
 from acct_tui.services.errors import NotFound, ServiceError, ValidationError
 from acct_tui.services.store.rows import id_in, tuple_rows
 from acct_tui.services.store.scope import visible
-from acct_tui.services.store.unit import Change, change
+from acct_tui.services.store.unit import Change, change, to_json
 from acct_tui.vocab import FollowUpStatus
 
 CHUNK = 500
@@ -141,8 +141,8 @@ def _write(ch: Change, ctx: Ctx, items: Sequence[_Item], befores: Sequence[dict[
 
     ops = []
     for item, before in zip(items, befores, strict=True):
-        values = {name: getattr(item, name) if name != "assignee" else item.assignee_id for name in before}
-        old = {name: _plain(value) for name, value in before.items()}
+        values = _before(item, list(before))  # the same fields, as they are now
+        old = {name: to_json(value) for name, value in before.items()}
         old["version"] = item.version
         ops.append(Op(0, "update", values, record_id=item.id, before=old, account_id=item.account_id, label=label))
         ch.touch(item.account_id)
@@ -150,12 +150,6 @@ def _write(ch: Change, ctx: Ctx, items: Sequence[_Item], befores: Sequence[dict[
     for op in ops:  # the audit records the version as written: one more than it was
         op.values["version"] = op.before["version"] + 1
     audit(ctx, ch.id, FollowUp, ops, ())
-
-
-def _plain(value: Any) -> Any:
-    from acct_tui.services.store.unit import to_json
-
-    return to_json(value)
 
 
 def _before(item: _Item, names: Sequence[str]) -> dict[str, Any]:

@@ -411,7 +411,15 @@ class RowList(ScrollView, Generic[T], can_focus=True):
             del self.marked[key]
         else:
             self.marked[key] = None
-        self._marks_changed()
+        if len(self.marked) in (0, 1):
+            self._marks_changed()  # the mark column came or went: every line is drawn anew
+        else:
+            # Only this row's ✓ changed: over SSH a mark costs a line, not a screenful.
+            index = self.cursor
+            for cached in [k for k in self._strips if k[1] == index]:
+                del self._strips[cached]
+            self._refresh_row(index)
+            self.post_message(self.MarksChanged(self, len(self.marked)))
         self.action_cursor_down()
 
     def action_mark_all(self) -> None:

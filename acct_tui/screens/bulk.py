@@ -17,9 +17,6 @@ from acct_tui.services.writes import bulk
 if TYPE_CHECKING:
     from acct_tui.app import AcctApp
 
-FOLLOWUP_ACTIONS = frozenset({"done", "snooze", "reassign"})
-ACCOUNT_ACTIONS = frozenset({"handoff", "share"})
-
 
 def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
@@ -29,17 +26,14 @@ def _summary(result: bulk.BulkResult) -> str:
     return result.summary()
 
 
-def run_marked(app: AcctApp, name: str, ids: Sequence[int], noun: str, after: Callable[[], None]) -> bool:
-    """Run the row action `name` on the marked rows `ids` (follow-ups or accounts); False if it has no bulk form."""
-    ids = list(ids)
-    if noun == "follow-up" and name in FOLLOWUP_ACTIONS:
-        _FOLLOWUPS[name](app, ids, after)
-        return True
-    if noun == "account" and name in ACCOUNT_ACTIONS:
-        _ACCOUNTS[name](app, ids, after)
-        return True
-    app.notify(f"{name} does not act on marked rows: esc clears the marks", severity="warning", markup=False)
-    return True
+def run_marked(app: AcctApp, name: str, ids: Sequence[int], noun: str, after: Callable[[], None]) -> None:
+    """Run the row action `name` on the marked rows `ids` (follow-ups or accounts), or say it has no form for many."""
+    forms = _FOLLOWUPS if noun == "follow-up" else _ACCOUNTS
+    form = forms.get(name)
+    if form is None:
+        app.notify(f"{name} does not act on marked rows: esc clears the marks", severity="warning", markup=False)
+        return
+    form(app, list(ids), after)
 
 
 def _then(after: Callable[[], None]) -> Callable[[Any], None]:

@@ -79,3 +79,18 @@ def test_portfolio_view_on_the_command_line(demo_ctx: Ctx, capsys: pytest.Captur
     assert shown.data["rows"] and all(row["health"]["band"] == "at_risk" for row in shown.data["rows"])
     with pytest.raises(NotFound, match="no saved view 'nope'; yours: risky"):
         execute(demo_ctx, Command("portfolio", {**args, "view": "nope"}))
+
+
+def test_unsave_forgets_a_view(demo_ctx: Ctx) -> None:
+    """`:unsave RISKY` removes the agent's view "risky"; asking for it then names what is left."""
+    from acct_tui.services.errors import NotFound
+    from acct_tui.services.grammar import Command, execute
+    from acct_tui.services.writes.views import save_view, saved_views
+
+    save_view(demo_ctx, "risky", {"quick": "at_risk"})
+    save_view(demo_ctx, "renewals", {"quick": "renewing"})
+    done = execute(demo_ctx, Command("unsave", {"words": ["RISKY"]}, origin="prompt"))
+    assert done.message == "Forgot the view risky"
+    assert [v.name for v in saved_views(demo_ctx)] == ["renewals"]
+    with pytest.raises(NotFound, match="yours: renewals"):
+        execute(demo_ctx, Command("view", {"words": ["risky"]}, origin="prompt"))

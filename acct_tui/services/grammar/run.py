@@ -372,7 +372,15 @@ def _recall(ctx: Ctx, command: Command, words: list[str], raw: Mapping[str, obje
     )  # fmt: skip
 
 
+def _unsave(ctx: Ctx, command: Command, words: list[str], raw: Mapping[str, object]) -> Outcome:
+    from acct_tui.services.writes.views import delete_view
+
+    name = delete_view(ctx, " ".join(words))
+    return Outcome(f"Forgot the view {name}", {"view": name})
+
+
 _RUNNERS: dict[str, Runner] = {
+    "unsave": _unsave,
     "save": _save,
     "view": _recall,
     "log": _log,

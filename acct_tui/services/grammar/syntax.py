@@ -341,6 +341,7 @@ VERBS: tuple[Verb, ...] = (
         "save", "save the portfolio's sort, filter and quick filters as a view", "NAME", _words_only("NAME"), cli=False
     ),
     Verb("view", "recall a saved view on the portfolio (alone: list them)", "[NAME]", _words_only("NAME"), cli=False),
+    Verb("unsave", "forget a saved view", "NAME", _words_only("NAME"), cli=False),
     Verb("goto", "open an account", "ACCOUNT…", _target_only("ACCOUNT"), cli=False),
     Verb("context", "narrow every view to a context (alone: clear it)", "[NAME]", _target_only("NAME"), cli=False),
     Verb("queue", "show the follow-up queue", "", _nothing, cli=False),

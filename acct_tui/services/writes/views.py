@@ -84,7 +84,9 @@ def saved_view(ctx: Ctx, name: object) -> View:
     raise NotFound(f"no saved view {str(name).strip()!r}; yours: {known}")
 
 
-def delete_view(ctx: Ctx, name: object) -> None:
+def delete_view(ctx: Ctx, name: object) -> str:
+    """Forget the agent's view `name` (any case); its name as it was saved."""
     view = saved_view(ctx, name)
     with reading():
         SavedView.delete().where(SavedView.agent == ctx.agent.id, SavedView.name == view.name).execute()
+    return view.name

@@ -194,3 +194,94 @@ def test_a_bulk_reassignment_leaves_every_derived_column_as_a_full_refresh_compu
         derived.refresh_accounts(account_ids, ctx.today, ctx.policy, search_ids=account_ids)
     assert derived_values() == before
     assert {_followup(i).assignee_id for i in ids} == {kim.id}
+
+
+def _recurring(ctx: Ctx, n: int) -> tuple[int, list[int]]:
+    account_id = accounts.create_account(ctx, {"name": f"Weekly {n}"})
+    ids = [
+        followups.add_followup(ctx, account_id, {"title": f"W{i}", "due_on": days(0), "recurrence": "weekly"})
+        for i in range(n)
+    ]
+    return account_id, ids
+
+
+def test_a_large_bulk_done_plans_each_next_occurrence_and_one_undo_takes_them_away(ctx: Ctx) -> None:
+    """60 weekly follow-ups done at once (past the batch threshold): 60 next ones due in a week, in a
+    handful of statements; one undo reopens the 60 and removes the next ones, also in batches."""
+    from acct_tui.services.store.undo import BULK
+    from tests.test_services_more import _queries
+
+    account_id, ids = _recurring(ctx, 60)
+    assert len(ids) >= BULK
+    assert _queries(lambda: bulk.done_many(ctx, ids)) < 40
+    week = TODAY + dt.timedelta(days=7)
+    with reading():
+        upcoming = list(FollowUp.select().where(FollowUp.account == account_id, FollowUp.status == "open"))
+        assert Account.get_by_id(account_id).next_followup_on == week
+    assert len(upcoming) == 60 and {f.due_on for f in upcoming} == {week}
+    assert {(f.recurrence, f.assignee_id, f.version) for f in upcoming} == {("1w", ctx.agent.id, 1)}
+    assert sorted(f.title for f in upcoming) == sorted(f"W{i}" for i in range(60))
+    assert _queries(lambda: undo_last(ctx)) < 60
+    with reading():
+        left = list(FollowUp.select().where(FollowUp.account == account_id))
+        assert Account.get_by_id(account_id).next_followup_on == TODAY
+    assert sorted(f.id for f in left) == sorted(ids) and {f.status for f in left} == {"open"}
+    assert {f.completed_at for f in left} == {None}
+
+
+def test_a_large_bulk_done_is_not_undone_once_a_next_occurrence_was_changed(ctx: Ctx) -> None:
+    """Undo would delete a next occurrence someone has since moved: refused whole, nothing reopened."""
+    from acct_tui.services.errors import Conflict
+
+    account_id, ids = _recurring(ctx, 55)
+    bulk.done_many(ctx, ids)
+    with reading():
+        moved = FollowUp.get(FollowUp.account == account_id, FollowUp.status == "open").id
+        change_id = AuditEntry.get(AuditEntry.summary == "done (bulk)").change_id
+    followups.reschedule_followup(ctx, moved, "+20d")
+    from acct_tui.services.store.undo import undo_change
+
+    with pytest.raises(Conflict, match="due_on changed since"):
+        undo_change(ctx, change_id)
+    assert {_followup(i).status for i in ids} == {"done"}
+    assert _followup(moved).due_on == TODAY + dt.timedelta(days=20)
+
+
+def test_a_bulk_snooze_keeps_the_last_touch_but_a_touch_logged_in_the_same_change_counts(ctx: Ctx) -> None:
+    """A snooze is no touch, so the stored last touch stands; an activity logged inside the same change
+    (a composite action) is read again and moves it."""
+    from acct_tui.services.store.unit import change
+
+    account_ids, ids = _book(ctx, 2)
+    followups.log_activity(ctx, account_ids[0], {"kind": "call", "summary": "Earlier call"}, occurred_on=days(-3))
+    with reading():
+        touched = Account.get_by_id(account_ids[0]).last_touch_at
+    assert touched is not None
+    bulk.snooze_many(ctx, ids, "+1w")
+    with reading():
+        assert Account.get_by_id(account_ids[0]).last_touch_at == touched
+        assert Account.get_by_id(account_ids[1]).last_touch_at is None
+    with change(ctx, "composite") as ch:
+        ch.keep_touches(account_ids)
+        followups.log_activity(ctx, account_ids[1], {"kind": "email", "summary": "Sent the deck"})
+    with reading():
+        assert Account.get_by_id(account_ids[1]).last_touch_at == ctx.now()
+        assert Account.get_by_id(account_ids[0]).last_touch_at == touched
+
+
+def test_a_refresh_that_changes_nothing_writes_no_account_row(ctx: Ctx) -> None:
+    """Derived columns are written only where they moved: a second refresh of the same accounts is no write."""
+    from acct_tui.models import database_proxy
+    from acct_tui.services.store import derived
+
+    account_ids, ids = _book(ctx, 5)
+    with reading():
+        derived.refresh_accounts(account_ids, ctx.today, ctx.policy)
+        if database_proxy.obj.__class__.__name__.lower().startswith("sqlite"):
+            before = database_proxy.connection().total_changes
+            derived.refresh_accounts(account_ids, ctx.today, ctx.policy)
+            assert database_proxy.connection().total_changes == before
+    followups.snooze_followup(ctx, ids[2], "+2d")
+    with reading():
+        assert Account.get_by_id(account_ids[2]).next_followup_on == TODAY + dt.timedelta(days=2)
+        assert Account.get_by_id(account_ids[1]).next_followup_on == TODAY

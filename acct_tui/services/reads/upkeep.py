@@ -31,6 +31,7 @@ from acct_tui.services.context import Ctx
 from acct_tui.services.reads.contexts import narrow
 from acct_tui.services.reads.queue import QueueItem, followup_queue
 from acct_tui.services.store.derived import local_date
+from acct_tui.services.store.rows import as_datetime
 from acct_tui.services.store.unit import reading
 from acct_tui.services.writes.walkmarks import hidden_reasons
 from acct_tui.vocab import FollowUpKind, FollowUpStatus, HealthBand, Stage
@@ -116,7 +117,7 @@ def _facts(row: tuple[Any, ...]) -> _AccountFacts:
         arr=Decimal(str(arr)),
         currency=str(currency),
         renewal_on=_as_date(renewal),
-        last_touch_on=local_date(_as_datetime(touch)),
+        last_touch_on=local_date(as_datetime(touch)),
     )
 
 
@@ -128,12 +129,6 @@ def _as_date(value: object) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value)[:10])
-
-
-def _as_datetime(value: object) -> dt.datetime | None:
-    if value is None or isinstance(value, dt.datetime):
-        return value
-    return dt.datetime.fromisoformat(str(value))
 
 
 def daily_upkeep(ctx: Ctx) -> list[UpkeepItem]:
@@ -191,7 +186,7 @@ def daily_upkeep(ctx: Ctx) -> list[UpkeepItem]:
         }
         # Follow-up cards show the account's last touch too, flagged for another reason or not.
         touched = {
-            int(account_id): local_date(_as_datetime(moment))
+            int(account_id): local_date(as_datetime(moment))
             for account_id, moment in _rows(
                 Account.select(Account.id, Account.last_touch_at).where(
                     Account.id.in_(sorted({i.account_id for i in queue.overdue + queue.due_today}))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,7 +20,7 @@ from peewee import fn
 from acct_tui.clock import to_local
 from acct_tui.models import Account, Activity, Concern, Contact, FollowUp, HealthHistory, database_proxy
 from acct_tui.services.domain.health import Health, HealthInputs, HealthPolicy, assess
-from acct_tui.services.store.rows import as_date, execute_many, id_in, tuple_rows
+from acct_tui.services.store.rows import as_date, as_datetime, execute_many, id_in, raw_rows, tuple_rows
 from acct_tui.services.store.search import search_text
 from acct_tui.services.store.wake import band_drop_reason, wake_snoozed
 from acct_tui.vocab import TOUCH_KINDS, ConcernStatus, FollowUpStatus, HealthBand, Tier
@@ -52,18 +52,27 @@ def refresh_accounts(
     *,
     search_ids: Iterable[int] = (),
     change: Change | None = None,
+    kept_touches: Collection[int] = (),
 ) -> int:
     """Recompute derived columns for these accounts; returns how many rows were written.
 
     A score that moved gets a health_history row for `today`; an account that
     dropped a band wakes its snoozed follow-ups (audited in `change` when given).
+    `kept_touches`: accounts whose activities the change did not write (their stored
+    last touch stands).
     """
     wanted_search = set(search_ids)
     written = 0
     drops: dict[int, str] = {}
     for chunk in _chunks(list(account_ids)):
         written += _refresh_chunk(
-            chunk, today, policy, wanted_search, drops, change.band_changes if change is not None else None
+            chunk,
+            today,
+            policy,
+            wanted_search,
+            drops,
+            change.band_changes if change is not None else None,
+            kept_touches,
         )
     woken = wake_snoozed(change, drops, today)
     for chunk in _chunks(sorted(woken)):
@@ -91,6 +100,9 @@ class AccountFacts:
     health_as_of: dt.date | None
     promised_dates: tuple[dt.date, ...] | None = None
     """Per open follow-up, the day its lateness counts from (None: no date was moved)."""
+    stored: tuple[object, ...] = ()
+    """The derived columns as stored (in `_COLUMNS` order, as the driver gives them), so a
+    refresh writes only what moved."""
 
     def inputs(self, policy: HealthPolicy) -> HealthInputs:
         return HealthInputs(
@@ -104,42 +116,46 @@ class AccountFacts:
         )
 
 
-def load_facts(ids: Sequence[int]) -> list[AccountFacts]:
-    """The facts of these accounts (one batch: at most a few hundred ids), in five queries."""
-    accounts = list(
-        tuple_rows(
-            Account.select(
-                Account.id,
-                Account.name,
-                Account.domain,
-                Account.industry,
-                Account.tier,
-                Account.satisfaction,
-                Account.renewal_on,
-                Account.health_score,
-                Account.health_band,
-                Account.health_as_of,
-            ).where(id_in(Account.id, ids))
-        )
+def load_facts(ids: Sequence[int], kept_touches: Collection[int] = ()) -> list[AccountFacts]:
+    """The facts of these accounts (one batch: at most a few hundred ids), in five queries.
+
+    For the accounts in `kept_touches` (a change that wrote no activity on them) the last
+    touch is the one stored on the account, and their activities are not read again.
+    """
+    accounts = raw_rows(
+        Account.select(
+            Account.id,
+            Account.name,
+            Account.domain,
+            Account.industry,
+            Account.tier,
+            Account.satisfaction,
+            Account.renewal_on,
+            Account.health_score,
+            Account.health_band,
+            Account.health_as_of,
+            *(getattr(Account, name) for name in _COLUMNS),
+        ).where(id_in(Account.id, ids))
     )
-    touches: dict[int, dt.datetime | str] = dict(
-        tuple_rows(
-            Activity.select(Activity.account, fn.MAX(Activity.occurred_at))
-            .where(id_in(Activity.account, ids), Activity.kind.in_([k.value for k in TOUCH_KINDS]))
-            .group_by(Activity.account)
+    stored = {row[0]: row[_FACT_COLUMNS + _LAST_TOUCH] for row in accounts}
+    touches: dict[int, object] = {i: stored[i] for i in stored if i in kept_touches}
+    unknown = [i for i in ids if i not in touches]
+    if unknown:
+        touches.update(
+            raw_rows(
+                Activity.select(Activity.account, fn.MAX(Activity.occurred_at))
+                .where(id_in(Activity.account, unknown), Activity.kind.in_([k.value for k in TOUCH_KINDS]))
+                .group_by(Activity.account)
+            )
         )
-    )
     due_dates: dict[int, list[dt.date]] = defaultdict(list)
     promised: dict[int, list[dt.date]] = defaultdict(list)
     moved: set[int] = set()
-    open_rows: list[tuple[int, object, object]] = list(
-        tuple_rows(
-            FollowUp.select(FollowUp.account, FollowUp.due_on, FollowUp.first_due_on).where(
-                id_in(FollowUp.account, ids), FollowUp.status == FollowUpStatus.OPEN.value
-            )
+    for account_id, due, first in raw_rows(
+        FollowUp.select(FollowUp.account, FollowUp.due_on, FollowUp.first_due_on).where(
+            id_in(FollowUp.account, ids), FollowUp.status == FollowUpStatus.OPEN.value
         )
-    )
-    for account_id, due, first in open_rows:
+    ):
         current = as_date(due)
         due_dates[account_id].append(current)
         # Lateness counts from the earlier of the first promise and the date now set.
@@ -148,7 +164,7 @@ def load_facts(ids: Sequence[int]) -> list[AccountFacts]:
         if counted != current:
             moved.add(account_id)
     severities: dict[int, list[str]] = defaultdict(list)
-    for account_id, severity in tuple_rows(
+    for account_id, severity in raw_rows(
         Concern.select(Concern.account, Concern.severity).where(
             id_in(Concern.account, ids), Concern.status == ConcernStatus.OPEN.value
         )
@@ -163,15 +179,19 @@ def load_facts(ids: Sequence[int]) -> list[AccountFacts]:
             tier=tier,
             satisfaction=satisfaction,
             renewal_on=as_date(renewal_on) if renewal_on else None,
-            last_touch_at=_as_datetime(touches.get(account_id)),
+            last_touch_at=as_datetime(touches.get(account_id)),
             due_dates=tuple(due_dates.get(account_id, ())),
             severities=tuple(severities.get(account_id, ())),
             score=int(score),
             band=str(band),
             health_as_of=as_date(as_of) if as_of else None,
             promised_dates=tuple(promised[account_id]) if account_id in moved else None,
+            stored=tuple(row[_FACT_COLUMNS:]),
         )
-        for account_id, name, domain, industry, tier, satisfaction, renewal_on, score, band, as_of in accounts
+        for row in accounts
+        for account_id, name, domain, industry, tier, satisfaction, renewal_on, score, band, as_of in (
+            row[:_FACT_COLUMNS],
+        )
     ]
 
 
@@ -198,8 +218,9 @@ def _refresh_chunk(
     search_ids: set[int],
     drops: dict[int, str],
     bands: dict[int, tuple[str, str]] | None = None,
+    kept_touches: Collection[int] = (),
 ) -> int:
-    facts = load_facts(ids)
+    facts = load_facts(ids, kept_touches)
     contact_names: dict[int, list[str]] = defaultdict(list)
     wanted = [i for i in ids if i in search_ids]
     if wanted:
@@ -210,7 +231,7 @@ def _refresh_chunk(
         ):
             contact_names[account_id].append(name)
 
-    plain: list[tuple[object, ...]] = []
+    plain: dict[tuple[int, ...], list[tuple[object, ...]]] = defaultdict(list)
     with_search: list[tuple[object, ...]] = []
     moved: list[tuple[int, int, str]] = []
     for fact in facts:
@@ -236,9 +257,15 @@ def _refresh_chunk(
             text = search_text(fact.name, fact.domain, fact.industry, contact_names.get(fact.id, []))
             with_search.append((*values, text, fact.id))
         else:
-            plain.append((*values, fact.id))
-    _write(plain, search=False)
-    _write(with_search, search=True)
+            # Only the columns that moved: an unchanged indexed column still costs its index update.
+            moved_columns = tuple(
+                i for i, (new, old) in enumerate(zip(values, fact.stored, strict=True)) if _stored(new) != _stored(old)
+            )
+            if moved_columns:
+                plain[moved_columns].append((*(values[i] for i in moved_columns), fact.id))
+    for moved_columns, rows in plain.items():
+        _write(rows, [_COLUMNS[i] for i in moved_columns])
+    _write(with_search, [*_COLUMNS, "search_text"])
     record_scores(moved, today)
     return len(facts)
 
@@ -288,21 +315,28 @@ DERIVED_COLUMNS: frozenset[str] = frozenset((*_COLUMNS, "search_text"))
 """The account columns the services compute; no person ever edits them."""
 
 
-def _write(rows: list[tuple[object, ...]], *, search: bool) -> None:
+_FACT_COLUMNS = 10
+"""The columns `load_facts` reads before the derived ones."""
+_LAST_TOUCH = _COLUMNS.index("last_touch_at")
+
+
+def _stored(value: object) -> object:
+    """A value as SQLite stores it (ISO text for dates), to compare a new value with the one read raw."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _write(rows: list[tuple[object, ...]], columns: Sequence[str]) -> None:
     if not rows:
         return
     db = database_proxy.obj
     param = db.param
-    columns = list(_COLUMNS) + (["search_text"] if search else [])
     assignments = ", ".join(f"{name} = {param}" for name in columns)
     sql = f"UPDATE account SET {assignments} WHERE id = {param}"
     execute_many(sql, rows)
-
-
-def _as_datetime(value: object) -> dt.datetime | None:
-    if value is None or isinstance(value, dt.datetime):
-        return value
-    return dt.datetime.fromisoformat(str(value))
 
 
 def stale_health_ids(

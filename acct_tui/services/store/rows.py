@@ -18,6 +18,20 @@ def tuple_rows(query: Any) -> Iterator[tuple[Any, ...]]:
     return rows
 
 
+def raw_rows(query: Any) -> list[tuple[Any, ...]]:
+    """The rows of `query` as the driver hands them back, without peewee's per-value conversion.
+
+    For the hot set reads of bulk writes and the derived refresh (tens of thousands of values,
+    where the conversion cost more than the query). On SQLite dates and timestamps stay ISO
+    text: the caller reads them with `as_date` or `as_datetime`.
+    """
+    from acct_tui.models import database_proxy
+
+    sql, params = query.sql()
+    rows: list[tuple[Any, ...]] = database_proxy.execute_sql(sql, params).fetchall()
+    return rows
+
+
 def dict_rows(query: Any) -> Iterator[dict[str, Any]]:
     """The rows of `query` as dicts keyed by column name."""
     rows: Iterator[dict[str, Any]] = iter(query.dicts())
@@ -55,6 +69,13 @@ def execute_many(sql: str, rows: Sequence[Sequence[Any]]) -> None:
         execute_batch(cursor, sql, rows, page_size=500)
     else:
         cursor.executemany(sql, rows)
+
+
+def as_datetime(value: object) -> dt.datetime | None:
+    """A timestamp as the driver hands it back (a datetime, or ISO text on SQLite), or None."""
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(str(value))
 
 
 def as_date(value: object) -> dt.date:

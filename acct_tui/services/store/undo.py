@@ -8,6 +8,7 @@ somebody else changed since is left alone: the undo is refused with the reason.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,7 +101,8 @@ def undo_change(ctx: Ctx, change_id: str) -> Undone:
                 # out of scope (a handoff).
                 require_account(ctx.agent, account_id)
         if _in_bulk(entries):
-            _reverse_updates(ch, entries)
+            _reverse_creates(ch, [e for e in entries if not e.before])
+            _reverse_updates(ch, [e for e in entries if e.before])
         else:
             for entry in entries:
                 _reverse(ch, entry)
@@ -121,14 +123,66 @@ _NOT_DERIVED = frozenset({"assignee", "notes", "version"})
 
 
 def _in_bulk(entries: list[AuditEntry]) -> bool:
-    """A bulk action's change: many updates of follow-ups, nothing created or deleted."""
+    """A bulk action's change: many updates of follow-ups, and perhaps follow-ups created (the next
+    occurrences of recurring ones done), each row written once; nothing deleted."""
     if len(entries) < BULK:
         return False
     entity = entries[0].entity
     model = _MODELS.get(entity)
-    return model in _BULK_MODELS and all(
-        e.entity == entity and e.before and e.after and e.action not in ("create", "delete") for e in entries
-    )
+    if model not in _BULK_MODELS:
+        return False
+    if not all(e.entity == entity and e.after and e.action != "delete" for e in entries):
+        return False
+    return len({e.entity_id for e in entries}) == len(entries)
+
+
+def _current_rows(model: type[Model], ids: list[int], names: Iterable[str]) -> dict[int, dict[str, Any]]:
+    from acct_tui.services.io.imports.base import chunked
+
+    fields = model._meta.fields
+    key: Any = model._meta.primary_key
+    current: dict[int, dict[str, Any]] = {}
+    for chunk in chunked(ids):
+        query = model.select(*(fields[n] for n in {"id", *names})).where(id_in(key, chunk))
+        for row in dict_rows(query):
+            current[int(row["id"])] = row
+    return current
+
+
+def _moved_since(model: type[Model], now: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """The fields of `after` (a row as an entry left it) that hold something else `now`."""
+    return sorted(
+        k for k, value in after.items()
+        if k not in ("updated_at", "version") and to_json(_field_value(model, k, now.get(k))) != to_json(value)
+    )  # fmt: skip
+
+
+def _reverse_creates(ch: Change, entries: list[AuditEntry]) -> None:
+    """Delete many rows the change created, each checked unchanged since: a statement per few hundred.
+
+    The same outcome as `_reverse` on each entry; a row already gone is left gone.
+    """
+    from acct_tui.services.io.imports.write import retire
+
+    if not entries:
+        return
+    model = _MODELS[entries[0].entity]
+    names = list(model._meta.fields)
+    current = _current_rows(model, [int(entry.entity_id) for entry in entries], names)
+    rows: list[tuple[int, int | None, dict[str, Any]]] = []
+    labels = []
+    for entry in entries:
+        now = current.get(int(entry.entity_id))
+        if now is None:
+            continue
+        moved = _moved_since(model, now, json.loads(entry.after))
+        if moved:
+            raise Conflict(f"cannot undo {entry.summary!r}: {', '.join(moved)} changed since")
+        snap = {name: to_json(_field_value(model, name, now.get(name))) for name in names}
+        rows.append((int(entry.entity_id), entry.account_id, snap))
+        labels.append(f"undo: {entry.summary}")
+        ch.touch(entry.account_id)
+    retire(ch.ctx, ch.id, model, rows, "", action="undo", labels=labels)
 
 
 def _reverse_updates(ch: Change, entries: list[AuditEntry]) -> None:
@@ -136,30 +190,23 @@ def _reverse_updates(ch: Change, entries: list[AuditEntry]) -> None:
 
     The same outcome as `_reverse` on each entry, in a handful of statements instead of a few per row.
     """
-    from acct_tui.services.io.imports.base import Op, chunked
+    from acct_tui.services.io.imports.base import Op
     from acct_tui.services.io.imports.write import apply_updates, audit
 
+    if not entries:
+        return
     model = _MODELS[entries[0].entity]
-    fields = model._meta.fields
-    key: Any = model._meta.primary_key
     parsed = [(entry, json.loads(entry.before), json.loads(entry.after)) for entry in entries]
-    names = sorted({name for _e, before, after in parsed for name in (*before, *after)} & set(fields))
-    current: dict[int, dict[str, Any]] = {}
-    for chunk in chunked([int(entry.entity_id) for entry in entries]):
-        query = model.select(*(fields[n] for n in {"id", *names})).where(id_in(key, chunk))
-        for row in dict_rows(query):
-            current[int(row["id"])] = row
+    names = sorted({name for _e, before, after in parsed for name in (*before, *after)} & set(model._meta.fields))
+    current = _current_rows(model, [int(entry.entity_id) for entry in entries], names)
     ops = []
     for entry, before, after in parsed:
         now = current.get(int(entry.entity_id))
         if now is None:
             raise Conflict(f"cannot undo {entry.summary!r}: the record was deleted since")
-        moved = [
-            k for k, value in after.items()
-            if k not in ("updated_at", "version") and to_json(_field_value(model, k, now.get(k))) != to_json(value)
-        ]  # fmt: skip
+        moved = _moved_since(model, now, after)
         if moved:
-            raise Conflict(f"cannot undo {entry.summary!r}: {', '.join(sorted(moved))} changed since")
+            raise Conflict(f"cannot undo {entry.summary!r}: {', '.join(moved)} changed since")
         values = {k: from_json(model, k, v) for k, v in before.items() if k != "version"}
         old = {k: to_json(_field_value(model, k, now.get(k))) for k in values}
         old["version"] = now.get("version")

@@ -56,6 +56,7 @@ def change(ctx: Ctx, action: str, *, change_id: str | None = None) -> Iterator[C
                     ctx.policy,
                     search_ids=current.search_accounts,
                     change=current,
+                    kept_touches=current.kept_touches,
                 )
         # Committed (unless a caller's own transaction holds this one, which could still roll back):
         # tell the listener (the hooks), which must return at once and never raise into the write.

@@ -24,7 +24,7 @@ from acct_tui.services.context import Ctx
 from acct_tui.services.domain.dates import parse_date
 from acct_tui.services.domain.validation import clean_text
 from acct_tui.services.errors import NotFound, ServiceError, ValidationError
-from acct_tui.services.store.rows import id_in, tuple_rows
+from acct_tui.services.store.rows import as_date, as_datetime, id_in, raw_rows, tuple_rows
 from acct_tui.services.store.scope import visible
 from acct_tui.services.store.unit import Change, change, to_json
 from acct_tui.vocab import FollowUpStatus
@@ -99,18 +99,30 @@ class _Item:
     def __init__(self, values: Sequence[Any]) -> None:
         for name, value in zip(_FIELDS, values, strict=True):
             setattr(self, {"account": "account_id", "assignee": "assignee_id"}.get(name, name), value)
+        # Read raw (see `raw_rows`): the dates as the model's fields give them.
+        self.due_on = as_date(self.due_on)
+        self.first_due_on = _maybe_date(self.first_due_on)
+        self.snoozed_until = _maybe_date(self.snoozed_until)
+        self.completed_at = as_datetime(self.completed_at)
+
+
+def _maybe_date(value: object) -> Any:
+    return None if value is None else as_date(value)
 
 
 def _open_followups(ch: Change, ctx: Ctx, ids: Sequence[int], skipped: Counter[str]) -> list[_Item]:
     """The open follow-ups among `ids` the agent may see, their accounts locked; the rest counted."""
+    from acct_tui.db import is_postgres
+
     clause = visible(ctx.agent)
-    # Their accounts locked first, then the rows read: a change committed meanwhile by another
-    # writer (PostgreSQL) is what is read, never overwritten unseen.
-    ch.lock_many(
-        int(account_id)
-        for chunk in _chunks(ids)
-        for (account_id,) in tuple_rows(FollowUp.select(FollowUp.account).where(id_in(FollowUp.id, chunk)))
-    )
+    if is_postgres():
+        # Their accounts locked first, then the rows read: a change committed meanwhile by another
+        # writer is what is read, never overwritten unseen. (SQLite's writer already holds the file.)
+        ch.lock_many(
+            int(account_id)
+            for chunk in _chunks(ids)
+            for (account_id,) in raw_rows(FollowUp.select(FollowUp.account).where(id_in(FollowUp.id, chunk)))
+        )
     columns = [getattr(FollowUp, name) for name in _FIELDS]
     found: dict[int, _Item] = {}
     for chunk in _chunks(ids):
@@ -119,7 +131,7 @@ def _open_followups(ch: Change, ctx: Ctx, ids: Sequence[int], skipped: Counter[s
         )
         if clause is not None:
             query = query.where(clause)
-        for values in tuple_rows(query):
+        for values in raw_rows(query):
             item = _Item(values)
             found[item.id] = item
     items = []
@@ -131,6 +143,7 @@ def _open_followups(ch: Change, ctx: Ctx, ids: Sequence[int], skipped: Counter[s
             skipped["not open"] += 1
         else:
             items.append(held)
+    ch.lock_many(item.account_id for item in items)
     return items
 
 
@@ -173,6 +186,7 @@ def snooze_many(ctx: Ctx, followup_ids: Iterable[int], until: object, reason: st
                 item.first_due_on = item.due_on
             item.due_on, item.snoozed_until, item.snooze_reason, item.woke_reason = day, day, why, ""
         _write(ch, ctx, items, befores, f"snoozed until {day} (bulk)")
+        ch.keep_touches(item.account_id for item in items)  # a snooze is no touch
     return BulkResult("snoozed", "follow-up", tuple(i.id for i in items), dict(skipped))
 
 
@@ -188,11 +202,10 @@ def done_many(ctx: Ctx, followup_ids: Iterable[int]) -> BulkResult:
             befores.append(_before(item, _STATE))
             item.status, item.completed_at = FollowUpStatus.DONE.value, now
         _write(ch, ctx, items, befores, "done (bulk)")
-        from acct_tui.services.writes.followups import next_one
+        from acct_tui.services.writes.followups import next_many
 
-        for item in items:
-            if item.recurrence:
-                next_one(ch, ctx, item)
+        next_many(ch, ctx, [item for item in items if item.recurrence])
+        ch.keep_touches(item.account_id for item in items)  # done without a log line is no touch
     return BulkResult("done", "follow-up", tuple(i.id for i in items), dict(skipped))
 
 

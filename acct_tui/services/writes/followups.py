@@ -8,7 +8,7 @@ counted from the day it was done.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -160,6 +160,37 @@ def next_one(ch: Change, ctx: Ctx, item: Any) -> int:
     )
     ch.created(nxt, f"next {item.title} due {nxt.due_on}")
     return int(nxt.id)
+
+
+_NEXT_FIELDS = (
+    "account", "title", "kind", "due_on", "first_due_on", "priority", "priority_rank", "assignee", "status",
+    "snoozed_until", "snooze_reason", "woke_reason", "recurrence", "checkpoint", "notes", "completed_at",
+    "created_by", "created_at", "external_id", "version", "source_ref",
+)  # fmt: skip
+
+
+def next_many(ch: Change, ctx: Ctx, items: Sequence[Any]) -> list[int]:
+    """`next_one` for many recurring follow-ups just done, in a few batched statements; their ids."""
+    from acct_tui.services.io.imports.base import Op
+    from acct_tui.services.io.imports.write import audit, insert_creates, reserve_ids
+
+    now = ctx.now()
+    ops = []
+    for item, new_id in zip(items, reserve_ids(FollowUp, len(items)), strict=True):
+        due = next_occurrence(item.recurrence, ctx.today)
+        values = {
+            "account": item.account_id, "title": item.title, "kind": item.kind, "due_on": due, "first_due_on": None,
+            "priority": item.priority, "priority_rank": item.priority_rank, "assignee": item.assignee_id,
+            "status": FollowUpStatus.OPEN.value, "snoozed_until": None, "snooze_reason": "", "woke_reason": "",
+            "recurrence": item.recurrence, "checkpoint": None, "notes": item.notes, "completed_at": None,
+            "created_by": ctx.agent.id, "created_at": now, "external_id": None, "version": 1, "source_ref": None,
+        }  # fmt: skip
+        label = f"next {item.title} due {due}"
+        ops.append(Op(0, "create", values, record_id=new_id, account_id=item.account_id, label=label))
+        ch.touch(item.account_id)
+    insert_creates(FollowUp, ops, _NEXT_FIELDS)
+    audit(ctx, ch.id, FollowUp, ops, _NEXT_FIELDS)
+    return [int(op.record_id or 0) for op in ops]
 
 
 def snooze_followup(ctx: Ctx, followup_id: int, until: object, reason: str = "") -> dt.date:

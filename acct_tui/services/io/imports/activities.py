@@ -38,6 +38,7 @@ from acct_tui.services.io.imports.owners import Owners
 from acct_tui.services.io.imports.refs import AccountBook, resolve_account, short_id
 from acct_tui.services.io.imports.touches import retire_covered
 from acct_tui.services.io.imports.values import detect_date_order, parse_datetime_cell
+from acct_tui.services.store.rows import as_datetime
 from acct_tui.services.store.unit import to_json
 from acct_tui.vocab import ActivityKind, Direction
 
@@ -150,7 +151,7 @@ def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptio
     contacts_by_key: dict[tuple[int, str], int] = {}
     contacts_by_external: dict[str, tuple[int, int]] = {}
     existing: dict[int, dict[str, Any]] = {}
-    by_moment: dict[tuple[int, dt.datetime, str], int] = {}
+    by_moment: dict[tuple[int, dt.datetime | None, str], int] = {}
     by_external: dict[str, int] = {}
     for chunk in chunked(accounts):
         for contact_id, account_id, name, email, contact_external in tuple_rows(
@@ -167,7 +168,7 @@ def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptio
                 contacts_by_key.setdefault((account_id, email.casefold()), contact_id)
         for record in dict_rows(Activity.select().where(Activity.account.in_(list(chunk)))):
             existing[record["id"]] = record
-            by_moment[(record["account"], _as_datetime(record["occurred_at"]), record["summary"])] = record["id"]
+            by_moment[(record["account"], as_datetime(record["occurred_at"]), record["summary"])] = record["id"]
             if record["external_id"]:
                 by_external[record["external_id"]] = record["id"]
     wanted = [str(r.values["external_id"]) for r, _a in resolved if r.values.get("external_id")]
@@ -231,7 +232,7 @@ def plan(ctx: Ctx, rows: Sequence[Row], columns: ColumnMap, options: ImportOptio
         current = existing[target]
         changes = {
             n: val for n, val in values.items()
-            if n in EDITABLE and to_json(val) != to_json(_as_datetime(current.get(n)) if n == "occurred_at" else current.get(n))
+            if n in EDITABLE and to_json(val) != to_json(as_datetime(current.get(n)) if n == "occurred_at" else current.get(n))
         }  # fmt: skip
         if not changes:
             result.unchanged += 1
@@ -260,12 +261,6 @@ class ActivityPlan(Plan):
 
     retired: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)
     """(activity id, account id, its values as undo restores them)."""
-
-
-def _as_datetime(value: object) -> Any:
-    if value is None or isinstance(value, dt.datetime):
-        return value
-    return dt.datetime.fromisoformat(str(value))
 
 
 def write(ctx: Ctx, result: Plan, change_id: str, progress: Callable[[int], None] | None = None) -> None:

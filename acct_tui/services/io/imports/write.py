@@ -262,18 +262,29 @@ def audit(
 
 
 def retire(
-    ctx: Ctx, change_id: str, model: type[Model], rows: Sequence[tuple[int, int, dict[str, Any]]], why: str
+    ctx: Ctx,
+    change_id: str,
+    model: type[Model],
+    rows: Sequence[tuple[int, int | None, dict[str, Any]]],
+    why: str,
+    *,
+    action: str = "delete",
+    labels: Sequence[str] | None = None,
 ) -> None:
-    """Delete rows (id, account id, snapshot) and audit each as a delete, so undo puts it back."""
+    """Delete rows (id, account id, snapshot) and audit each as a delete, so undo puts it back.
+
+    An undo deleting what its change created passes `action` "undo" and its own `labels`, one per row.
+    """
     entity = model._meta.table_name
     key: Any = model._meta.primary_key
     for chunk in chunked([row_id for row_id, _account, _values in rows]):
         model.delete().where(key.in_(list(chunk))).execute()
     now = ctx.now()
+    summaries = labels or [f"{values.get('summary', entity)}: {why}" for _i, _a, values in rows]
     entries = [
-        (change_id, ctx.session_id, now, ctx.agent.id, account_id, entity, row_id, "delete",
-         f"{values.get('summary', entity)}: {why}"[:240], _dump(values), "")
-        for row_id, account_id, values in rows
+        (change_id, ctx.session_id, now, ctx.agent.id, account_id, entity, row_id, action, summary[:240],
+         _dump(values), "")
+        for (row_id, account_id, values), summary in zip(rows, summaries, strict=True)
     ]  # fmt: skip
     for batch in chunked(entries, BATCH):
         bulk_insert(AuditEntry._meta.table_name, AUDIT_COLUMNS, batch)

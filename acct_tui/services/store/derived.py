@@ -232,10 +232,12 @@ def _refresh_chunk(
             contact_names[account_id].append(name)
 
     plain: dict[tuple[int, ...], list[tuple[object, ...]]] = defaultdict(list)
+    native = _native_dates()
     with_search: list[tuple[object, ...]] = []
     moved: list[tuple[int, int, str]] = []
     for fact in facts:
-        health = assess(fact.inputs(policy), today, policy)
+        inputs = fact.inputs(policy)
+        health = assess(inputs, today, policy)
         if fact.health_as_of is None or health.score != fact.score or health.band.value != fact.band:
             moved.append((fact.id, health.score, health.band.value))
         if bands is not None and fact.health_as_of is not None and health.band.value != fact.band:
@@ -243,24 +245,16 @@ def _refresh_chunk(
             bands[fact.id] = (was, health.band.value)
         if fact.health_as_of is not None and health.band.rank < HealthBand(fact.band).rank:
             drops[fact.id] = band_drop_reason(HealthBand(fact.band), health.band, fact.score, health.score)
-        values = _derived_values(
-            fact.last_touch_at,
-            policy.cadence_for(fact.tier),
-            fact.tier,
-            list(fact.due_dates),
-            {fact.id: list(fact.severities)},
-            fact.id,
-            health,
-            today,
-        )
+        values = _derived_values(fact, inputs, health, today)
         if fact.id in search_ids:
             text = search_text(fact.name, fact.domain, fact.industry, contact_names.get(fact.id, []))
             with_search.append((*values, text, fact.id))
         else:
             # Only the columns that moved: an unchanged indexed column still costs its index update.
-            moved_columns = tuple(
-                i for i, (new, old) in enumerate(zip(values, fact.stored, strict=True)) if _stored(new) != _stored(old)
-            )
+            now = values if native else tuple(map(_stored, values))
+            if now == fact.stored:
+                continue
+            moved_columns = tuple(i for i, (new, old) in enumerate(zip(now, fact.stored, strict=True)) if new != old)
             if moved_columns:
                 plain[moved_columns].append((*(values[i] for i in moved_columns), fact.id))
     for moved_columns, rows in plain.items():
@@ -270,26 +264,19 @@ def _refresh_chunk(
     return len(facts)
 
 
-def _derived_values(
-    last_touch_at: dt.datetime | None,
-    cadence: int,
-    tier: str,
-    dues: list[dt.date],
-    severities: dict[int, list[str]],
-    account_id: int,
-    health: Health,
-    today: dt.date,
-) -> tuple[object, ...]:
-    touch_date = local_date(last_touch_at)
+def _derived_values(fact: AccountFacts, inputs: HealthInputs, health: Health, today: dt.date) -> tuple[object, ...]:
+    """The account's derived columns, in `_COLUMNS` order."""
+    touch_date = inputs.last_touch
+    dues = fact.due_dates
     return (
-        last_touch_at,
-        touch_date + dt.timedelta(days=cadence) if touch_date else None,
-        cadence,
-        tier_rank(tier),
+        fact.last_touch_at,
+        touch_date + dt.timedelta(days=inputs.cadence_days) if touch_date else None,
+        inputs.cadence_days,
+        tier_rank(fact.tier),
         min(dues) if dues else None,
         len(dues),
         health.overdue,
-        len(severities.get(account_id, ())),
+        len(fact.severities),
         health.score,
         health.band.value,
         today,
@@ -322,11 +309,16 @@ _LAST_TOUCH = _COLUMNS.index("last_touch_at")
 
 def _stored(value: object) -> object:
     """A value as SQLite stores it (ISO text for dates), to compare a new value with the one read raw."""
-    if isinstance(value, dt.datetime):
-        return value.isoformat(" ")
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return value.isoformat(" ") if isinstance(value, dt.datetime) else value.isoformat()
     return value
+
+
+def _native_dates() -> bool:
+    """Whether the driver reads dates back as dates (PostgreSQL), not ISO text (SQLite)."""
+    from acct_tui.db import is_postgres
+
+    return is_postgres()
 
 
 def _write(rows: list[tuple[object, ...]], columns: Sequence[str]) -> None:

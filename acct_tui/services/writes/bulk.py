@@ -73,6 +73,9 @@ _FIELDS = (
 )  # fmt: skip
 
 
+_ATTRIBUTES = tuple({"account": "account_id", "assignee": "assignee_id"}.get(name, name) for name in _FIELDS)
+
+
 class _Item:
     """A follow-up's fields as read for a bulk write (a model instance costs several times more to build)."""
 
@@ -97,8 +100,8 @@ class _Item:
     priority_rank: int
 
     def __init__(self, values: Sequence[Any]) -> None:
-        for name, value in zip(_FIELDS, values, strict=True):
-            setattr(self, {"account": "account_id", "assignee": "assignee_id"}.get(name, name), value)
+        for name, value in zip(_ATTRIBUTES, values, strict=True):
+            setattr(self, name, value)
         # Read raw (see `raw_rows`): the dates as the model's fields give them.
         self.due_on = as_date(self.due_on)
         self.first_due_on = _maybe_date(self.first_due_on)
@@ -153,13 +156,18 @@ def _write(ch: Change, ctx: Ctx, items: Sequence[_Item], befores: Sequence[dict[
     from acct_tui.services.io.imports.write import apply_updates, audit
 
     ops = []
+    writes = []
     for item, before in zip(items, befores, strict=True):
         values = _before(item, list(before))  # the same fields, as they are now
         old = {name: to_json(value) for name, value in before.items()}
         old["version"] = item.version
         ops.append(Op(0, "update", values, record_id=item.id, before=old, account_id=item.account_id, label=label))
+        # Only the fields that moved are written (an unchanged indexed column still costs its index
+        # update); the audit keeps them all, so undo sees any of them changed since.
+        moved = {name: value for name, value in values.items() if value != before[name]}
+        writes.append(Op(0, "update", moved, record_id=item.id))
         ch.touch(item.account_id)
-    apply_updates(FollowUp, ops, ctx.now())
+    apply_updates(FollowUp, writes, ctx.now())
     for op in ops:  # the audit records the version as written: one more than it was
         op.values["version"] = op.before["version"] + 1
     audit(ctx, ch.id, FollowUp, ops, ())

@@ -31,7 +31,7 @@ from acct_tui.services.context import Ctx
 from acct_tui.services.reads.contexts import narrow
 from acct_tui.services.reads.queue import QueueItem, followup_queue
 from acct_tui.services.store.derived import local_date
-from acct_tui.services.store.rows import as_datetime
+from acct_tui.services.store.rows import as_datetime, maybe_date
 from acct_tui.services.store.unit import reading
 from acct_tui.services.writes.walkmarks import hidden_reasons
 from acct_tui.vocab import FollowUpKind, FollowUpStatus, HealthBand, Stage
@@ -116,19 +116,13 @@ def _facts(row: tuple[Any, ...]) -> _AccountFacts:
         band=HealthBand(str(band)),
         arr=Decimal(str(arr)),
         currency=str(currency),
-        renewal_on=_as_date(renewal),
+        renewal_on=maybe_date(renewal),
         last_touch_on=local_date(as_datetime(touch)),
     )
 
 
 def _rows(query: Any) -> list[tuple[Any, ...]]:
     return list(query.tuples())
-
-
-def _as_date(value: object) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
 
 
 def daily_upkeep(ctx: Ctx) -> list[UpkeepItem]:

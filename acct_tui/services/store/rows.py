@@ -85,3 +85,8 @@ def as_date(value: object) -> dt.date:
     if isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value)[:10])
+
+
+def maybe_date(value: object) -> dt.date | None:
+    """`as_date` for a column that may be empty."""
+    return None if value is None else as_date(value)

@@ -24,7 +24,7 @@ from acct_tui.services.context import Ctx
 from acct_tui.services.domain.dates import parse_date
 from acct_tui.services.domain.validation import clean_text
 from acct_tui.services.errors import NotFound, ServiceError, ValidationError
-from acct_tui.services.store.rows import as_date, as_datetime, id_in, raw_rows, tuple_rows
+from acct_tui.services.store.rows import as_date, as_datetime, id_in, maybe_date, raw_rows, tuple_rows
 from acct_tui.services.store.scope import visible
 from acct_tui.services.store.unit import Change, change, to_json
 from acct_tui.vocab import FollowUpStatus
@@ -104,13 +104,9 @@ class _Item:
             setattr(self, name, value)
         # Read raw (see `raw_rows`): the dates as the model's fields give them.
         self.due_on = as_date(self.due_on)
-        self.first_due_on = _maybe_date(self.first_due_on)
-        self.snoozed_until = _maybe_date(self.snoozed_until)
+        self.first_due_on = maybe_date(self.first_due_on)
+        self.snoozed_until = maybe_date(self.snoozed_until)
         self.completed_at = as_datetime(self.completed_at)
-
-
-def _maybe_date(value: object) -> Any:
-    return None if value is None else as_date(value)
 
 
 def _open_followups(ch: Change, ctx: Ctx, ids: Sequence[int], skipped: Counter[str]) -> list[_Item]:
@@ -210,9 +206,9 @@ def done_many(ctx: Ctx, followup_ids: Iterable[int]) -> BulkResult:
             befores.append(_before(item, _STATE))
             item.status, item.completed_at = FollowUpStatus.DONE.value, now
         _write(ch, ctx, items, befores, "done (bulk)")
-        from acct_tui.services.writes.followups import next_many
+        from acct_tui.services.writes.followups import next_occurrences
 
-        next_many(ch, ctx, [item for item in items if item.recurrence])
+        next_occurrences(ch, ctx, [item for item in items if item.recurrence])
         ch.keep_touches(item.account_id for item in items)  # done without a log line is no touch
     return BulkResult("done", "follow-up", tuple(i.id for i in items), dict(skipped))
 

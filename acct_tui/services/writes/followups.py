@@ -135,31 +135,12 @@ def complete_followup(
             activity_data.setdefault("summary", f"Done: {item.title}"[:200])
             activity = _log(ch, ctx, item.account_id, activity_data, contact_id, ctx.now())
             activity_id = int(activity.id)
-        next_id = next_one(ch, ctx, item) if item.recurrence else None
+        next_id = next_occurrences(ch, ctx, [item])[0] if item.recurrence else None
         planned_id = None
         if plan is not None:
             plan.setdefault("title", f"Next step: {item.title}"[:200])
             planned_id = plan_followup(ch, ctx, item.account_id, plan)
         return Completed(followup_id, next_id, activity_id, planned_id)
-
-
-def next_one(ch: Change, ctx: Ctx, item: Any) -> int:
-    """The next occurrence of a recurring follow-up just done (`item`: a FollowUp, or its fields); its id."""
-    nxt = FollowUp.create(
-        account=item.account_id,
-        title=item.title,
-        kind=item.kind,
-        due_on=next_occurrence(item.recurrence, ctx.today),
-        priority=item.priority,
-        priority_rank=item.priority_rank,
-        assignee=item.assignee_id,
-        recurrence=item.recurrence,
-        notes=item.notes,
-        created_by=ctx.agent.id,
-        created_at=ctx.now(),
-    )
-    ch.created(nxt, f"next {item.title} due {nxt.due_on}")
-    return int(nxt.id)
 
 
 _NEXT_FIELDS = (
@@ -169,8 +150,9 @@ _NEXT_FIELDS = (
 )  # fmt: skip
 
 
-def next_many(ch: Change, ctx: Ctx, items: Sequence[Any]) -> list[int]:
-    """`next_one` for many recurring follow-ups just done, in a few batched statements; their ids."""
+def next_occurrences(ch: Change, ctx: Ctx, items: Sequence[Any]) -> list[int]:
+    """The next occurrence of each recurring follow-up just done (`items`: FollowUps, or their fields),
+    in a few batched statements however many; their ids."""
     from acct_tui.services.io.imports.base import Op
     from acct_tui.services.io.imports.write import audit, insert_creates, reserve_ids
 

@@ -54,7 +54,7 @@ def refresh_accounts(
     change: Change | None = None,
     kept_touches: Collection[int] = (),
 ) -> int:
-    """Recompute derived columns for these accounts; returns how many rows were written.
+    """Recompute derived columns for these accounts (writing only those that moved); returns how many.
 
     A score that moved gets a health_history row for `today`; an account that
     dropped a band wakes its snoozed follow-ups (audited in `change` when given).
